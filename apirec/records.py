@@ -1,0 +1,168 @@
+"""The one record type passed between indexer, store, recommender, servers and benchmarks."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass, field, replace
+from typing import Any
+
+KINDS = (
+    "module",
+    "class",
+    "function",
+    "method",
+    "property",
+    "attribute",
+    "constant",
+    "constructor",
+)
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str
+    annotation: str = ""
+    default: str = ""
+    doc: str = ""
+    kind: str = "positional_or_keyword"  # as inspect.Parameter kinds, lowercased
+
+
+@dataclass(frozen=True)
+class Example:
+    code: str
+    source: str = ""  # where it was found: "docstring", a doc file path, "usage:<file>"
+    title: str = ""
+
+
+@dataclass(frozen=True)
+class ApiRecord:
+    """One API (module, class, function, ...) as apirec knows it.
+
+    `public_path` is the name users write (``pandas.read_csv``); `canonical_path` is where it is
+    defined (``pandas.io.parsers.readers.read_csv``); `aliases` are other public names.
+    """
+
+    public_path: str
+    canonical_path: str
+    kind: str
+    language: str = "python"
+    signature: str = ""
+    summary: str = ""
+    doc: str = ""
+    params: tuple[Param, ...] = ()
+    returns: str = ""
+    aliases: tuple[str, ...] = ()
+    origin: str = ""  # distribution name, "stdlib", a corpus file or a repository path
+    origin_version: str = ""
+    file: str = ""
+    line: int = 0
+    deprecated: bool = False
+    private: bool = False
+    examples: tuple[Example, ...] = ()
+    source_id: str | None = None  # the row id when the record came from a JSON corpus
+    extra: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def id(self) -> str:
+        """Stable id: the same API from the same origin keeps its id across re-indexing."""
+        # public_path too: an inherited Java member shares its canonical path with the declaring one.
+        key = f"{self.language}\x00{self.origin}\x00{self.canonical_path}\x00{self.kind}\x00{self.public_path}"
+        return hashlib.blake2b(key.encode(), digest_size=8).hexdigest()
+
+    @property
+    def name(self) -> str:
+        return self.public_path.rsplit(".", 1)[-1]
+
+    @property
+    def parent(self) -> str:
+        return self.public_path.rsplit(".", 1)[0] if "." in self.public_path else ""
+
+    def with_(self, **changes: Any) -> ApiRecord:
+        return replace(self, **changes)
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["id"] = self.id
+        d["name"] = self.name
+        return d
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), ensure_ascii=False, sort_keys=True)
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> ApiRecord:
+        d = dict(d)
+        d.pop("id", None)
+        d.pop("name", None)
+        d["params"] = tuple(Param(**p) for p in d.get("params", ()))
+        d["examples"] = tuple(Example(**e) for e in d.get("examples", ()))
+        d["aliases"] = tuple(d.get("aliases", ()))
+        d["extra"] = tuple(tuple(x) for x in d.get("extra", ()))
+        return cls(**d)
+
+    @classmethod
+    def from_json(cls, s: str) -> ApiRecord:
+        return cls.from_dict(json.loads(s))
+
+
+def format_signature(params: tuple[Param, ...] | list[Param], returns: str = "") -> str:
+    """`(a, /, b=1, *, c, **kw) -> str` from parameters, with the `/` and `*` markers."""
+    out: list[str] = []
+    kinds = [p.kind for p in params]
+    for i, p in enumerate(params):
+        if p.kind == "keyword_only" and "var_positional" not in kinds and (i == 0 or kinds[i - 1] != "keyword_only"):
+            out.append("*")
+        s = {"var_positional": "*", "var_keyword": "**"}.get(p.kind, "") + p.name
+        if p.annotation:
+            s += f": {p.annotation}"
+        if p.default:
+            s += f" = {p.default}" if p.annotation else f"={p.default}"
+        out.append(s)
+        if p.kind == "positional_only" and (i + 1 == len(params) or kinds[i + 1] != "positional_only"):
+            out.append("/")
+    return "(" + ", ".join(out) + ")" + (f" -> {returns}" if returns else "")
+
+
+def summarize(doc: str) -> str:
+    """First sentence (or first paragraph line) of a docstring, whitespace-folded."""
+    text = doc.strip()
+    if not text:
+        return ""
+    para = text.split("\n\n", 1)[0]
+    para = " ".join(para.split())
+    # A sentence ends at ". " followed by an upper-case letter or at the end of the paragraph.
+    for i in range(len(para) - 1):
+        if para[i] == "." and para[i + 1] == " " and i + 2 < len(para) and para[i + 2].isupper():
+            return para[: i + 1]
+    return para[:300]
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A ranked answer: the record, its fused score and the signals that put it there."""
+
+    record: ApiRecord
+    score: float
+    rank: int
+    why: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        r = self.record
+        return {
+            "rank": self.rank,
+            "score": round(self.score, 6),
+            "id": r.id,
+            "public_path": r.public_path,
+            "canonical_path": r.canonical_path,
+            "kind": r.kind,
+            "language": r.language,
+            "signature": r.signature,
+            "summary": r.summary,
+            "origin": r.origin,
+            "version": r.origin_version,
+            "file": r.file,
+            "line": r.line,
+            "source_id": r.source_id,
+            "why": self.why,
+        }

@@ -1,0 +1,83 @@
+"""Identifier-aware tokenizer shared by indexing and querying (BM25 needs both sides identical)."""
+
+from __future__ import annotations
+
+import re
+
+_WORD = re.compile(r"[A-Za-z]+|[0-9]+")
+# camelCase / PascalCase / ACRONYMWord boundaries inside one alphabetic run.
+_CAMEL = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|[0-9]+")
+
+STOPWORDS = frozenset(
+    """a an and are as at be by can do does for from how i if in into is it its of on or
+    that the this to was what when where which while will with without you your my me we
+    should would could there their them then than so such use using get way want need
+    one some any all""".split()
+)
+
+# Light suffix stripping so "files"/"file", "sorted"/"sort", "parsing"/"parse" meet.
+_SUFFIXES = (("ies", "y"), ("sses", "ss"), ("ing", ""), ("ed", ""), ("es", ""), ("s", ""))
+
+
+def stem(word: str) -> str:
+    if len(word) <= 4:
+        if word.endswith("s") and not word.endswith("ss") and len(word) > 3:
+            return word[:-1]
+        return word
+    for suf, rep in _SUFFIXES:
+        if word.endswith(suf) and len(word) - len(suf) >= 3:
+            base = word[: len(word) - len(suf)] + rep
+            if suf in ("ing", "ed") and len(base) >= 2 and base[-1] == base[-2] and base[-1] not in "lsz":
+                base = base[:-1]  # "splitting" -> "split"
+            if suf == "es" and not base.endswith(("ss", "sh", "ch", "x", "z")):
+                base = word[:-1]  # "lines" -> "line", not "lin"
+            return base
+    return word
+
+
+def split_identifier(text: str) -> list[str]:
+    """'readCSVFile' -> ['read', 'csv', 'file']; 'os.path.join' -> ['os', 'path', 'join']."""
+    out: list[str] = []
+    for run in _WORD.findall(text):
+        out.extend(p.lower() for p in _CAMEL.findall(run))
+    return out
+
+
+def tokenize(text: str, *, stopwords: bool = True) -> list[str]:
+    """Tokens for BM25: identifier parts, lowercased, stemmed; compound identifiers also kept whole."""
+    out: list[str] = []
+    for raw in re.findall(r"[A-Za-z0-9_]+", text):
+        parts = split_identifier(raw)
+        if len(parts) > 1:
+            whole = raw.lower().strip("_")
+            if whole and len(whole) <= 40:
+                out.append(whole)  # "readlines" and "read_csv" also match as a unit
+        for p in parts:
+            if stopwords and p in STOPWORDS:
+                continue
+            if len(p) == 1 and not p.isdigit():
+                continue
+            out.append(stem(p))
+    return out
+
+
+def segment(word: str, vocab: frozenset[str] | set[str], max_len: int = 24) -> list[str] | None:
+    """Split a run-together identifier into known words: 'readline' -> ['read', 'line'].
+
+    Dynamic programming over split points, fewest pieces wins; None when it cannot be covered.
+    """
+    n = len(word)
+    if n < 6 or n > 40 or word in vocab:
+        return None
+    best: list[list[str] | None] = [None] * (n + 1)
+    best[0] = []
+    for i in range(1, n + 1):
+        for j in range(max(0, i - max_len), i - 1):
+            prev = best[j]
+            piece = word[j:i]
+            if prev is None or piece not in vocab:
+                continue
+            if best[i] is None or len(prev) + 1 < len(best[i]):
+                best[i] = prev + [piece]
+    parts = best[n]
+    return parts if parts and len(parts) > 1 else None

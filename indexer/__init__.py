@@ -1,0 +1,1 @@
+"""Source discovery, tree-sitter extractors and doc parsers (installed as ``apirec.indexer``)."""

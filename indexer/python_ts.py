@@ -1,0 +1,483 @@
+"""Python extractor: tree-sitter parse of one module into JSON-able *facts* (never imports the code).
+
+Facts are per file and cacheable by content hash; turning them into public API records needs the
+whole package (re-exports), which `resolve.py` does in a separate pass.
+"""
+
+from __future__ import annotations
+
+import ast
+import inspect
+import re
+from functools import lru_cache
+from typing import Any
+
+_DEPRECATED_DOC = re.compile(r"(\.\. deprecated::|^\s*deprecated\b|\bis deprecated\b)", re.I | re.M)
+
+
+@lru_cache(maxsize=1)
+def _language():
+    import tree_sitter_python as tsp
+    from tree_sitter import Language
+
+    return Language(tsp.language())
+
+
+@lru_cache(maxsize=1)
+def _parser():
+    from tree_sitter import Parser
+
+    return Parser(_language())
+
+
+@lru_cache(maxsize=1)
+def _calls_query():
+    from tree_sitter import Query
+
+    return Query(_language(), "(call function: [(identifier) (attribute)] @f)")
+
+
+MAX_CALL_NAMES = 400
+
+
+def _calls(root, imports: list[dict[str, Any]]) -> dict[str, int]:
+    """Usage counts of called names, qualified through the module's imports (`np.array` ->
+    `numpy.array`); calls on unknown receivers count as `.name` (a method-name vote)."""
+    from tree_sitter import QueryCursor
+
+    alias = {}
+    for imp in imports:
+        if imp.get("local"):
+            continue
+        alias[imp["name"]] = f"{imp['module']}.{imp['attr']}" if imp["attr"] else imp["module"]
+    counts: dict[str, int] = {}
+    for node in QueryCursor(_calls_query()).captures(root).get("f", ()):
+        text = node.text.decode("utf-8", "replace")
+        if len(text) > 120 or "\n" in text or "(" in text or "[" in text:
+            continue
+        head, _, rest = text.partition(".")
+        if head in alias:
+            name = alias[head] + ("." + rest if rest else "")
+        elif rest:
+            name = "." + text.rsplit(".", 1)[-1]
+        else:
+            name = head  # a builtin or a local function
+        counts[name] = counts.get(name, 0) + 1
+    if len(counts) > MAX_CALL_NAMES:
+        counts = dict(sorted(counts.items(), key=lambda kv: -kv[1])[:MAX_CALL_NAMES])
+    return counts
+
+
+def _text(node) -> str:
+    return node.text.decode("utf-8", "replace") if node is not None else ""
+
+
+def _string_value(node) -> str:
+    """The value of a string literal node; literal_eval parses, it never executes."""
+    raw = _text(node)
+    try:
+        val = ast.literal_eval(raw)
+        if isinstance(val, bytes):
+            val = val.decode("utf-8", "replace")
+        return val if isinstance(val, str) else ""
+    except Exception:  # f-strings, broken literals
+        parts = [_text(c) for c in node.children if c.type == "string_content"]
+        return "".join(parts)
+
+
+def _docstring(body) -> str:
+    if body is None:
+        return ""
+    for child in body.children:
+        if child.type == "comment":
+            continue
+        if child.type == "expression_statement" and child.named_child_count == 1:
+            first = child.named_children[0]
+            if first.type == "string":
+                return inspect.cleandoc(_string_value(first))
+            if first.type == "concatenated_string":
+                return inspect.cleandoc("".join(_string_value(s) for s in first.named_children))
+        return ""
+    return ""
+
+
+def _params(params_node) -> list[dict[str, str]]:
+    out: list[dict[str, str]] = []
+    if params_node is None:
+        return out
+    kind = "positional_or_keyword"
+    for p in params_node.named_children:
+        t = p.type
+        if t == "identifier":
+            out.append({"name": _text(p), "kind": kind})
+        elif t in ("typed_parameter", "default_parameter", "typed_default_parameter"):
+            name_node = p.child_by_field_name("name")
+            if name_node is None:  # typed_parameter wraps splats: `*args: int`
+                inner = p.named_children[0] if p.named_child_count else None
+                star = _text(inner)
+                name = star.lstrip("*")
+                k = "var_keyword" if star.startswith("**") else "var_positional"
+                out.append({"name": name, "annotation": _text(p.child_by_field_name("type")), "kind": k})
+                if k == "var_positional":
+                    kind = "keyword_only"
+                continue
+            out.append(
+                {
+                    "name": _text(name_node),
+                    "annotation": _text(p.child_by_field_name("type")),
+                    "default": _text(p.child_by_field_name("value")),
+                    "kind": kind,
+                }
+            )
+        elif t == "list_splat_pattern":
+            out.append({"name": _text(p).lstrip("*"), "kind": "var_positional"})
+            kind = "keyword_only"
+        elif t == "dictionary_splat_pattern":
+            out.append({"name": _text(p).lstrip("*"), "kind": "var_keyword"})
+        elif t == "keyword_separator":
+            kind = "keyword_only"
+        elif t == "positional_separator":
+            for q in out:
+                q["kind"] = "positional_only"
+    return out
+
+
+def _signature(fn) -> str:
+    params = " ".join(_text(fn.child_by_field_name("parameters")).split())
+    ret = fn.child_by_field_name("return_type")
+    return params + (f" -> {' '.join(_text(ret).split())}" if ret is not None else "")
+
+
+def _doctest_examples(doc: str) -> list[str]:
+    """`>>>` blocks of a docstring, as runnable-looking code (prompts stripped)."""
+    blocks: list[str] = []
+    cur: list[str] = []
+    for line in doc.splitlines():
+        s = line.strip()
+        if s.startswith(">>> ") or s == ">>>":
+            cur.append(s[4:])
+        elif s.startswith("... ") and cur:
+            cur.append(s[4:])
+        elif cur:
+            if not s:
+                blocks.append("\n".join(cur))
+                cur = []
+    if cur:
+        blocks.append("\n".join(cur))
+    return [b for b in blocks if b.strip()][:5]
+
+
+def _decorators(node) -> list[str]:
+    if node.parent is not None and node.parent.type == "decorated_definition":
+        return [_text(d)[1:].strip() for d in node.parent.children if d.type == "decorator"]
+    return []
+
+
+def _is_deprecated(decorators: list[str], doc: str, body) -> bool:
+    if any(d.split("(")[0].split(".")[-1] == "deprecated" for d in decorators):
+        return True
+    if doc and _DEPRECATED_DOC.search(doc[:2000]):
+        return True
+    # warnings.warn(..., DeprecationWarning) as the first statements of the body.
+    if body is not None:
+        for stmt in body.named_children[:3]:
+            if b"DeprecationWarning" in stmt.text and b"warn" in stmt.text:
+                return True
+    return False
+
+
+def _def_fact(node, qual: str, kind: str, doc: str, **extra: Any) -> dict[str, Any]:
+    fact = {
+        "qual": qual,
+        "kind": kind,
+        "line": node.start_point[0] + 1,
+        "doc": doc,
+    }
+    fact.update(extra)
+    return fact
+
+
+def _block_statements(block):
+    """Statements of a block, looking through if/try/with so conditional definitions count."""
+    if block is None:
+        return
+    for child in block.named_children:
+        t = child.type
+        if t in ("if_statement", "try_statement", "with_statement"):
+            for sub in child.named_children:
+                if sub.type == "block":
+                    yield from _block_statements(sub)
+                elif sub.type in ("else_clause", "elif_clause", "except_clause", "finally_clause"):
+                    for b in sub.named_children:
+                        if b.type == "block":
+                            yield from _block_statements(b)
+        else:
+            yield child
+
+
+class _Extractor:
+    def __init__(self, module: str, is_package: bool):
+        self.module = module
+        self.is_package = is_package
+        self.defs: list[dict[str, Any]] = []
+        self.imports: list[dict[str, Any]] = []
+        self.star: list[str] = []
+        self.all_names: list[str] | None = None
+        self.all_dynamic = False
+        self.bases: dict[str, list[str]] = {}
+        self._seen: set[str] = set()
+
+    # -- imports -------------------------------------------------------------------------------
+    def _absolute(self, rel: str) -> str:
+        """Resolve a relative module reference (`..x.y`) against this module."""
+        dots = len(rel) - len(rel.lstrip("."))
+        if not dots:
+            return rel
+        parts = self.module.split(".")
+        base = parts if self.is_package else parts[:-1]
+        if dots > 1:
+            base = base[: len(base) - (dots - 1)] if dots - 1 <= len(base) else []
+        tail = rel[dots:]
+        return ".".join([*base, tail] if tail else base)
+
+    def _import(self, node) -> None:
+        line = node.start_point[0] + 1
+        if node.type == "import_statement":
+            for name in node.named_children:
+                if name.type == "aliased_import":
+                    target = _text(name.child_by_field_name("name"))
+                    alias = _text(name.child_by_field_name("alias"))
+                    self.imports.append({"name": alias, "module": target, "attr": None, "line": line})
+                else:
+                    target = _text(name)
+                    # `import a.b` binds `a`; a.b stays reachable through it.
+                    top = target.split(".")[0]
+                    self.imports.append({"name": top, "module": top, "attr": None, "line": line})
+        elif node.type == "import_from_statement":
+            mod_node = node.child_by_field_name("module_name")
+            module = self._absolute(_text(mod_node))
+            if any(c.type == "wildcard_import" for c in node.children):
+                self.star.append(module)
+                return
+            for name in node.children_by_field_name("name"):
+                if name.type == "aliased_import":
+                    attr = _text(name.child_by_field_name("name"))
+                    alias = _text(name.child_by_field_name("alias"))
+                else:
+                    attr = alias = _text(name)
+                self.imports.append({"name": alias, "module": module, "attr": attr, "line": line})
+
+    # -- __all__ ------------------------------------------------------------------------------
+    def _all_strings(self, node) -> list[str] | None:
+        if node is None:
+            return None
+        if node.type in ("list", "tuple", "set"):
+            vals = []
+            for c in node.named_children:
+                if c.type != "string":
+                    self.all_dynamic = True
+                    continue
+                vals.append(_string_value(c))
+            return vals
+        if node.type == "binary_operator":
+            left = self._all_strings(node.child_by_field_name("left"))
+            right = self._all_strings(node.child_by_field_name("right"))
+            return (left or []) + (right or [])
+        if node.type == "parenthesized_expression" and node.named_child_count:
+            return self._all_strings(node.named_children[0])
+        self.all_dynamic = True
+        return None
+
+    def _maybe_all(self, stmt) -> bool:
+        expr = stmt.named_children[0] if stmt.named_child_count else None
+        if expr is None:
+            return False
+        if expr.type in ("assignment", "augmented_assignment"):
+            left = expr.child_by_field_name("left")
+            if _text(left) != "__all__":
+                return False
+            vals = self._all_strings(expr.child_by_field_name("right"))
+            if expr.type == "assignment":
+                self.all_names = vals if vals is not None else (self.all_names or [])
+            else:
+                self.all_names = (self.all_names or []) + (vals or [])
+            return True
+        if expr.type == "call":
+            fn = _text(expr.child_by_field_name("function"))
+            if fn in ("__all__.extend", "__all__.append"):
+                args = expr.child_by_field_name("arguments")
+                arg = args.named_children[0] if args is not None and args.named_child_count else None
+                if fn == "__all__.append" and arg is not None and arg.type == "string":
+                    vals = [_string_value(arg)]
+                else:
+                    vals = self._all_strings(arg) or []
+                self.all_names = (self.all_names or []) + vals
+                return True
+        return False
+
+    # -- definitions --------------------------------------------------------------------------
+    def _add(self, fact: dict[str, Any]) -> None:
+        # First definition wins; a later one only fills a missing docstring (e.g. try/except twins).
+        if fact["qual"] in self._seen:
+            for f in self.defs:
+                if f["qual"] == fact["qual"] and not f["doc"] and fact["doc"]:
+                    f["doc"] = fact["doc"]
+            return
+        self._seen.add(fact["qual"])
+        self.defs.append(fact)
+
+    def _function(self, node, prefix: str, in_class: bool) -> None:
+        name = _text(node.child_by_field_name("name"))
+        body = node.child_by_field_name("body")
+        doc = _docstring(body)
+        decorators = _decorators(node)
+        if any(d.endswith((".setter", ".deleter")) for d in decorators):
+            return
+        kind = "method" if in_class else "function"
+        if in_class and any(d.split("(")[0] in ("property", "cached_property", "functools.cached_property")
+                            or d.endswith(".cached_property") for d in decorators):
+            kind = "property"
+        params = _params(node.child_by_field_name("parameters"))
+        static = "staticmethod" in decorators
+        if in_class and not static and params and params[0]["kind"] != "var_positional":
+            params = params[1:]  # self / cls are not arguments users pass
+        ret = node.child_by_field_name("return_type")
+        self._add(
+            _def_fact(
+                node,
+                prefix + name,
+                kind,
+                doc,
+                signature=_signature(node),
+                params=params,
+                returns=" ".join(_text(ret).split()),
+                deprecated=_is_deprecated(decorators, doc, body),
+                decorators=decorators[:5],
+                examples=_doctest_examples(doc),
+                is_async=node.children[0].type == "async",
+            )
+        )
+
+    def _class(self, node, prefix: str) -> None:
+        name = _text(node.child_by_field_name("name"))
+        qual = prefix + name
+        body = node.child_by_field_name("body")
+        doc = _docstring(body)
+        bases = []
+        supers = node.child_by_field_name("superclasses")
+        if supers is not None:
+            bases = [_text(c) for c in supers.named_children if c.type != "keyword_argument"]
+        self.bases[qual] = bases
+        decorators = _decorators(node)
+        fact = _def_fact(
+            node,
+            qual,
+            "class",
+            doc,
+            signature="",
+            params=[],
+            bases=bases,
+            deprecated=_is_deprecated(decorators, doc, None),
+            examples=_doctest_examples(doc),
+        )
+        self._add(fact)
+        for stmt in _block_statements(body):
+            self._statement(stmt, qual + ".", in_class=True)
+        # The constructor's parameters are the class's call signature.
+        init = next((f for f in self.defs if f["qual"] == qual + ".__init__"), None)
+        if init is not None:
+            fact["signature"] = "(" + ", ".join(_param_str(p) for p in init["params"]) + ")"
+            fact["params"] = init["params"]
+            if not fact["doc"] and init["doc"]:
+                fact["doc"] = init["doc"]
+
+    def _assignment(self, stmt, prefix: str, in_class: bool) -> None:
+        expr = stmt.named_children[0] if stmt.named_child_count else None
+        if expr is None or expr.type != "assignment":
+            return
+        left = expr.child_by_field_name("left")
+        if left is None or left.type != "identifier":
+            return
+        name = _text(left)
+        if name.startswith("__") and name.endswith("__"):
+            return
+        right = expr.child_by_field_name("right")
+        ann = expr.child_by_field_name("type")
+        # A trailing string literal after an assignment is its (Sphinx-style) docstring.
+        doc = ""
+        nxt = stmt.next_named_sibling
+        if nxt is not None and nxt.type == "expression_statement" and nxt.named_child_count == 1:
+            if nxt.named_children[0].type == "string":
+                doc = inspect.cleandoc(_string_value(nxt.named_children[0]))
+        is_const = name.isupper() or (not in_class and name[:1].isupper() and "_" in name)
+        value = " ".join(_text(right).split())[:80] if right is not None else ""
+        # `Name = OtherName` at module level is an alias; keep it as an import-like binding too.
+        if not in_class and right is not None and right.type in ("identifier", "attribute"):
+            self.imports.append(
+                {"name": name, "module": None, "attr": _text(right), "line": stmt.start_point[0] + 1,
+                 "local": True}
+            )
+            return
+        self._add(
+            _def_fact(
+                stmt,
+                prefix + name,
+                "constant" if is_const else "attribute",
+                doc,
+                signature=(f": {_text(ann)}" if ann is not None else "") + (f" = {value}" if value else ""),
+                params=[],
+                deprecated=False,
+                examples=[],
+            )
+        )
+
+    def _statement(self, stmt, prefix: str, in_class: bool) -> None:
+        t = stmt.type
+        if t == "decorated_definition":
+            inner = stmt.child_by_field_name("definition")
+            if inner is not None:
+                self._statement(inner, prefix, in_class)
+        elif t == "function_definition":
+            self._function(stmt, prefix, in_class)
+        elif t == "class_definition":
+            self._class(stmt, prefix)
+        elif t in ("import_statement", "import_from_statement") and not in_class:
+            self._import(stmt)
+        elif t == "expression_statement":
+            if not in_class and self._maybe_all(stmt):
+                return
+            self._assignment(stmt, prefix, in_class)
+
+
+def _param_str(p: dict[str, str]) -> str:
+    s = {"var_positional": "*", "var_keyword": "**"}.get(p.get("kind", ""), "") + p["name"]
+    if p.get("annotation"):
+        s += f": {p['annotation']}"
+    if p.get("default"):
+        s += f" = {p['default']}" if p.get("annotation") else f"={p['default']}"
+    return s
+
+
+def extract_module(source: bytes, module: str, is_package: bool = False) -> dict[str, Any]:
+    """Facts of one module: its definitions, imports, star imports, `__all__` and class bases.
+
+    Syntax errors do not stop extraction: tree-sitter recovers and we keep every well-formed part.
+    """
+    tree = _parser().parse(source)
+    ex = _Extractor(module, is_package)
+    root = tree.root_node
+    for stmt in _block_statements(root):
+        ex._statement(stmt, "", in_class=False)
+    return {
+        "module": module,
+        "is_package": is_package,
+        "doc": _docstring(root),
+        "defs": ex.defs,
+        "imports": ex.imports,
+        "star": ex.star,
+        "all": ex.all_names,
+        "all_dynamic": ex.all_dynamic,
+        "bases": ex.bases,
+        "errors": bool(root.has_error),
+        "calls": _calls(root, ex.imports),
+    }

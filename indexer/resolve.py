@@ -1,0 +1,266 @@
+"""Re-export resolution: module facts of a whole package set -> ApiRecords under public paths.
+
+A separate fixed-point pass (as griffe does): names bound by `from .x import y`, `import a.b as c`,
+`from m import *` and `Name = Other` are followed to where they are defined, with cycle detection,
+so `pandas.read_csv` is found although it is defined in `pandas.io.parsers.readers`.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from dataclasses import dataclass, field
+from typing import Any
+
+from apirec.records import ApiRecord, Example, Param, format_signature, summarize
+
+log = logging.getLogger(__name__)
+
+# Public names the docs promise although the definition lives elsewhere.
+PREFERRED_MODULE_ALIASES = {os.path.__name__: "os.path"}
+_MAX_ROUNDS = 50
+
+
+@dataclass
+class ModuleInfo:
+    facts: dict[str, Any]
+    origin: str = ""
+    version: str = ""
+    file: str = ""
+    language: str = "python"
+    hidden: bool = False  # test folders and the like: indexed, never recommended by default
+    defs: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+
+def _is_private_path(path: str) -> bool:
+    # Dunder methods (`__init__` included: a class carries its constructor's signature) are
+    # protocol, not API users search for.
+    return any(p.startswith("_") for p in path.split("."))
+
+
+class Resolver:
+    def __init__(self, modules: dict[str, ModuleInfo]):
+        self.modules = modules
+        for info in modules.values():
+            info.defs = {d["qual"]: d for d in info.facts.get("defs", ())}
+        # names[module][name] = canonical target ("module" or "module.qual"); None = unresolvable
+        self.names: dict[str, dict[str, str]] = {m: {} for m in modules}
+
+    # -- the fixed point ---------------------------------------------------------------------------
+    def _lookup(self, module: str, name: str) -> str | None:
+        """Canonical target of `module.name`, with what is known so far."""
+        info = self.modules.get(module)
+        if info is not None:
+            if name in info.defs:
+                return f"{module}.{name}"
+            bound = self.names[module].get(name)
+            if bound is not None:
+                return bound
+        sub = f"{module}.{name}"
+        if sub in self.modules:
+            return sub
+        return None
+
+    def _lookup_dotted(self, module: str, dotted: str) -> str | None:
+        """Follow `a.b.c` starting in `module`'s namespace; attributes of classes kept as text."""
+        parts = dotted.split(".")
+        target = self._lookup(module, parts[0])
+        for i, p in enumerate(parts[1:], 1):
+            if target is None:
+                return None
+            if target in self.modules:
+                target = self._lookup(target, p)
+            else:
+                return target + "." + ".".join(parts[i:])
+        return target
+
+    def _exported_names(self, module: str) -> list[str]:
+        info = self.modules[module]
+        all_names = info.facts.get("all")
+        if all_names is not None and not info.facts.get("all_dynamic"):
+            return list(all_names)
+        names = set(all_names or ())
+        names.update(q for q in info.defs if "." not in q and not q.startswith("_"))
+        names.update(n for n in self.names[module] if not n.startswith("_"))
+        return sorted(names)
+
+    def run(self) -> int:
+        """Iterate bindings until nothing changes. Returns the number of rounds."""
+        for rnd in range(1, _MAX_ROUNDS + 1):
+            changed = False
+            for module, info in self.modules.items():
+                table = self.names[module]
+                for imp in info.facts.get("imports", ()):
+                    name = imp["name"]
+                    if name in info.defs:
+                        continue  # a local definition shadows the import (try/except fallbacks)
+                    if imp.get("local"):
+                        target = self._lookup_dotted(module, imp["attr"])
+                    elif imp["attr"] is None:
+                        target = imp["module"] if imp["module"] in self.modules else None
+                    else:
+                        target = self._lookup(imp["module"], imp["attr"]) if imp["module"] else None
+                    # A binding that would point at itself is a cycle: leave it unresolved.
+                    if target is not None and target != f"{module}.{name}" and table.get(name) != target:
+                        table[name] = target
+                        changed = True
+                for star in info.facts.get("star", ()):
+                    if star not in self.modules or star == module:
+                        continue
+                    for name in self._exported_names(star):
+                        if name.startswith("_") or name in info.defs or name in table:
+                            continue
+                        target = self._lookup(star, name)
+                        if target is not None and target != f"{module}.{name}":
+                            table[name] = target
+                            changed = True
+            if not changed:
+                return rnd
+        log.warning("re-export resolution stopped after %d rounds (import cycle?)", _MAX_ROUNDS)
+        return _MAX_ROUNDS
+
+    # -- public names ------------------------------------------------------------------------------
+    def _public_edges(self) -> dict[str, list[str]]:
+        """canonical target -> public names `module.name` that export it."""
+        edges: dict[str, list[str]] = {}
+        for module, info in self.modules.items():
+            if info.hidden or _is_private_path(module):
+                continue
+            top = module.split(".")[0]
+            explicit = info.facts.get("all")
+            exported = set(explicit or ())
+            plain = {i["name"] for i in info.facts.get("imports", ()) if i["attr"] is None
+                     and i["module"] == i["name"]}
+            for name, target in self.names[module].items():
+                if name.startswith("_"):
+                    continue
+                # An ancestor package bound inside its own submodule (`import json` in json.tool)
+                # is a back-reference, never an export; so is a plain `import x` outside __all__.
+                if target == module or module.startswith(target + "."):
+                    continue
+                if name in plain and name not in exported:
+                    continue
+                # Without __all__, only names imported from the same package count as re-exports
+                # (`import os` in a module does not make `mymod.os` an API).
+                if name not in exported:
+                    if explicit is not None and not info.facts.get("all_dynamic"):
+                        continue
+                    if target.split(".")[0] != top and target.split(".")[0].lstrip("_") != top:
+                        if not (target.startswith("_") and module in _STDLIB_HINT):
+                            continue
+                edges.setdefault(target, []).append(f"{module}.{name}")
+        return edges
+
+    def records(self) -> list[ApiRecord]:
+        self.run()
+        edges = self._public_edges()
+        out: list[ApiRecord] = []
+        for module, info in self.modules.items():
+            # Module record.
+            candidates = [module] + _alias_names(module, edges)
+            out.append(self._record(info, module, None, candidates))
+            for qual, d in info.defs.items():
+                canonical = f"{module}.{qual}"
+                candidates = [canonical] + _alias_names(canonical, edges)
+                out.append(self._record(info, canonical, d, candidates))
+        return out
+
+    def _record(self, info: ModuleInfo, canonical: str, d: dict[str, Any] | None,
+                candidates: list[str]) -> ApiRecord:
+        public = [c for c in dict.fromkeys(candidates) if not _is_private_path(c)]
+        best = min(public, key=lambda c: _path_cost(c, canonical)) if public else canonical
+        aliases = tuple(c for c in dict.fromkeys(candidates) if c != best)
+        private = (not public) or info.hidden
+        if d is None:
+            doc = info.facts.get("doc", "")
+            return ApiRecord(
+                public_path=best, canonical_path=canonical, kind="module", language=info.language,
+                summary=summarize(doc), doc=doc, aliases=aliases, origin=info.origin,
+                origin_version=info.version, file=info.file, line=1, private=private,
+            )
+        doc = d.get("doc", "")
+        params = tuple(
+            Param(name=p["name"], annotation=p.get("annotation", ""), default=p.get("default", ""),
+                  kind=p.get("kind", "positional_or_keyword"), doc=p.get("doc", ""))
+            for p in d.get("params", ())
+        )
+        params = _with_param_docs(params, doc)
+        kind = d["kind"]
+        if kind == "method" and d["qual"].endswith(".__init__"):
+            kind = "constructor"
+        signature = d.get("signature", "")
+        if kind in ("function", "method", "constructor", "class") and signature.startswith("("):
+            head = signature.split(")", 1)[0].strip("( ")
+            if params or head in ("self", "cls", "self, /", "cls, /", "$self", "$cls", ""):
+                # Rebuilt from parameters: `self`/`cls` are dropped there (users do not pass them).
+                signature = format_signature(params, d.get("returns", ""))
+        if not private and _hidden_by_all(info, d["qual"].split(".")[0], public, canonical):
+            private = True
+        return ApiRecord(
+            public_path=best, canonical_path=canonical, kind=kind, language=info.language,
+            signature=signature, summary=summarize(doc), doc=doc, params=params,
+            returns=d.get("returns", ""), aliases=aliases, origin=info.origin,
+            origin_version=info.version, file=info.file, line=d.get("line", 0),
+            deprecated=bool(d.get("deprecated")), private=private,
+            examples=tuple(Example(code=c, source="docstring") for c in d.get("examples", ())),
+            extra=tuple(("bases", ",".join(d["bases"])) for _ in [0] if d.get("bases")),
+        )
+
+
+def _hidden_by_all(info: ModuleInfo, name: str, public: list[str], canonical: str) -> bool:
+    """A module's explicit `__all__` leaves out this name and nothing else exports it."""
+    all_names = info.facts.get("all")
+    if all_names is None or info.facts.get("all_dynamic") or name in all_names:
+        return False
+    return all(p == canonical for p in public)
+
+
+# Stdlib modules whose public names come from private C accelerators (`from _io import open`).
+_STDLIB_HINT: set[str] = set()
+
+
+def set_stdlib_modules(names: set[str]) -> None:
+    _STDLIB_HINT.clear()
+    _STDLIB_HINT.update(names)
+
+
+def _alias_names(canonical: str, edges: dict[str, list[str]]) -> list[str]:
+    """Public names of `canonical` through every exporting prefix (`os.path` -> `posixpath`)."""
+    parts = canonical.split(".")
+    out: list[str] = []
+    for i in range(len(parts), 0, -1):
+        prefix = ".".join(parts[:i])
+        rest = parts[i:]
+        for public in edges.get(prefix, ()):
+            out.append(".".join([public, *rest]))
+            # one more hop: a public name of a module that is itself re-exported elsewhere
+            for public2 in edges.get(public, ()):
+                out.append(".".join([public2, *rest]))
+    for src, dst in PREFERRED_MODULE_ALIASES.items():
+        if canonical == src or canonical.startswith(src + "."):
+            out.append(dst + canonical[len(src):])
+    return out
+
+
+def _path_cost(path: str, canonical: str) -> tuple:
+    preferred = any(path.startswith(v + ".") for v in PREFERRED_MODULE_ALIASES.values())
+    return (0 if preferred else 1, path.count("."), path != canonical, path)
+
+
+def _with_param_docs(params: tuple[Param, ...], doc: str) -> tuple[Param, ...]:
+    if not doc or not params or ":param" not in doc and "Parameters" not in doc and "Args" not in doc:
+        return params
+    try:
+        import docstring_parser
+
+        parsed = docstring_parser.parse(doc)
+    except Exception:
+        return params
+    docs = {p.arg_name: (p.description or "") for p in parsed.params}
+    return tuple(p if p.doc or p.name not in docs else Param(p.name, p.annotation, p.default,
+                                                             " ".join(docs[p.name].split()), p.kind)
+                 for p in params)
+
+
+def resolve(modules: dict[str, ModuleInfo]) -> list[ApiRecord]:
+    return Resolver(modules).records()

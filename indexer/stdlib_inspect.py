@@ -1,0 +1,141 @@
+"""Facts for builtins and C-implemented standard-library modules, which have no Python source.
+
+Only the running interpreter's own standard library is imported here (it is trusted and already on
+the machine); indexed code from anywhere else is never imported.
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import re
+import sys
+from typing import Any
+
+# Never imported even though they are in the stdlib: side effects or test-only helpers.
+_NEVER = {"antigravity", "this", "__hello__", "__phello__", "idlelib", "turtledemo", "test"}
+_FIRST_LINE_SIG = re.compile(r"^\s*([A-Za-z_][\w.]*)\s*(\(.*?\))\s*(?:->\s*(.+))?$")
+
+
+def can_inspect(module: str) -> bool:
+    top = module.split(".")[0]
+    if top in _NEVER or top.startswith(("_test", "_xx", "xx")):
+        return False
+    return top in sys.stdlib_module_names
+
+
+def _has_source(module: str) -> bool:
+    """A C module whose objects claim a Python module (`_io.open` says `io`) is the real definer."""
+    mod = sys.modules.get(module)
+    return (getattr(mod, "__file__", None) or "").endswith(".py")
+
+
+def _signature(obj: Any, name: str, doc: str) -> tuple[str, list[dict[str, str]], str]:
+    try:
+        sig = inspect.signature(obj)
+    except (TypeError, ValueError):
+        sig = None
+    if sig is not None:
+        params = []
+        for p in sig.parameters.values():
+            params.append({
+                "name": p.name,
+                "annotation": "" if p.annotation is p.empty else inspect.formatannotation(p.annotation),
+                "default": "" if p.default is p.empty else repr(p.default)[:60],
+                "kind": p.kind.name.lower(),
+            })
+        ret = "" if sig.return_annotation is sig.empty else inspect.formatannotation(sig.return_annotation)
+        return str(sig), params, ret
+    # Many C functions document their signature on the first docstring line: "loads(s) -> obj".
+    first = doc.splitlines()[0] if doc else ""
+    m = _FIRST_LINE_SIG.match(first)
+    if m and m.group(1).split(".")[-1] == name:
+        return m.group(2) + (f" -> {m.group(3).strip()}" if m.group(3) else ""), [], (m.group(3) or "").strip()
+    return "", [], ""
+
+
+def _clean_doc(obj: Any, name: str) -> str:
+    doc = inspect.getdoc(obj) or ""
+    lines = doc.splitlines()
+    # Drop a leading "name(args)" signature line: it is already in `signature`.
+    if lines and _FIRST_LINE_SIG.match(lines[0]) and lines[0].strip().startswith(name):
+        doc = "\n".join(lines[1:]).strip()
+    return doc
+
+
+def _routine_fact(obj: Any, qual: str, kind: str) -> dict[str, Any]:
+    name = qual.rsplit(".", 1)[-1]
+    raw_doc = inspect.getdoc(obj) or ""
+    sig, params, ret = _signature(obj, name, raw_doc)
+    if kind == "method" and params and params[0]["name"] in ("self", "cls", "type", "$self"):
+        params = params[1:]
+    return {"qual": qual, "kind": kind, "line": 0, "doc": _clean_doc(obj, name), "signature": sig,
+            "params": params, "returns": ret, "deprecated": False, "examples": []}
+
+
+def module_facts(module: str) -> dict[str, Any] | None:
+    """Facts in the same shape as `python_ts.extract_module`, from `inspect` of a stdlib module."""
+    if not can_inspect(module):
+        return None
+    try:
+        mod = importlib.import_module(module)
+    except Exception:  # platform-specific modules (e.g. winreg) are simply absent
+        return None
+    defs: list[dict[str, Any]] = []
+    imports: list[dict[str, Any]] = []
+    names = getattr(mod, "__all__", None)
+    members = names if isinstance(names, (list, tuple)) else [n for n in dir(mod) if not n.startswith("__")]
+    for name in members:
+        try:
+            obj = getattr(mod, name)
+        except Exception:
+            continue
+        if not isinstance(name, str):
+            continue
+        owner = getattr(obj, "__module__", None)
+        if inspect.ismodule(obj):
+            continue
+        if (inspect.isclass(obj) or inspect.isroutine(obj)) and owner and owner != module and owner != "builtins" \
+                and (module == "builtins" or not _has_source(owner)):
+            # Defined elsewhere: record a re-export binding so the resolver finds the real definition.
+            imports.append({"name": name, "module": owner, "attr": getattr(obj, "__qualname__", name),
+                            "line": 0})
+            continue
+        if inspect.isclass(obj):
+            defs.append(_class_fact(obj, name))
+            defs.extend(_member_facts(obj, name))
+        elif inspect.isroutine(obj):
+            defs.append(_routine_fact(obj, name, "function"))
+        elif isinstance(obj, (int, float, str, bytes, bool, tuple, frozenset)) or obj is None:
+            kind = "constant" if name.isupper() else "attribute"
+            defs.append({"qual": name, "kind": kind, "line": 0, "doc": "",
+                         "signature": f" = {repr(obj)[:60]}", "params": [], "deprecated": False,
+                         "examples": []})
+    return {"module": module, "is_package": hasattr(mod, "__path__"), "doc": inspect.getdoc(mod) or "",
+            "defs": defs, "imports": imports, "star": [],
+            "all": list(names) if isinstance(names, (list, tuple)) else None, "all_dynamic": False,
+            "bases": {}, "errors": False}
+
+
+def _class_fact(cls: type, qual: str) -> dict[str, Any]:
+    doc = inspect.getdoc(cls) or ""
+    sig, params, _ = _signature(cls, qual, doc)
+    bases = [b.__name__ for b in cls.__bases__ if b is not object]
+    return {"qual": qual, "kind": "class", "line": 0, "doc": _clean_doc(cls, qual), "signature": sig,
+            "params": params, "bases": bases, "deprecated": False, "examples": []}
+
+
+def _member_facts(cls: type, qual: str) -> list[dict[str, Any]]:
+    out = []
+    for name, obj in vars(cls).items():
+        if name.startswith("_"):
+            continue
+        if isinstance(obj, (staticmethod, classmethod)):
+            obj = obj.__func__
+        if inspect.isroutine(obj):
+            out.append(_routine_fact(obj, f"{qual}.{name}", "method"))
+        elif inspect.isdatadescriptor(obj) or isinstance(obj, property):
+            out.append({"qual": f"{qual}.{name}", "kind": "property", "line": 0,
+                        "doc": inspect.getdoc(obj) or "", "signature": "", "params": [],
+                        "deprecated": False, "examples": []})
+    return out

@@ -1,0 +1,1 @@
+"""apirec language server (installed as ``apirec.lsp``)."""

@@ -1,0 +1,109 @@
+import json
+import pathlib
+import sys
+
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+try:
+    from apirec.indexer import corpus
+except ImportError:
+    from indexer import corpus
+
+DATA = pathlib.Path(__file__).resolve().parents[2] / "shared" / "data" / "apicomp"
+needs_data = pytest.mark.skipif(not DATA.is_dir(), reason="shared evaluation data not present")
+
+
+def _valid_rows(path: pathlib.Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+@needs_data
+@pytest.mark.parametrize("stem", ["corpus_monkey", "corpus_beatnum"])
+def test_private_library_corpora(stem):
+    path = DATA / f"{stem}.jsonl"
+    records, warnings = corpus.parse_corpus(path)
+    rows = _valid_rows(path)
+    assert warnings == [] and len(records) == len(rows)
+    assert [r.public_path for r in records] == [row["api"] for row in rows]
+    assert all(r.origin == stem and r.source_id is None for r in records)  # these rows carry no "id"
+    assert corpus.is_corpus_file(path, path.read_text(encoding="utf-8")[:4096])
+
+
+@needs_data
+def test_monkey_known_api():
+    records, _ = corpus.parse_corpus(DATA / "corpus_monkey.jsonl", origin="monkey")
+    avg = next(r for r in records if r.public_path == "monkey.average")
+    assert avg.origin == "monkey" and avg.kind == "function"
+    assert avg.signature == "(self, axis=None, skipna=None, level=None, numeric_only=None, **kwargs)"
+    assert [p.name for p in avg.params] == ["axis", "skipna", "level", "numeric_only", "kwargs"]
+    assert avg.params[-1].kind == "var_keyword" and avg.params[0].default == "None"
+    assert avg.summary == "Return the average value along the specified axis."
+    assert ("text_id", "1200000") in avg.extra
+
+
+@needs_data
+def test_gorilla_corpus():
+    path = DATA / "corpus_gorilla_torchhub.jsonl"
+    records, warnings = corpus.parse_corpus(path)
+    rows = _valid_rows(path)
+    assert warnings == [] and len(records) == len(rows) == 94
+    assert [r.source_id for r in records] == [str(row["id"]) for row in rows]
+    assert len({r.public_path for r in records}) == len(records)  # one distinct name per row
+    assert len({r.id for r in records}) == len(records)
+    first = records[0]
+    assert first.public_path == "torch.hub.load.facebookresearch_pytorchvideo.slow_r50"
+    assert first.signature == rows[0]["api"]
+    assert "Video Classification" in first.summary and "3D ResNet" in first.summary
+    assert "Kinetics 400" in first.doc
+    assert "torch.hub.load('facebookresearch/pytorchvideo', 'slow_r50'" in first.examples[0].code
+    assert [p.name for p in first.params] == ["repo_or_dir", "model", "pretrained"]
+    assert ("domain", "Video Classification") in first.extra
+    resnet = [r for r in records if r.public_path == "torch.hub.load.pytorch_vision.resnet50"]
+    assert len(resnet) == 1 and "model='resnet50'" in resnet[0].signature
+    assert corpus.is_corpus_file(path, path.read_text(encoding="utf-8")[:2048])
+
+
+def test_bad_lines_are_warnings_and_json_arrays(tmp_path):
+    text = (
+        '{"id": 7, "api": "mylib.io.Reader.read_all(self, size=-1)", "doc": "Read everything. Blocks."}\n'
+        "\n"
+        "{not json\n"
+        '[1, 2]\n'
+        '{"doc": "no name"}\n'
+        '{"name": "mylib.Config", "signature": "Config(path: str = \'a\')", "doc": "Settings."}\n'
+    )
+    records, warnings = corpus.parse_corpus(tmp_path / "lib.jsonl", text)
+    assert [r.public_path for r in records] == ["mylib.io.Reader.read_all", "mylib.Config"]
+    read_all, config = records
+    assert read_all.source_id == "7" and read_all.signature == "(self, size=-1)" and read_all.summary == "Read everything."
+    assert config.kind == "class" and config.signature == "(path: str = 'a')" and config.origin == "lib"
+    assert config.params[0].annotation == "str" and config.params[0].default == "'a'"
+    assert len(warnings) == 3
+    assert ":3:" in warnings[0] and "line 4" in warnings[1] and "line 5" in warnings[2]
+
+    array = json.dumps([{"api": "a.f", "doc": "F."}, {"api": "a.g(x)", "doc": "G."}], indent=2)
+    records, warnings = corpus.parse_corpus(tmp_path / "arr.json", array, origin="arr")
+    assert [(r.public_path, r.signature, r.origin) for r in records] == [("a.f", "", "arr"), ("a.g", "(x)", "arr")]
+    assert corpus.is_corpus_file(tmp_path / "arr.json", array[: array.index('"a.g')])  # only the head is read
+    assert corpus.parse_corpus(tmp_path / "broken.json", "[{")[1]  # broken array: a warning, no raise
+
+
+def test_is_corpus_file_rejects_other_json(tmp_path):
+    package_json = '{\n  "name": "web", "description": "x"\n}'
+    assert not corpus.is_corpus_file(tmp_path / "package.json", package_json)
+    assert not corpus.is_corpus_file(tmp_path / "q.jsonl", '{"id": 1, "query": "how to", "gold": ["a"]}\n')
+    assert not corpus.is_corpus_file(tmp_path / "x.jsonl", "")
+    assert corpus.is_corpus_file(tmp_path / "c.jsonl", '\n{"api_call": "x.y()", "functionality": "f"}\n')
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list('{}[]":,\n apidocsnamegture_()=.0\\')), max_size=200) | st.text(max_size=100))
+def test_random_text_never_raises(text):
+    records, warnings = corpus.parse_corpus(pathlib.Path("r.jsonl"), text)
+    assert all(r.public_path and r.origin == "r" for r in records)
+    assert all(isinstance(w, str) for w in warnings)
+    assert isinstance(corpus.is_corpus_file(pathlib.Path("r.jsonl"), text), bool)
