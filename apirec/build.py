@@ -85,7 +85,7 @@ def bm25_tokens(r: ApiRecord, vocab: frozenset[str] = frozenset()) -> list[str]:
     name = tokenize(r.name, stopwords=False) + _name_segments(r.name, vocab)
     parent = r.parent.rsplit(".", 1)[-1] if r.parent else ""
     toks = name * 3 + tokenize(parent, stopwords=False)
-    toks += tokenize(r.public_path)
+    toks += tokenize(r.public_path) + _name_segments(r.parent, vocab)
     for a in r.aliases[:3]:
         toks += tokenize(a.rsplit(".", 1)[-1])
     toks += tokenize(" ".join(p.name for p in r.params[:8]), stopwords=False)
@@ -97,7 +97,9 @@ def bm25_tokens(r: ApiRecord, vocab: frozenset[str] = frozenset()) -> list[str]:
 def embed_text(r: ApiRecord) -> str:
     kind = "" if r.kind in ("function", "method") else f" ({r.kind})"
     summary = r.summary or r.doc[:200]
-    return f"{r.public_path}{kind}: {summary}"[:500]
+    # An inherited member reads like its declaration, so it shares that vector (embedded once).
+    path = r.canonical_path if any(k == "inherited_from" for k, _ in r.extra) else r.public_path
+    return f"{path}{kind}: {summary}"[:500]
 
 
 DENSE_KINDS = frozenset({"function", "method", "class", "module", "property", "constructor"})
@@ -133,8 +135,6 @@ def prior(r: ApiRecord) -> float:
     p += USAGE_WEIGHT * math.log1p(usage_of(r))
     if r.deprecated:
         p -= 0.3
-    if r.private:
-        p -= 1.0
     if not r.summary:
         p -= 0.05
     return p
@@ -220,11 +220,8 @@ def _item_hash(item, data: bytes | None) -> str:
 
 def assemble(files: dict[str, FileRow], items_meta: dict[str, dict[str, Any]]) -> list[ApiRecord]:
     """All records of an index from the facts of its files (re-exports resolved across files)."""
-    from .indexer.resolve import ModuleInfo, resolve, set_stdlib_modules
+    from .indexer.resolve import ModuleInfo, resolve
 
-    import sys
-
-    set_stdlib_modules(set(sys.stdlib_module_names))
     modules: dict[str, ModuleInfo] = {}
     records: list[ApiRecord] = []
     examples: list[dict[str, Any]] = []
@@ -256,6 +253,11 @@ def assemble(files: dict[str, FileRow], items_meta: dict[str, dict[str, Any]]) -
                 examples.append({**ex, "file": meta.get("file", "")})
     if modules:
         records.extend(resolve(modules))
+        stdlib_versions = {m.version for m in modules.values() if m.origin == "stdlib"}
+        if stdlib_versions:
+            from .indexer.stdlib_inspect import fill_gaps
+
+            records = fill_gaps(records, next(iter(stdlib_versions)))
     if java_records:
         from .indexer import java
 
@@ -276,13 +278,18 @@ def _with_usage(records: list[ApiRecord], calls: list[dict[str, int]]) -> list[A
     for c in calls:
         for name, n in c.items():
             full[name] = full.get(name, 0) + n
+    same_name: dict[str, int] = {}
+    for r in records:
+        if r.kind in ("method", "property") and not r.private:
+            same_name[r.name] = same_name.get(r.name, 0) + 1
     out = []
     for r in records:
         n = full.get(r.public_path, 0) + sum(full.get(a, 0) for a in r.aliases)
         if r.canonical_path != r.public_path and r.canonical_path not in r.aliases:
             n += full.get(r.canonical_path, 0)
         if r.kind in ("method", "property"):
-            n += full.get("." + r.name, 0) // 4  # receiver unknown: a weak vote for every `x.name()`
+            # Receiver unknown: `x.decode()` is a vote shared by every method named decode.
+            n += full.get("." + r.name, 0) // (2 * max(1, same_name.get(r.name, 1)))
         out.append(r.with_(extra=r.extra + (("usage", str(n)),)) if n else r)
     return out
 
@@ -445,10 +452,16 @@ def build_index(index_path: Path, specs: list[str], *, model: str | None = None,
 
             def tick(n: int) -> None:
                 done[0] += n
-                progress("embed", done[0], len(todo))
+                progress("embed", done[0], len(unique))
 
-            progress("embed", 0, len(todo))
-            vectors_new = embedder.embed([texts[i] for i in todo], batch_size=64, progress=tick)
+            unique = list(dict.fromkeys(hashes[i] for i in todo))
+            first = {}
+            for i in todo:
+                first.setdefault(hashes[i], i)
+            progress("embed", 0, len(unique))
+            uvecs = embedder.embed([texts[first[h]] for h in unique], batch_size=64, progress=tick)
+            pos = {h: n for n, h in enumerate(unique)}
+            vectors_new = uvecs[[pos[hashes[i]] for i in todo]]
             dim = vectors_new.shape[1]
         vectors = np.zeros((len(records), dim or 384), dtype=np.float32)
         for i, h in enumerate(hashes):
@@ -456,7 +469,7 @@ def build_index(index_path: Path, specs: list[str], *, model: str | None = None,
                 vectors[i] = old_vectors[h]
         if vectors_new is not None:
             vectors[todo] = vectors_new
-        report.embedded = len(todo)
+        report.embedded = len(set(hashes[i] for i in todo))
         report.reused_vectors = len(wanted) - len(todo)
         t4 = time.perf_counter()
 
@@ -530,6 +543,7 @@ def _write_generation(folder: Path, records: list[ApiRecord], hashes: list[str],
         index.add_with_ids(vectors[ids], ids)
     faiss.write_index(index, str(folder / "dense.faiss"))
     np.save(folder / "priors.npy", np.array([prior(r) for r in records], dtype=np.float32))
+    np.save(folder / "private.npy", np.array([r.private for r in records], dtype=bool))
     params = {
         "schema_version": SCHEMA_VERSION,
         "apirec_version": __version__,
@@ -552,3 +566,16 @@ def _origin_counts(records: list[ApiRecord]) -> dict[str, dict[str, Any]]:
         d = out.setdefault(r.origin or "?", {"version": r.origin_version, "records": 0})
         d["records"] += 1
     return out
+
+
+DEFAULT_SOURCES = ["python:stdlib"]
+
+
+def ensure_default_index(progress: Progress | None = None) -> Path:
+    """The per-user default index (standard library and builtins), built on first use."""
+    from .config import default_index_dir
+
+    path = default_index_dir()
+    if not IndexDir(path).exists():
+        build_index(path, DEFAULT_SOURCES, progress=progress)
+    return path

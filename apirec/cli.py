@@ -12,7 +12,7 @@ from typing import Any
 
 from . import __version__
 
-DEFAULT_SOURCES = ["python:stdlib"]
+from .build import DEFAULT_SOURCES  # noqa: E402
 
 
 class CliError(Exception):
@@ -279,21 +279,19 @@ def cmd_info(args) -> int:
     return 0
 
 
-def _delegate(module: str):
-    def run(args) -> int:
-        import importlib
-
-        return importlib.import_module(module).main(args.rest)
-
-    return run
+COMMANDS = {"index": cmd_index, "search": cmd_search, "show": cmd_show, "info": cmd_info}
 
 
-COMMANDS = {"index": cmd_index, "search": cmd_search, "show": cmd_show, "info": cmd_info,
-            "lsp": _delegate("apirec.lsp.server"), "mcp": _delegate("apirec.mcp_server"),
-            "bench": _delegate("apirec.bench")}
+DELEGATED = {"lsp": "apirec.lsp.server", "mcp": "apirec.mcp_server", "bench": "apirec.bench"}
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0] in DELEGATED:
+        # Subsystems parse their own options (argparse.REMAINDER would refuse `--index` here).
+        import importlib
+
+        return importlib.import_module(DELEGATED[argv[0]]).main(argv[1:])
     parser = _parser()
     args = parser.parse_args(argv)
     if not args.command:

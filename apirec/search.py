@@ -27,7 +27,7 @@ class FusionWeights:
     bm25: float = 1.0
     dense: float = 1.0
     rrf_k: float = 20.0
-    prior: float = 0.02  # scales the per-record prior (priors.npy) into RRF units
+    prior: float = 0.1  # scales the per-record prior (priors.npy) into RRF units
     name_match: float = 0.03  # the query names the API
     candidates: int = 100
 
@@ -43,6 +43,7 @@ class Searcher:
             self.db = open_db(self.folder / "meta.sqlite")
             self.bm25 = BM25Index(self.folder / "bm25")
             self.priors = np.load(self.folder / "priors.npy")
+            self.private = np.load(self.folder / "private.npy")
         except Exception as e:
             raise IndexLoadError(f"the index at {self.index_dir.path} is corrupt ({type(e).__name__}: {e}); "
                                  + rebuild_hint(self.index_dir.path)) from None
@@ -146,7 +147,7 @@ class Searcher:
         scores = np.fromiter(fused.values(), dtype=np.float64, count=len(fused))
         scores += w.prior * self.priors[cand]
         if not include_private:
-            scores[self.priors[cand] <= -0.99] = -np.inf  # private records only on request
+            scores[self.private[cand]] = -np.inf  # private records and test code only on request
         order = np.argsort(-scores, kind="stable")
         qnorm = "".join(tokenize(query, stopwords=False))
         hits: list[Hit] = []

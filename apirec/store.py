@@ -27,7 +27,7 @@ from typing import Any, Iterable, Iterator
 from . import __version__
 from .records import ApiRecord
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 KEEP_GENERATIONS = 2  # the previous one stays for readers that loaded it just before a swap
 
 

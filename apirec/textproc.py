@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 _WORD = re.compile(r"[A-Za-z]+|[0-9]+")
 # camelCase / PascalCase / ACRONYMWord boundaries inside one alphabetic run.
@@ -15,24 +16,17 @@ STOPWORDS = frozenset(
     one some any all""".split()
 )
 
-# Light suffix stripping so "files"/"file", "sorted"/"sort", "parsing"/"parse" meet.
-_SUFFIXES = (("ies", "y"), ("sses", "ss"), ("ing", ""), ("ed", ""), ("es", ""), ("s", ""))
+@lru_cache(maxsize=1)
+def _stemmer():
+    import Stemmer  # PyStemmer: Snowball English, a C extension that imports in ~1 ms
+
+    return Stemmer.Stemmer("english")
 
 
+@lru_cache(maxsize=65536)
 def stem(word: str) -> str:
-    if len(word) <= 4:
-        if word.endswith("s") and not word.endswith("ss") and len(word) > 3:
-            return word[:-1]
-        return word
-    for suf, rep in _SUFFIXES:
-        if word.endswith(suf) and len(word) - len(suf) >= 3:
-            base = word[: len(word) - len(suf)] + rep
-            if suf in ("ing", "ed") and len(base) >= 2 and base[-1] == base[-2] and base[-1] not in "lsz":
-                base = base[:-1]  # "splitting" -> "split"
-            if suf == "es" and not base.endswith(("ss", "sh", "ch", "x", "z")):
-                base = word[:-1]  # "lines" -> "line", not "lin"
-            return base
-    return word
+    """Snowball stem, so "parsing"/"parsed"/"parse" and "files"/"file" meet."""
+    return _stemmer().stemWord(word)
 
 
 def split_identifier(text: str) -> list[str]:

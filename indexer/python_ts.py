@@ -112,12 +112,15 @@ def _params(params_node) -> list[dict[str, str]]:
             out.append({"name": _text(p), "kind": kind})
         elif t in ("typed_parameter", "default_parameter", "typed_default_parameter"):
             name_node = p.child_by_field_name("name")
-            if name_node is None:  # typed_parameter wraps splats: `*args: int`
+            if name_node is None:  # typed_parameter: `a: int`, or a splat `*args: int`
                 inner = p.named_children[0] if p.named_child_count else None
                 star = _text(inner)
-                name = star.lstrip("*")
+                ann = _text(p.child_by_field_name("type"))
+                if inner is None or inner.type == "identifier":
+                    out.append({"name": star, "annotation": ann, "kind": kind})
+                    continue
                 k = "var_keyword" if star.startswith("**") else "var_positional"
-                out.append({"name": name, "annotation": _text(p.child_by_field_name("type")), "kind": k})
+                out.append({"name": star.lstrip("*"), "annotation": ann, "kind": k})
                 if k == "var_positional":
                     kind = "keyword_only"
                 continue
@@ -274,6 +277,8 @@ class _Extractor:
         if node.type in ("list", "tuple", "set"):
             vals = []
             for c in node.named_children:
+                if c.type == "comment":
+                    continue
                 if c.type != "string":
                     self.all_dynamic = True
                     continue

@@ -17,7 +17,7 @@ from apirec.records import ApiRecord, Example, Param, format_signature, summariz
 log = logging.getLogger(__name__)
 
 # Public names the docs promise although the definition lives elsewhere.
-PREFERRED_MODULE_ALIASES = {os.path.__name__: "os.path"}
+PREFERRED_MODULE_ALIASES = {os.path.__name__: "os.path", os.name: "os"}  # posix -> os
 _MAX_ROUNDS = 50
 
 
@@ -45,6 +45,7 @@ class Resolver:
             info.defs = {d["qual"]: d for d in info.facts.get("defs", ())}
         # names[module][name] = canonical target ("module" or "module.qual"); None = unresolvable
         self.names: dict[str, dict[str, str]] = {m: {} for m in modules}
+        self.star_bound: dict[str, set[str]] = {m: set() for m in modules}
 
     # -- the fixed point ---------------------------------------------------------------------------
     def _lookup(self, module: str, name: str) -> str | None:
@@ -90,10 +91,14 @@ class Resolver:
             changed = False
             for module, info in self.modules.items():
                 table = self.names[module]
+                bound: set[str] = set()
                 for imp in info.facts.get("imports", ()):
                     name = imp["name"]
                     if name in info.defs:
                         continue  # a local definition shadows the import (try/except fallbacks)
+                    if name in bound:
+                        continue  # `if posix: import posixpath as path / else: import ntpath as path`
+                    bound.add(name)
                     if imp.get("local"):
                         target = self._lookup_dotted(module, imp["attr"])
                     elif imp["attr"] is None:
@@ -113,6 +118,7 @@ class Resolver:
                         target = self._lookup(star, name)
                         if target is not None and target != f"{module}.{name}":
                             table[name] = target
+                            self.star_bound[module].add(name)
                             changed = True
             if not changed:
                 return rnd
@@ -142,12 +148,14 @@ class Resolver:
                     continue
                 # Without __all__, only names imported from the same package count as re-exports
                 # (`import os` in a module does not make `mymod.os` an API).
-                if name not in exported:
+                # `from x import *` re-exports on purpose (os re-exports posix that way).
+                if name not in exported and name not in self.star_bound[module]:
                     if explicit is not None and not info.facts.get("all_dynamic"):
                         continue
-                    if target.split(".")[0] != top and target.split(".")[0].lstrip("_") != top:
-                        if not (target.startswith("_") and module in _STDLIB_HINT):
-                            continue
+                    # `from _io import open` in io fronts its own accelerator; `from _x import Y`
+                    # elsewhere is an ordinary import.
+                    if target.split(".")[0].lstrip("_") != top:
+                        continue
                 edges.setdefault(target, []).append(f"{module}.{name}")
         return edges
 
@@ -215,15 +223,6 @@ def _hidden_by_all(info: ModuleInfo, name: str, public: list[str], canonical: st
     return all(p == canonical for p in public)
 
 
-# Stdlib modules whose public names come from private C accelerators (`from _io import open`).
-_STDLIB_HINT: set[str] = set()
-
-
-def set_stdlib_modules(names: set[str]) -> None:
-    _STDLIB_HINT.clear()
-    _STDLIB_HINT.update(names)
-
-
 def _alias_names(canonical: str, edges: dict[str, list[str]]) -> list[str]:
     """Public names of `canonical` through every exporting prefix (`os.path` -> `posixpath`)."""
     parts = canonical.split(".")
@@ -244,7 +243,9 @@ def _alias_names(canonical: str, edges: dict[str, list[str]]) -> list[str]:
 
 def _path_cost(path: str, canonical: str) -> tuple:
     preferred = any(path.startswith(v + ".") for v in PREFERRED_MODULE_ALIASES.values())
-    return (0 if preferred else 1, path.count("."), path != canonical, path)
+    # Among equally short names, the module that fronts the definer wins (`io` for `_io`).
+    home = path.split(".")[0] == canonical.split(".")[0].lstrip("_")
+    return (0 if preferred else 1, path.count("."), not home, path != canonical, path)
 
 
 def _with_param_docs(params: tuple[Param, ...], doc: str) -> tuple[Param, ...]:

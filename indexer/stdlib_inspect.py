@@ -139,3 +139,76 @@ def _member_facts(cls: type, qual: str) -> list[dict[str, Any]]:
                         "doc": inspect.getdoc(obj) or "", "signature": "", "params": [],
                         "deprecated": False, "examples": []})
     return out
+
+
+def fill_gaps(records: list, version: str) -> list:
+    """Public stdlib names the static pass cannot see (`random.choice = _inst.choice`,
+    `hashlib.sha256` made in a loop, `re.IGNORECASE` from an enum) filled from `inspect`.
+
+    Only for the running interpreter's own standard library (trusted), and only when the index
+    was made from that interpreter's version.
+    """
+    import warnings
+
+    from apirec.records import ApiRecord, Param, format_signature, summarize
+
+    if version != "%d.%d.%d" % sys.version_info[:3]:
+        return records
+    known: set[str] = set()
+    modules: list[str] = []
+    for r in records:
+        if r.origin != "stdlib":
+            continue
+        known.add(r.public_path)
+        known.update(r.aliases)
+        if r.kind == "module" and not r.private and not r.public_path.startswith("_"):
+            modules.append(r.public_path)
+    added: list = []
+    for module in sorted(set(modules)):
+        if not can_inspect(module) or module.split(".")[0] in ("tkinter", "turtle"):
+            continue
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                mod = importlib.import_module(module)
+        except Exception:
+            continue
+        names = getattr(mod, "__all__", None)
+        if not isinstance(names, (list, tuple)):
+            names = [n for n in vars(mod) if not n.startswith("_")]
+        for name in names:
+            if not isinstance(name, str) or name.startswith("_") or f"{module}.{name}" in known:
+                continue
+            try:
+                obj = getattr(mod, name)
+            except Exception:
+                continue
+            if inspect.ismodule(obj):
+                continue
+            owner = getattr(obj, "__module__", None)
+            if (inspect.isclass(obj) or inspect.isfunction(obj)) and owner and owner != module and names is not getattr(mod, "__all__", None):
+                continue  # an ordinary import of another module's API, not this module's
+            if inspect.isclass(obj):
+                fact = _class_fact(obj, name)
+                kind = "class"
+            elif inspect.isroutine(obj):
+                fact = _routine_fact(obj, name, "function")
+                kind = "function"
+            elif callable(obj):
+                continue
+            else:
+                kind = "constant" if name.isupper() else "attribute"
+                fact = {"doc": "", "signature": f" = {repr(obj)[:60]}", "params": []}
+            params = tuple(Param(name=p["name"], annotation=p.get("annotation", ""), default=p.get("default", ""),
+                                 kind=p.get("kind", "positional_or_keyword")) for p in fact.get("params", ()))
+            sig = fact.get("signature", "")
+            if kind in ("function", "class") and sig.startswith("(") and params:
+                sig = format_signature(params, fact.get("returns", ""))
+            qual = getattr(obj, "__qualname__", None) if kind in ("class", "function") else None
+            canonical = f"{owner}.{qual}" if owner and qual else f"{module}.{name}"
+            added.append(ApiRecord(public_path=f"{module}.{name}", canonical_path=canonical, kind=kind,
+                                   signature=sig, summary=summarize(fact.get("doc", "")), doc=fact.get("doc", ""),
+                                   params=params, origin="stdlib", origin_version=version,
+                                   extra=(("filled_by", "inspect"),)))
+            known.add(f"{module}.{name}")
+    return records + added

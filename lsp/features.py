@@ -1,0 +1,202 @@
+"""What each request computes, away from the protocol plumbing of server.py (runs in worker threads)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+from lsprotocol import types as T
+
+from apirec import context
+from apirec.records import ApiRecord
+
+from . import convert
+from .indexes import IndexSet, module_name
+from .options import Options
+
+MAX_DOC_CHARS = 2_000_000  # beyond this a document gets no context analysis (still no error)
+
+
+class Doc:
+    """One document at one position, in Python str indices."""
+
+    def __init__(self, text: str, uri: str, pos: T.Position, encoding: str, indexes: IndexSet):
+        self.text = text if len(text) <= MAX_DOC_CHARS else ""
+        self.uri = uri
+        self.encoding = encoding
+        self.line, self.index = convert.from_position(self.text, pos, encoding)
+        self.lines = self.text.split("\n")
+        self.line_text = self.lines[self.line].rstrip("\r") if self.lines else ""
+        self.module = _module_for(uri, indexes)
+
+
+def _module_for(uri: str, indexes: IndexSet) -> str | None:
+    if not uri.startswith("file:") or indexes.root is None:
+        return None
+    from pygls.uris import to_fs_path
+
+    try:
+        p = Path(to_fs_path(uri) or "")
+        if indexes.in_workspace(p):
+            return module_name(indexes.root, p.resolve())[0]
+    except (ValueError, OSError):
+        pass
+    return None
+
+
+def completion(doc: Doc, indexes: IndexSet, opts: Options, snippets: bool) -> T.CompletionList:
+    sources = indexes.sources()
+    k = opts.max_completions
+    if opts.features.nl_comments:
+        items = nl_completion(doc, indexes, k=min(k, 10), snippets=snippets)
+        if items is not None:
+            return convert.completion_list(items)
+    hits = context.member_completions(sources, doc.text, doc.line, doc.index, k=k, module=doc.module)
+    if not hits:
+        hits = context.name_completions(sources, doc.text, doc.line, doc.index, k=k, module=doc.module)
+    # Incomplete: the next keystroke may narrow the receiver's type, ask again.
+    return convert.completion_list([convert.completion_item(h, indexes.label_for(h.record)) for h in hits],
+                                   incomplete=len(hits) >= k)
+
+
+def resolve(item: T.CompletionItem, indexes: IndexSet) -> T.CompletionItem:
+    data = item.data if isinstance(item.data, dict) else {}
+    rid = data.get("id")
+    if not isinstance(rid, str) or data.get("index") == "file":
+        return item
+    return convert.resolved_item(item, indexes.record(rid, data.get("index")))
+
+
+def hover(doc: Doc, indexes: IndexSet) -> T.Hover | None:
+    r = context.record_at(indexes.sources(), doc.text, doc.line, doc.index, module=doc.module)
+    return convert.hover(r) if r is not None else None
+
+
+def signature_help(doc: Doc, indexes: IndexSet) -> T.SignatureHelp | None:
+    got = context.call_at(indexes.sources(), doc.text, doc.line, doc.index, module=doc.module)
+    if got is None:
+        return None
+    rec, active = got
+    return convert.signature_help(rec, active)
+
+
+# -- NL comments -----------------------------------------------------------------------------------------
+
+
+def _comment_for(doc: Doc) -> tuple[str, int, bool] | None:
+    """(query, comment line, cursor is on the comment line) when the cursor is on an NL comment line
+    or on an empty/identifier-only line right below one."""
+    q = context.nl_comment_query(doc.line_text)
+    if q is not None:
+        return q, doc.line, True
+    if doc.line > 0 and re.fullmatch(r"\s*[\w.]*", doc.line_text[: doc.index]) and \
+            not doc.line_text[doc.index:].strip():
+        q = context.nl_comment_query(doc.lines[doc.line - 1])
+        if q is not None:
+            return q, doc.line - 1, False
+    return None
+
+
+def _qualifier(r: ApiRecord, imports: dict[str, str]) -> tuple[str, str | None]:
+    """How to write the record's parent here, and the import line it needs (None: already imported)."""
+    parent = r.parent
+    if r.kind in ("method", "property", "attribute") and "." in parent:
+        parent_mod = parent.rsplit(".", 1)[0]
+        if r.kind == "method":
+            return "obj", None  # an instance method: the receiver is the user's object
+        parent = parent_mod
+    for local, target in imports.items():
+        if target == r.public_path:
+            return "", None  # `from m import f` -> `f(...)`
+    for local, target in imports.items():
+        if target == parent:
+            return local, None
+    if not parent:
+        return "", None  # a builtin
+    return parent, f"import {parent}"
+
+
+def _import_line(text: str) -> int:
+    """Where a new import goes: after the last top-level import (else after a module docstring)."""
+    last = -1
+    lines = text.split("\n")
+    for i, ln in enumerate(lines[:500]):
+        if ln.startswith(("import ", "from ")):
+            last = i
+    if last >= 0:
+        return last + 1
+    if lines and lines[0].startswith(("#!", "# -*-")):
+        return 1
+    return 0
+
+
+def nl_hits(query: str, indexes: IndexSet, k: int):
+    """Callable APIs for a comment: functions and classes (usable as written) before methods (which
+    need an object first), each group in search order."""
+    hits = [h for h in indexes.search(query, k=k * 3) if h.record.kind in ("function", "method", "class")]
+    hits.sort(key=lambda h: h.record.kind == "method")
+    return hits[:k]
+
+
+def nl_completion(doc: Doc, indexes: IndexSet, k: int, snippets: bool) -> list[T.CompletionItem] | None:
+    found = _comment_for(doc)
+    if found is None:
+        return None
+    query, cline, on_comment = found
+    imports = context.module_imports(doc.text)
+    items = []
+    indent = re.match(r"\s*", doc.lines[cline]).group()
+    for h in nl_hits(query, indexes, k):
+        qual, imp = _qualifier(h.record, imports)
+        text = context.call_snippet(h.record, qual, snippet=snippets)
+        if on_comment:
+            end = convert.position(doc.line_text, doc.line, len(doc.line_text), doc.encoding)
+            rng = T.Range(start=end, end=end)
+            text = "\n" + indent + text
+        else:
+            start = len(doc.line_text[: doc.index]) - len(re.search(r"[\w.]*$", doc.line_text[: doc.index]).group())
+            rng = T.Range(start=convert.position(doc.line_text, doc.line, start, doc.encoding),
+                          end=convert.position(doc.line_text, doc.line, doc.index, doc.encoding))
+        edit = (_import_line(doc.text), imp) if imp else None
+        items.append(convert.snippet_item(h, text, edit, indexes.label_for(h.record), snippets, rng))
+    return items
+
+
+def code_actions(doc: Doc, indexes: IndexSet, uri: str, k: int = 5) -> list[T.CodeAction]:
+    query = context.nl_comment_query(doc.line_text)
+    if query is None:
+        return []
+    imports = context.module_imports(doc.text)
+    indent = re.match(r"\s*", doc.line_text).group()
+    actions = []
+    for i, h in enumerate(nl_hits(query, indexes, k)):
+        qual, imp = _qualifier(h.record, imports)
+        call = context.call_snippet(h.record, qual, snippet=False)
+        edits = [convert.insert_line(doc.line + 1, indent + call)]
+        if imp:
+            edits.insert(0, convert.insert_line(_import_line(doc.text), imp))
+        actions.append(convert.code_action(f"apirec: insert {call}", uri, edits, preferred=i == 0))
+    return actions
+
+
+# -- diagnostics --------------------------------------------------------------------------------------
+
+
+def diagnostics(text: str, indexes: IndexSet, encoding: str) -> list[T.Diagnostic]:
+    if len(text) > MAX_DOC_CHARS:
+        return []
+    sources = indexes.sources()
+    lines = text.split("\n")
+    out = []
+    for d in context.unknown_attributes(sources, text):
+        rec = context.exact_record(sources, d["module"])
+        version = rec.origin_version if rec is not None else ""
+        out.append(convert.unknown_api_diagnostic(d, lines[d["line"]].rstrip("\r"), encoding, version))
+    return out
+
+
+def status(indexes: IndexSet, opts: Options) -> dict[str, Any]:
+    from .options import to_dict
+
+    return {**indexes.status(), "options": to_dict(opts)}

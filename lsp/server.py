@@ -1,0 +1,303 @@
+"""apirec language server (pygls 2): thin handlers named after LSP methods; the work is in features.py,
+conversions in convert.py, indexes in indexes.py, settings in options.py.
+
+Run: `apirec lsp` (stdio), `apirec lsp --tcp [HOST:]PORT` (loopback unless --allow-remote).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import ipaddress
+import logging
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any, Callable
+
+from lsprotocol import types as T
+from pygls.lsp.server import LanguageServer
+from pygls.uris import to_fs_path
+
+from apirec import __version__
+
+from . import convert, features
+from .indexes import IndexSet
+from .options import Options, parse_options
+
+log = logging.getLogger("apirec.lsp")
+STATUS_COMMAND = "apirec.status"
+
+
+class ApirecServer(LanguageServer):
+    def __init__(self):
+        super().__init__("apirec", __version__)
+        self.options = Options()
+        self.indexes = IndexSet(self.notify_threadsafe)
+        self.pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="apirec-req")
+        self.loop: asyncio.AbstractEventLoop | None = None
+        self._diag_tasks: dict[str, asyncio.TimerHandle] = {}
+        self.init_options: Any = None
+
+    # -- helpers the handlers share -----------------------------------------------------------------
+    def notify_threadsafe(self, message: str, error: bool = False) -> None:
+        """window/logMessage from any thread (pygls writes from the event loop)."""
+        if self.loop is not None and not self.loop.is_closed():
+            self.loop.call_soon_threadsafe(self.window_log_message, convert.log(message, error))
+
+    def warn(self, message: str) -> None:
+        self.window_show_message(convert.show(message))
+        self.window_log_message(convert.log(message))
+
+    async def run(self, fn: Callable, *args) -> Any:
+        """Off the event loop: typing never waits for an index query."""
+        return await asyncio.get_running_loop().run_in_executor(self.pool, fn, *args)
+
+    def doc(self, uri: str, pos: T.Position) -> features.Doc | None:
+        try:
+            text = self.workspace.get_text_document(uri).source
+        except Exception:  # a document never opened and not readable (non-file URI, deleted file)
+            return None
+        return features.Doc(text, uri, pos, convert.encoding_of(self.server_capabilities), self.indexes)
+
+    def apply_options(self, raw: Any, origin: str) -> None:
+        opts, errors = parse_options(raw)
+        for e in errors:
+            self.warn(f"apirec ({origin}): {e}")
+        self.options = opts
+        self.indexes.ignore = list(opts.ignore_globs)
+        self.indexes.load_extra(opts.index_paths, opts.extra_packages)
+
+    def client_supports(self, *path: str) -> bool:
+        node: Any = self.client_capabilities
+        for p in path:
+            node = getattr(node, p, None)
+            if node is None:
+                return False
+        return bool(node)
+
+    def schedule_diagnostics(self, uri: str, delay: float = 0.3) -> None:
+        if self.loop is None:
+            return
+        old = self._diag_tasks.pop(uri, None)
+        if old is not None:
+            old.cancel()
+        self._diag_tasks[uri] = self.loop.call_later(delay, lambda: asyncio.ensure_future(publish_diagnostics(self, uri)))
+
+
+server = ApirecServer()
+
+
+async def publish_diagnostics(ls: ApirecServer, uri: str) -> None:
+    try:
+        doc = ls.workspace.get_text_document(uri)
+        text, version = doc.source, doc.version
+    except Exception:
+        return
+    diags = []
+    if ls.options.features.diagnostics:
+        diags = await ls.run(features.diagnostics, text, ls.indexes, convert.encoding_of(ls.server_capabilities))
+    ls.text_document_publish_diagnostics(convert.publish(uri, diags, version))
+
+
+# -- lifecycle ------------------------------------------------------------------------------------------
+
+
+@server.feature(T.INITIALIZE)
+def initialize(ls: ApirecServer, params: T.InitializeParams) -> None:
+    ls.init_options = params.initialization_options
+    ls.apply_options(params.initialization_options, "initializationOptions")
+
+
+@server.feature(T.INITIALIZED)
+async def initialized(ls: ApirecServer, params: T.InitializedParams) -> None:
+    ls.loop = asyncio.get_running_loop()
+    if ls.client_supports("workspace", "configuration"):
+        await pull_configuration(ls)
+    ls.indexes.load_default()
+    if ls.client_supports("workspace", "did_change_watched_files", "dynamic_registration"):
+        await ls.client_register_capability_async(convert.watcher_registration())
+    root = ls.workspace.root_path
+    if root and ls.options.features.workspace_index and Path(root).is_dir():
+        await start_workspace_index(ls, Path(root))
+
+
+async def pull_configuration(ls: ApirecServer) -> None:
+    try:
+        got = await ls.workspace_configuration_async(convert.configuration_params())
+    except Exception as e:  # a client that advertises but fails the request
+        ls.window_log_message(convert.log(f"apirec: workspace/configuration failed: {e}"))
+        return
+    if got and got[0] is not None:
+        ls.apply_options(got[0], "workspace/configuration")
+
+
+async def start_workspace_index(ls: ApirecServer, root: Path) -> None:
+    token = None
+    if ls.client_supports("window", "work_done_progress"):
+        token = f"apirec-index-{time.monotonic_ns()}"
+        await ls.work_done_progress.create_async(token)
+        ls.work_done_progress.begin(token, convert.progress_begin("apirec: indexing workspace", str(root)))
+    else:
+        ls.window_log_message(convert.log(f"apirec: indexing workspace {root}"))
+    last = [0.0]
+
+    def progress(stage: str, done: int, total: int) -> None:
+        now = time.monotonic()
+        if now - last[0] < 0.2 and done < total:
+            return  # a few reports a second are plenty
+        last[0] = now
+        pct = int(100 * done / total) if total else None
+        msg = f"{stage} {done}/{total}"
+        if token is not None:
+            ls.loop.call_soon_threadsafe(ls.work_done_progress.report, token, convert.progress_report(msg, pct))
+        else:
+            ls.notify_threadsafe(f"apirec: {msg}")
+
+    def done(message: str) -> None:
+        if token is not None:
+            ls.loop.call_soon_threadsafe(ls.work_done_progress.end, token, convert.progress_end(message))
+        ls.notify_threadsafe(f"apirec: {message}")
+
+    ls.indexes.index_workspace(root, progress, done)
+
+
+@server.feature(T.WORKSPACE_DID_CHANGE_CONFIGURATION)
+async def workspace_did_change_configuration(ls: ApirecServer, params: T.DidChangeConfigurationParams) -> None:
+    settings = params.settings
+    if isinstance(settings, dict) and settings:
+        ls.apply_options(settings, "didChangeConfiguration")
+    elif ls.client_supports("workspace", "configuration"):
+        await pull_configuration(ls)  # the notification is only a nudge: pull the real values
+
+
+@server.command(STATUS_COMMAND)
+def apirec_status(ls: ApirecServer, *args) -> dict[str, Any]:
+    """workspace/executeCommand `apirec.status`: which indexes are ready, and the options in force."""
+    return features.status(ls.indexes, ls.options)
+
+
+# -- documents ----------------------------------------------------------------------------------------
+
+
+@server.feature(T.TEXT_DOCUMENT_DID_OPEN)
+def text_document_did_open(ls: ApirecServer, params: T.DidOpenTextDocumentParams) -> None:
+    ls.schedule_diagnostics(params.text_document.uri, 0.0)
+
+
+@server.feature(T.TEXT_DOCUMENT_DID_CHANGE)
+def text_document_did_change(ls: ApirecServer, params: T.DidChangeTextDocumentParams) -> None:
+    ls.schedule_diagnostics(params.text_document.uri)
+
+
+@server.feature(T.TEXT_DOCUMENT_DID_CLOSE)
+def text_document_did_close(ls: ApirecServer, params: T.DidCloseTextDocumentParams) -> None:
+    ls.text_document_publish_diagnostics(convert.publish(params.text_document.uri, [], None))
+
+
+@server.feature(T.TEXT_DOCUMENT_DID_SAVE)
+async def text_document_did_save(ls: ApirecServer, params: T.DidSaveTextDocumentParams) -> None:
+    uri = params.text_document.uri
+    if uri.startswith("file:"):
+        await ls.run(reindex_file, ls, Path(to_fs_path(uri)), True)
+    ls.schedule_diagnostics(uri, 0.0)
+
+
+@server.feature(T.WORKSPACE_DID_CHANGE_WATCHED_FILES)
+async def workspace_did_change_watched_files(ls: ApirecServer, params: T.DidChangeWatchedFilesParams) -> None:
+    for ch in params.changes:
+        if ch.uri.startswith("file:"):
+            await ls.run(reindex_file, ls, Path(to_fs_path(ch.uri)), ch.type != T.FileChangeType.Deleted)
+
+
+def reindex_file(ls: ApirecServer, path: Path, exists: bool) -> None:
+    t0 = time.perf_counter()
+    try:
+        data = path.read_bytes() if exists and path.is_file() else None
+        n = ls.indexes.file_changed(path, data)
+    except Exception as e:  # one bad file never takes the server down
+        ls.notify_threadsafe(f"apirec: re-indexing {path} failed: {e}", True)
+        return
+    if n is not None:
+        ls.notify_threadsafe(f"apirec: re-indexed {path.name}: {n} APIs in "
+                             f"{(time.perf_counter() - t0) * 1000:.1f} ms")
+
+
+# -- language features ----------------------------------------------------------------------------------
+
+
+@server.feature(T.TEXT_DOCUMENT_COMPLETION, T.CompletionOptions(trigger_characters=["."], resolve_provider=True))
+async def text_document_completion(ls: ApirecServer, params: T.CompletionParams) -> T.CompletionList | None:
+    doc = ls.doc(params.text_document.uri, params.position)
+    if doc is None:
+        return None
+    snippets = ls.client_supports("text_document", "completion", "completion_item", "snippet_support")
+    return await ls.run(features.completion, doc, ls.indexes, ls.options, snippets)
+
+
+@server.feature(T.COMPLETION_ITEM_RESOLVE)
+async def completion_item_resolve(ls: ApirecServer, item: T.CompletionItem) -> T.CompletionItem:
+    return await ls.run(features.resolve, item, ls.indexes)
+
+
+@server.feature(T.TEXT_DOCUMENT_HOVER)
+async def text_document_hover(ls: ApirecServer, params: T.HoverParams) -> T.Hover | None:
+    doc = ls.doc(params.text_document.uri, params.position)
+    if doc is None or not ls.options.features.hover:
+        return None
+    return await ls.run(features.hover, doc, ls.indexes)
+
+
+@server.feature(T.TEXT_DOCUMENT_SIGNATURE_HELP, T.SignatureHelpOptions(trigger_characters=["(", ","]))
+async def text_document_signature_help(ls: ApirecServer, params: T.SignatureHelpParams) -> T.SignatureHelp | None:
+    doc = ls.doc(params.text_document.uri, params.position)
+    if doc is None or not ls.options.features.signature_help:
+        return None
+    return await ls.run(features.signature_help, doc, ls.indexes)
+
+
+@server.feature(T.TEXT_DOCUMENT_CODE_ACTION,
+                T.CodeActionOptions(code_action_kinds=[T.CodeActionKind.RefactorRewrite]))
+async def text_document_code_action(ls: ApirecServer, params: T.CodeActionParams) -> list[T.CodeAction] | None:
+    doc = ls.doc(params.text_document.uri, params.range.start)
+    if doc is None or not ls.options.features.nl_comments:
+        return None
+    return await ls.run(features.code_actions, doc, ls.indexes, params.text_document.uri)
+
+
+# -- entry point ------------------------------------------------------------------------------------
+
+
+def _parse_args(argv: list[str] | None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(prog="apirec lsp", description="apirec language server (stdio by default)")
+    p.add_argument("--stdio", action="store_true", help="serve on stdin/stdout (the default)")
+    p.add_argument("--tcp", metavar="[HOST:]PORT", help="serve on TCP (127.0.0.1 unless HOST is given)")
+    p.add_argument("--allow-remote", action="store_true", help="allow a non-loopback --tcp host")
+    p.add_argument("--log-file", type=Path, help="write the server log here")
+    p.add_argument("-v", "--verbose", action="store_true")
+    return p.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parse_args(sys.argv[1:] if argv is None else argv)
+    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING,
+                        filename=str(args.log_file) if args.log_file else None,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    if args.tcp:
+        host, _, port = args.tcp.rpartition(":")
+        host = host.strip("[]") or "127.0.0.1"
+        try:
+            port_n = int(port)
+            loopback = host == "localhost" or ipaddress.ip_address(host).is_loopback
+        except ValueError:
+            print(f"apirec lsp: error: bad --tcp address {args.tcp!r} (want [HOST:]PORT)", file=sys.stderr)
+            return 2
+        if not loopback and not args.allow_remote:
+            print(f"apirec lsp: error: {host} is not a loopback address; the server has no authentication, "
+                  "pass --allow-remote to serve it anyway", file=sys.stderr)
+            return 2
+        server.start_tcp(host, port_n)
+        return 0
+    server.start_io()
+    return 0

@@ -1,0 +1,33 @@
+"""The real default index answers the README's questions with a correct stdlib API in the top 3."""
+
+from __future__ import annotations
+
+import pytest
+
+CASES = {
+    "read a file line by line": {"open", "io.TextIOWrapper.readline", "io.TextIOBase.readline",
+                                 "io.IOBase.readline", "io.IOBase.readlines", "fileinput.input",
+                                 "linecache.getline", "io.BufferedReader.readline", "io.open"},
+    "parse a json string": {"json.loads", "json.JSONDecoder.decode"},
+    "current date and time": {"datetime.datetime.now", "datetime.datetime.today", "time.localtime",
+                              "time.time", "time.ctime"},
+    "sort a list of dicts by key": {"sorted", "list.sort", "operator.itemgetter"},
+}
+
+
+@pytest.mark.parametrize("query", sorted(CASES))
+def test_correct_api_in_top3(stdlib_searcher, query):
+    names = [h.record.public_path for h in stdlib_searcher.search(query, k=3)]
+    assert set(names) & CASES[query], names
+
+
+def test_public_paths_of_reexported_and_builtin_apis(stdlib_searcher):
+    lookup = stdlib_searcher.lookup
+    assert lookup("collections.OrderedDict")[0].kind == "class"
+    assert lookup("os.path.join")[0].canonical_path.endswith("path.join")
+    assert lookup("open")[0].canonical_path in ("_io.open", "io.open")
+    assert lookup("len")[0].canonical_path == "builtins.len"
+    assert lookup("str.split")[0].kind == "method"
+    (loads,) = lookup("json.loads")
+    assert loads.signature.startswith("(s, *, cls=None") and loads.origin == "stdlib"
+    assert loads.origin_version.count(".") == 2

@@ -1,0 +1,181 @@
+"""Index real temporary packages end to end: tree-sitter, re-exports, SQLite, bm25s, FAISS, ONNX."""
+
+from __future__ import annotations
+
+import json
+import os
+
+import pytest
+
+from apirec.build import build_index
+from apirec.indexer import sources
+from apirec.indexer.sources import SourceError
+from apirec.search import Searcher
+from apirec.store import IndexLoadError
+
+PANDAS_LIKE = {
+    "mypd/__init__.py": '''
+        """My pandas."""
+        from mypd.io.api import read_csv
+        from mypd.core.frame import DataFrame
+        import mypd.plotting as plotting
+        __all__ = ["read_csv", "DataFrame", "plotting"]
+        ''',
+    "mypd/io/__init__.py": "",
+    "mypd/io/api.py": "from mypd.io.parsers.readers import read_csv\n",
+    "mypd/io/parsers/__init__.py": "",
+    "mypd/io/parsers/readers.py": '''
+        def read_csv(filepath, sep=","):
+            """Read a comma-separated values (csv) file into DataFrame."""
+        ''',
+    "mypd/core/__init__.py": "",
+    "mypd/core/frame.py": '''
+        class DataFrame:
+            """Two-dimensional, size-mutable tabular data."""
+
+            def merge(self, right, how="inner"):
+                """Merge DataFrame objects with a database-style join."""
+        ''',
+    "mypd/plotting/__init__.py": '''
+        def scatter(x, y):
+            """Draw a scatter plot of two columns."""
+        ''',
+    "mypd/cyc_a.py": "from mypd.cyc_b import thing\n",
+    "mypd/cyc_b.py": "from mypd.cyc_a import thing\n",
+    "mypd/_internal.py": '''
+        def secret_reader():
+            """Read secret csv files."""
+        ''',
+    "mypd/stubbed.py": '''
+        def typed(a):
+            """Doc from the source."""
+        ''',
+    "mypd/stubbed.pyi": "def typed(a: int) -> str: ...\n",
+    "tests/test_x.py": '''
+        def test_reads_csv():
+            """Check reading csv files works."""
+        ''',
+}
+
+
+@pytest.fixture
+def pandas_like(make_tree, tmp_path, apirec_home):
+    repo = make_tree(PANDAS_LIKE)
+    index = tmp_path / "index"
+    report = build_index(index, [str(repo)])
+    return repo, index, report
+
+
+def test_reexports_give_public_paths(pandas_like):
+    repo, index, report = pandas_like
+    s = Searcher(index)
+    hits = s.search("read a csv file", k=5)
+    top = hits[0].record
+    assert top.public_path == "mypd.read_csv"
+    assert top.canonical_path == "mypd.io.parsers.readers.read_csv"
+    assert "mypd.io.api.read_csv" in top.aliases
+    assert hits[0].why["bm25"]["rank"] >= 1 and "dense" in hits[0].why  # both retrievers explain
+    (merge,) = s.lookup("mypd.DataFrame.merge")
+    assert merge.canonical_path == "mypd.core.frame.DataFrame.merge"
+    assert merge.signature == '(right, how="inner")'
+    (scatter,) = s.lookup("mypd.plotting.scatter")
+    assert scatter.kind == "function"
+
+
+def test_stub_wins_and_borrows_source_docstring(pandas_like):
+    _, index, _ = pandas_like
+    (typed,) = Searcher(index, load_dense=False).lookup("mypd.stubbed.typed")
+    assert typed.signature == "(a: int) -> str"
+    assert typed.summary == "Doc from the source."
+
+
+def test_private_names_and_tests_are_not_recommended_by_default(pandas_like):
+    _, index, _ = pandas_like
+    s = Searcher(index)
+    names = [h.record.public_path for h in s.search("read secret csv files", k=10)]
+    assert not any("secret_reader" in n or "test_reads_csv" in n for n in names)
+    names = [h.record.public_path for h in s.search("read secret csv files", k=10, include_private=True)]
+    assert "mypd._internal.secret_reader" in names
+
+
+def test_import_cycle_terminates_and_stays_unresolved(pandas_like):
+    _, index, _ = pandas_like
+    assert Searcher(index, load_dense=False).lookup("mypd.cyc_a.thing") == []
+
+
+def test_incremental_refresh_recomputes_only_changed_files(pandas_like):
+    repo, index, first = pandas_like
+    (repo / "mypd/plotting/__init__.py").write_text(
+        'def scatter(x, y):\n    """Draw a scatter plot of two columns."""\n\n'
+        'def histogram(values):\n    """Draw a histogram of values."""\n')
+    (repo / "mypd/cyc_b.py").unlink()
+    report = build_index(index, [str(repo)])
+    assert report.computed == 1 and report.deleted == 1
+    assert report.kept == first.files - 2
+    assert report.reused_vectors > 0 and report.embedded >= 1
+    s = Searcher(index)
+    assert s.lookup("mypd.plotting.histogram")[0].summary == "Draw a histogram of values."
+    assert s.lookup("mypd.cyc_b") == []
+    # Nothing changed: the same records again, every vector reused.
+    again = build_index(index, [str(repo)])
+    assert again.computed == 0 and again.embedded == 0 and again.records == report.records
+
+
+def test_failed_reindex_loses_nothing(pandas_like, tmp_path):
+    _, index, _ = pandas_like
+    before = Searcher(index, load_dense=False).folder.name
+    with pytest.raises(SourceError):
+        build_index(index, [str(tmp_path / "does-not-exist")])
+    s = Searcher(index)
+    assert s.folder.name == before
+    assert s.search("read a csv file", k=1)[0].record.public_path == "mypd.read_csv"
+
+
+def test_corrupt_and_outdated_index_say_how_to_rebuild(pandas_like):
+    _, index, _ = pandas_like
+    folder = Searcher(index, load_dense=False).folder
+    params = json.loads((folder / "params.json").read_text())
+    params["schema_version"] = -1
+    (folder / "params.json").write_text(json.dumps(params))
+    with pytest.raises(IndexLoadError, match="apirec index --rebuild"):
+        Searcher(index)
+    (index / "CURRENT").write_text("{not json")
+    with pytest.raises(IndexLoadError, match="corrupt.*apirec index --rebuild"):
+        Searcher(index)
+
+
+def test_bad_files_are_skipped_with_counted_warnings(make_tree, tmp_path, apirec_home, monkeypatch):
+    repo = make_tree({
+        "good.py": 'def fine():\n    """A fine function."""\n',
+        "broken.py": "def ok():\n    '''Still found.'''\n\ndef nope(:\n",
+        "big.py": "x = 1\n" * 200,
+        "ignored_by_git.py": 'def hidden():\n    """Ignored."""\n',
+        "skipme/mod.py": 'def also_hidden():\n    """Ignored too."""\n',
+        ".gitignore": "ignored_by_git.py\n",
+        ".apirecignore": "skipme/\n",
+    })
+    (repo / "binary.py").write_bytes(b"\x00\x01def x(): pass")
+    (repo / "latin1.py").write_bytes("s = 'caf\xe9'\n".encode("latin-1"))
+    (repo / "dir.py").mkdir()  # a directory with a .py name cannot be read as a file
+    (repo / "loop").symlink_to(repo)  # a symlink loop must not trap the walk
+    monkeypatch.setattr(sources, "MAX_FILE_BYTES", 1000)
+    report = build_index(tmp_path / "ix", [str(repo)])
+    reasons = {os.path.basename(p): r for p, r in report.skipped}
+    assert "binary file" in reasons["binary.py"]
+    assert "UTF-8" in reasons["latin1.py"]
+    assert "size cap" in reasons["big.py"]
+    s = Searcher(tmp_path / "ix", load_dense=False)
+    assert s.lookup("good.fine") and s.lookup("broken.ok")
+    assert not s.lookup("ignored_by_git.hidden") and not s.lookup("skipme.mod.also_hidden")
+
+
+def test_json_corpus_keeps_row_ids(tmp_path, apirec_home):
+    corpus = tmp_path / "corpus_tiny.jsonl"
+    rows = [{"id": 7, "api": "tiny.frame.TinyFrame.mean(axis=None)", "name": "mean",
+             "signature": "mean(axis=None)", "doc": "Return the mean of the values over an axis."},
+            {"id": 8, "api": "tiny.frame.TinyFrame.dropna()", "name": "dropna", "signature": "dropna()",
+             "doc": "Remove missing values."}]
+    corpus.write_text("\n".join(json.dumps(r) for r in rows) + "\n")
+    build_index(tmp_path / "ix", [str(corpus)])
+    hits = Searcher(tmp_path / "ix").search("average of the values", k=2)
+    assert hits[0].record.source_id == "7"

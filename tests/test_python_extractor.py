@@ -1,0 +1,120 @@
+"""Real tree-sitter on real code strings: what one module's facts hold."""
+
+from apirec.indexer.python_ts import extract_module
+
+CODE = b'''
+"""A sample module."""
+import os
+import numpy as np
+from .core import frame as fr
+from . import helpers
+from ..up import thing
+
+__all__ = ["load", "Client"]
+__all__ += ["MAX_SIZE"]
+
+MAX_SIZE = 10
+"""Largest size."""
+_private = 1
+
+
+def load(path: str, *, strict: bool = False, **kw: int) -> dict:
+    """Load a file.
+
+    :param path: where to read from
+    """
+    return np.array(os.listdir(path))
+
+
+@deprecated("use load")
+def old_load(path):
+    """Old loader."""
+
+
+class Client(Base):
+    """A client.
+
+    >>> c = Client("h")
+    >>> c.connect()
+    """
+
+    retries = 3
+
+    def __init__(self, host, port=80):
+        self.host = host
+
+    def connect(self, timeout=None):
+        """Connect to the host."""
+
+    @property
+    def url(self):
+        """The URL."""
+
+    @url.setter
+    def url(self, v):
+        pass
+
+    @staticmethod
+    def parse(text):
+        "Parse text."
+
+try:
+    from _speedups import fast
+except ImportError:
+    def fast(x):
+        """Pure-Python fallback."""
+'''
+
+
+def facts():
+    return extract_module(CODE, "pkg.mod", is_package=False)
+
+
+def by_qual(f):
+    return {d["qual"]: d for d in f["defs"]}
+
+
+def test_definitions_kinds_signatures_and_docs():
+    d = by_qual(facts())
+    assert d["load"]["kind"] == "function"
+    assert d["load"]["signature"] == "(path: str, *, strict: bool = False, **kw: int) -> dict"
+    assert [p["kind"] for p in d["load"]["params"]] == ["positional_or_keyword", "keyword_only", "var_keyword"]
+    assert d["load"]["doc"].startswith("Load a file.")
+    assert [p["name"] for p in d["load"]["params"]] == ["path", "strict", "kw"]
+    assert d["load"]["params"][1]["kind"] == "keyword_only"
+    assert d["Client"]["kind"] == "class" and d["Client"]["bases"] == ["Base"]
+    assert d["Client"]["signature"] == "(host, port=80)"  # the constructor's, without self
+    assert d["Client.connect"]["kind"] == "method"
+    assert [p["name"] for p in d["Client.connect"]["params"]] == ["timeout"]
+    assert d["Client.url"]["kind"] == "property"
+    assert [p["name"] for p in d["Client.parse"]["params"]] == ["text"]  # staticmethod keeps its first arg
+    assert d["Client.retries"]["kind"] == "attribute"
+    assert d["MAX_SIZE"]["kind"] == "constant" and d["MAX_SIZE"]["doc"] == "Largest size."
+    assert d["old_load"]["deprecated"] is True and d["load"]["deprecated"] is False
+    assert d["Client"]["examples"] == ['c = Client("h")\nc.connect()']
+    assert d["fast"]["doc"] == "Pure-Python fallback."  # definitions inside try/except count
+
+
+def test_imports_relative_resolution_all_and_calls():
+    f = facts()
+    imps = {i["name"]: (i["module"], i["attr"]) for i in f["imports"]}
+    assert imps["np"] == ("numpy", None)
+    assert imps["fr"] == ("pkg.core", "frame")
+    assert imps["helpers"] == ("pkg", "helpers")
+    assert imps["thing"] == ("up", "thing")  # two dots from pkg.mod climb to the root
+    assert f["all"] == ["load", "Client", "MAX_SIZE"] and f["all_dynamic"] is False
+    assert f["calls"]["numpy.array"] == 1 and f["calls"]["os.listdir"] == 1
+    assert f["doc"] == "A sample module."
+
+
+def test_syntax_errors_keep_what_parses():
+    broken = b"def good(a):\n    '''Fine.'''\n\ndef bad(:\n    pass\n\nclass Also:\n    def m(self): pass\n"
+    f = extract_module(broken, "m")
+    quals = set(by_qual(f))
+    assert "good" in quals and "Also" in quals
+    assert f["errors"] is True
+
+
+def test_garbage_input_never_raises():
+    for data in (b"", b"\x00\x01\x02", b"(((((" * 2000, "é = 'ü'\n".encode(), b"class\n" * 100):
+        extract_module(data, "x")
