@@ -274,7 +274,10 @@ def assemble(files: dict[str, FileRow], items_meta: dict[str, dict[str, Any]]) -
 
 def _with_usage(records: list[ApiRecord], calls: list[dict[str, int]]) -> list[ApiRecord]:
     """Usage counts mined from the indexed code itself: how often each API is called."""
-    full: dict[str, int] = {}
+    from .usage import shipped_usage
+
+    # What real Python code calls (shipped), plus what the indexed code itself calls.
+    full: dict[str, int] = dict(shipped_usage())
     for c in calls:
         for name, n in c.items():
             full[name] = full.get(name, 0) + n
@@ -289,7 +292,7 @@ def _with_usage(records: list[ApiRecord], calls: list[dict[str, int]]) -> list[A
             n += full.get(r.canonical_path, 0)
         if r.kind in ("method", "property"):
             # Receiver unknown: `x.decode()` is a vote shared by every method named decode.
-            n += full.get("." + r.name, 0) // (2 * max(1, same_name.get(r.name, 1)))
+            n += full.get("." + r.name, 0) // (4 * max(1, same_name.get(r.name, 1)))
         out.append(r.with_(extra=r.extra + (("usage", str(n)),)) if n else r)
     return out
 

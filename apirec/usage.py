@@ -1,0 +1,98 @@
+"""Shipped usage prior: in how many real source files each API is called.
+
+Mined once (``python -m apirec.usage --out apirec/data/usage_python.json.gz``) from a body of real
+Python code — the packages of an environment and its standard library — with the same tree-sitter
+call extraction the indexer uses. Counts are document frequencies (a file counts once per API), with
+each top-level package capped so one huge project cannot dominate. It ships with apirec like a
+trained model: it is general knowledge of what Python code calls, never derived from a test set.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import os
+import sys
+import sysconfig
+from functools import lru_cache
+from pathlib import Path
+
+DATA = Path(__file__).parent / "data" / "usage_python.json.gz"
+FILES_PER_PACKAGE = 300
+MIN_COUNT = 3
+
+
+@lru_cache(maxsize=1)
+def shipped_usage() -> dict[str, int]:
+    """name -> file count; `.name` keys are votes for methods of unknown receivers."""
+    try:
+        with gzip.open(DATA, "rt", encoding="utf-8") as f:
+            return json.load(f)["counts"]
+    except (OSError, ValueError, KeyError):
+        return {}
+
+
+def _iter_files(roots: list[Path]):
+    skip = {"tests", "test", "testing", "__pycache__", "_vendor", "vendor", "site-packages"}
+    for root in roots:
+        if not root.is_dir():
+            continue
+        for top in sorted(root.iterdir()):
+            if top.name.endswith((".dist-info", ".egg-info")) or top.name in skip:
+                continue
+            files = []
+            if top.is_file() and top.suffix == ".py":
+                files = [top]
+            elif top.is_dir():
+                for dirpath, dirnames, filenames in os.walk(top):
+                    dirnames[:] = sorted(d for d in dirnames if d not in skip)
+                    files.extend(Path(dirpath) / f for f in sorted(filenames) if f.endswith(".py"))
+                    if len(files) >= FILES_PER_PACKAGE:
+                        break
+            yield from files[:FILES_PER_PACKAGE]
+
+
+def mine(roots: list[Path]) -> tuple[dict[str, int], int]:
+    from .indexer.python_ts import extract_module
+
+    counts: dict[str, int] = {}
+    n = 0
+    for path in _iter_files(roots):
+        try:
+            data = path.read_bytes()
+        except OSError:
+            continue
+        if len(data) > 1_000_000:
+            continue
+        try:
+            calls = extract_module(data, path.stem)["calls"]
+        except Exception:
+            continue
+        n += 1
+        for name in calls:
+            counts[name] = counts.get(name, 0) + 1
+    return {k: v for k, v in counts.items() if v >= MIN_COUNT}, n
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--out", type=Path, default=DATA)
+    p.add_argument("roots", nargs="*", type=Path,
+                   help="folders of Python code (default: this environment's site-packages and stdlib)")
+    args = p.parse_args(argv)
+    import site
+
+    roots = args.roots or [Path(p) for p in site.getsitepackages()] + [Path(sysconfig.get_paths()["stdlib"])]
+    counts, files = mine(roots)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    payload = {"files": files, "roots": [str(r) for r in roots], "python": sys.version.split()[0],
+               "counts": dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))}
+    with gzip.open(args.out, "wt", encoding="utf-8") as f:
+        json.dump(payload, f, separators=(",", ":"))
+    print(f"{len(counts)} names from {files} files -> {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
