@@ -18,8 +18,11 @@ DEFAULT_METHOD = "lucene"
 
 def build(docs_tokens: list[list[str]], out_dir: Path, *, method: str = DEFAULT_METHOD,
           k1: float = 1.2, b: float = 0.75) -> None:
+    import logging
+
     import bm25s
 
+    logging.getLogger("bm25s").setLevel(logging.WARNING)  # it logs a DEBUG line per build
     out_dir.mkdir(parents=True, exist_ok=True)
     retriever = bm25s.BM25(method=method, k1=k1, b=b)
     # An empty document would make bm25s drop it and shift ids: give it a placeholder token.

@@ -102,6 +102,7 @@ def embed_text(r: ApiRecord) -> str:
     return f"{path}{kind}: {summary}"[:500]
 
 
+HNSW_MIN = 30_000
 DENSE_KINDS = frozenset({"function", "method", "class", "module", "property", "constructor"})
 
 
@@ -184,12 +185,33 @@ def _extract(item, data: bytes | None) -> Any:
 
         recs, supertypes = java.extract_java_unit(data, str(item.path), item.origin, item.version)
         return {"records": [r.to_dict() for r in recs], "supertypes": supertypes}
+    if item.kind == "examples":
+        return {"solved": parse_solved(data.decode("utf-8", "replace"), str(item.path))}
     if item.kind == "jdk":
         from .indexer import java
 
         recs = java.index_jdk()
         return {"records": [r.to_dict() for r in recs]}
     raise ValueError(f"unknown item kind {item.kind}")
+
+
+def parse_solved(text: str, where: str = "") -> list[dict[str, Any]]:
+    """Rows `{"title"|"query"|"text": ..., "apis"|"gold": [...]}`; bad rows are skipped with a warning."""
+    out = []
+    for n, line in enumerate(text.splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+            q = row.get("title") or row.get("query") or row.get("text")
+            apis = row.get("apis") or row.get("gold")
+            if not isinstance(q, str) or not isinstance(apis, list) or not apis:
+                raise ValueError("needs a title/query and a list of apis")
+        except (ValueError, AttributeError) as e:
+            log.warning("%s:%d: skipped example row (%s)", where, n, e)
+            continue
+        out.append({"id": str(row.get("id", n)), "text": q, "apis": [str(a).split("(")[0] for a in apis]})
+    return out
 
 
 def _item_hash(item, data: bytes | None) -> str:
@@ -348,6 +370,11 @@ def _load_previous(index: IndexDir, model_id: str) -> tuple[dict[str, FileRow], 
             for idx, th in con.execute("SELECT idx, text_hash FROM records"):
                 if idx < len(vecs) and vecs[idx].any():
                     vectors[th] = vecs[idx]
+            if (folder / "solved_vectors.npy").exists():
+                svecs = np.load(folder / "solved_vectors.npy")
+                for idx, th in con.execute("SELECT idx, text_hash FROM solved"):
+                    if idx < len(svecs):
+                        vectors[th] = svecs[idx]
         con.close()
         return files, sources, vectors
     except (IndexLoadError, sqlite3.Error, OSError, ValueError) as e:
@@ -357,8 +384,10 @@ def _load_previous(index: IndexDir, model_id: str) -> tuple[dict[str, FileRow], 
 
 def build_index(index_path: Path, specs: list[str], *, model: str | None = None, rebuild: bool = False,
                 refresh_all: bool = False, remove: list[str] | None = None,
-                progress: Progress | None = None, embed_threads: int | None = None) -> BuildReport:
+                progress: Progress | None = None, embed_threads: int | None = None,
+                ignore: list[str] | None = None) -> BuildReport:
     """Add `specs` to the index at `index_path` (re-scanning them), or refresh what it has."""
+    from .indexer import sources as sources_mod
     from .indexer.sources import discover, read_checked
 
     t0 = time.perf_counter()
@@ -375,7 +404,7 @@ def build_index(index_path: Path, specs: list[str], *, model: str | None = None,
         if rebuild:
             scan = list(dict.fromkeys(list(specs) + [s for s in old_sources_of(index) if s not in (remove or [])]))
         progress("discover", 0, len(scan))
-        disc = discover(scan)
+        disc = discover(scan, ignore=ignore)
         report.skipped.extend(disc.skipped)
         t1 = time.perf_counter()
 
@@ -387,7 +416,8 @@ def build_index(index_path: Path, specs: list[str], *, model: str | None = None,
         for i, item in enumerate(disc.items):
             data = None
             if item.path is not None:
-                data = read_checked(item.path, disc)
+                cap = sources_mod.MAX_DATA_BYTES if item.kind in ("corpus", "examples") else None
+                data = read_checked(item.path, disc, cap)
                 if data is None:
                     continue
             try:
@@ -437,6 +467,7 @@ def build_index(index_path: Path, specs: list[str], *, model: str | None = None,
 
         report.computed, report.kept, report.deleted = len(plan.compute), len(plan.keep), len(plan.delete)
         records = assemble(files, items_meta)
+        solved = [ex for k in sorted(files) if files[k].kind == "examples" for ex in files[k].facts.get("solved", ())]
         if not records:
             raise EmptyIndex("nothing to index: the sources gave no APIs"
                              + (f" ({len(report.skipped)} files skipped)" if report.skipped else ""))
@@ -473,12 +504,35 @@ def build_index(index_path: Path, specs: list[str], *, model: str | None = None,
         if vectors_new is not None:
             vectors[todo] = vectors_new
         report.embedded = len(set(hashes[i] for i in todo))
+        solved_vectors = None
+        if solved:
+            s_hashes = [text_hash("q:" + ex["text"], spec.model_id) for ex in solved]
+            s_todo = [i for i, h in enumerate(s_hashes) if h not in old_vectors]
+            solved_vectors = np.zeros((len(solved), dim or 384), dtype=np.float32)
+            for i, h in enumerate(s_hashes):
+                if h in old_vectors:
+                    solved_vectors[i] = old_vectors[h]
+            if s_todo:
+                embedder = embedder if todo else Embedder(spec, threads=embed_threads or min(4, os.cpu_count() or 1))
+                done2 = [0]
+
+                def tick2(n: int) -> None:
+                    done2[0] += n
+                    progress("examples", done2[0], len(s_todo))
+
+                solved_vectors[s_todo] = embedder.embed([solved[i]["text"] for i in s_todo], batch_size=64,
+                                                        progress=tick2)
+            for ex, h in zip(solved, s_hashes):
+                ex["text_hash"] = h
+            report.embedded += len(s_todo)
         report.reused_vectors = len(wanted) - len(todo)
         t4 = time.perf_counter()
 
         folder = index.new_generation()
         try:
             _write_generation(folder, records, hashes, vectors, wanted, files, scan, all_specs, disc, spec)
+            if solved:
+                _write_solved(folder, solved, solved_vectors)
             final = index.publish(folder)
         except BaseException:
             import shutil
@@ -539,8 +593,16 @@ def _write_generation(folder: Path, records: list[ApiRecord], hashes: list[str],
     vocab = build_vocab(records)
     bm25.build([bm25_tokens(r, vocab) for r in records], folder / "bm25")
     np.save(folder / "vectors.npy", vectors)
-    # Only embedded records are in the dense index; their ids are record rows.
-    index = faiss.IndexIDMap2(faiss.IndexFlatIP(vectors.shape[1]))
+    # Only embedded records are in the dense index; their ids are record rows. Past HNSW_MIN
+    # vectors an exact scan costs milliseconds per query, so a graph index answers instead.
+    dim = vectors.shape[1]
+    if len(embedded) >= HNSW_MIN:
+        inner = faiss.IndexHNSWFlat(dim, 32, faiss.METRIC_INNER_PRODUCT)
+        inner.hnsw.efConstruction = 64
+        inner.hnsw.efSearch = 128
+    else:
+        inner = faiss.IndexFlatIP(dim)
+    index = faiss.IndexIDMap2(inner)
     if embedded:
         ids = np.asarray(embedded, dtype=np.int64)
         index.add_with_ids(vectors[ids], ids)
@@ -563,6 +625,31 @@ def _write_generation(folder: Path, records: list[ApiRecord], hashes: list[str],
     (folder / "params.json").write_text(json.dumps(params, indent=1, sort_keys=True))
 
 
+def solved_tokens(text: str) -> list[str]:
+    return tokenize(text)
+
+
+def _write_solved(folder: Path, solved: list[dict[str, Any]], vectors: np.ndarray) -> None:
+    """The example bank: its own small index kind (table + BM25 + FAISS) inside the generation."""
+    import faiss
+
+    con = sqlite3.connect(str(folder / "meta.sqlite"))
+    with con:
+        con.execute("CREATE TABLE solved (idx INTEGER PRIMARY KEY, id TEXT, text TEXT, apis TEXT, text_hash TEXT)")
+        con.executemany("INSERT INTO solved VALUES (?,?,?,?,?)",
+                        ((i, ex["id"], ex["text"], json.dumps(ex["apis"]), ex["text_hash"])
+                         for i, ex in enumerate(solved)))
+    con.close()
+    bm25.build([solved_tokens(ex["text"]) for ex in solved], folder / "solved_bm25")
+    index = faiss.IndexFlatIP(vectors.shape[1])
+    index.add(vectors)
+    faiss.write_index(index, str(folder / "solved.faiss"))
+    np.save(folder / "solved_vectors.npy", vectors)
+    params = json.loads((folder / "params.json").read_text())
+    params["solved"] = len(solved)
+    (folder / "params.json").write_text(json.dumps(params, indent=1, sort_keys=True))
+
+
 def _origin_counts(records: list[ApiRecord]) -> dict[str, dict[str, Any]]:
     out: dict[str, dict[str, Any]] = {}
     for r in records:
@@ -579,6 +666,20 @@ def ensure_default_index(progress: Progress | None = None) -> Path:
     from .config import default_index_dir
 
     path = default_index_dir()
-    if not IndexDir(path).exists():
-        build_index(path, DEFAULT_SOURCES, progress=progress)
+    state = index_state(path)
+    if state != "ok":
+        build_index(path, DEFAULT_SOURCES, progress=progress, rebuild=state == "outdated")
     return path
+
+
+def index_state(path: Path) -> str:
+    """"missing", "outdated" (unreadable by this apirec) or "ok". The default index is apirec's
+    own, so an outdated one is rebuilt rather than refused."""
+    index = IndexDir(path)
+    if not index.exists():
+        return "missing"
+    try:
+        read_params(index.current(), path)
+    except IndexLoadError:
+        return "outdated"
+    return "ok"

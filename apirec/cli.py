@@ -114,12 +114,14 @@ def _ensure_default_index(args) -> Path:
     """The default index is built on first use from the standard library and builtins."""
     path = _index_path(args)
     if args.index is None:
-        from .store import IndexDir
+        from .build import index_state
 
-        if not IndexDir(path).exists():
-            _console(stderr=True).print(f"[bold]Building the default index[/] (Python standard library) in "
+        state = index_state(path)
+        if state != "ok":
+            what = "Building" if state == "missing" else "Rebuilding (made by another apirec version)"
+            _console(stderr=True).print(f"[bold]{what} the default index[/] (Python standard library) in "
                                         f"{path} — once, about a minute.")
-            _run_build(path, DEFAULT_SOURCES, quiet=args.json)
+            _run_build(path, DEFAULT_SOURCES, quiet=args.json, rebuild=state == "outdated")
     return path
 
 
@@ -212,6 +214,9 @@ def _explain(why: dict[str, Any]) -> str:
     for key in ("bm25", "dense"):
         if key in why:
             parts.append(f"{key} #{why[key]['rank']} ({why[key]['score']})")
+    if why.get("votes"):
+        ex = why["votes"].get("examples") or []
+        parts.append(f"similar solved queries vote {why['votes']['score']}" + (f" (e.g. {ex[0]!r})" if ex else ""))
     if why.get("name_match"):
         parts.append("query names it")
     if why.get("prior"):

@@ -71,9 +71,9 @@ class RecordSet:
 
 
 def _from_json(s: str) -> ApiRecord:
-    from .search import _record_from_json  # shared lru cache of parsed rows
+    from .search import record_from_json  # shared lru cache of parsed rows
 
-    return _record_from_json(s)
+    return record_from_json(s)
 
 
 def _members(src: Any, parent: str) -> list[ApiRecord]:
@@ -194,7 +194,8 @@ def _top_level_blocks(lines: list[str]) -> list[int]:
             prev_decorator = line.startswith("@")
         # Track strings, brackets and comments: cheap tokens only.
         if "'" not in line and '"' not in line and "#" not in line and triple is None:
-            depth += sum(line.count(c) for c in "([{") - sum(line.count(c) for c in ")]}")
+            depth += (line.count("(") + line.count("[") + line.count("{")
+                      - line.count(")") - line.count("]") - line.count("}"))
         else:
             pos = 0
             while True:
@@ -285,7 +286,7 @@ def _parse_import(text: str, module: str = "", is_package: bool = False) -> dict
 def _parser():
     from .indexer import python_ts
 
-    return python_ts._parser()
+    return python_ts.parser()
 
 
 def _t(node) -> str:
@@ -580,8 +581,10 @@ class _Doc:
 
     # -- module level ------------------------------------------------------------------------------
     def _block_end(self, start: int) -> int:
-        i = self.starts.index(start)
-        return self.starts[i + 1] if i + 1 < len(self.starts) else len(self.lines)
+        import bisect
+
+        i = bisect.bisect_right(self.starts, start)  # starts are sorted: O(log n), not .index()
+        return self.starts[i] if i < len(self.starts) else len(self.lines)
 
     def module_bindings(self) -> dict[str, list[tuple[int, _Binding]]]:
         if self._module_bindings is not None:
@@ -1078,7 +1081,7 @@ def _docstring(node) -> str:
 
 
 def _params(fn, drop_first: bool) -> tuple[Param, ...]:
-    from .indexer.python_ts import _params as ts_params
+    from .indexer.python_ts import parameters as ts_params
 
     ps = ts_params(fn.child_by_field_name("parameters"))
     if drop_first and ps and ps[0]["kind"] != "var_positional":
@@ -1187,9 +1190,13 @@ def member_completions(searchers: list[Any], code: str, line: int, character: in
                 called.add(m.group(1))
         used.pop(typed, None) if typed and used.get(typed) == 1 else None  # the name being typed
         seen: set[str] = set()
+        shown = 0
         for name, n in sorted(used.items(), key=lambda kv: -kv[1]):
             if not _name_visible(name, prefix, want_private):
                 continue
+            shown += 1
+            if shown > k:
+                break  # each name costs an index lookup: only as many as can be shown
             rec = None
             for src in doc.all_sources:
                 got = _by_name(src, name, 3)

@@ -30,6 +30,9 @@ class FusionWeights:
     prior: float = 0.1  # scales the per-record prior (priors.npy) into RRF units
     name_match: float = 0.03  # the query names the API
     candidates: int = 100
+    votes: float = 0.2  # similar solved queries (example bank) voting for their APIs
+    vote_neighbours: int = 20
+    vote_rrf_k: float = 5.0
 
 
 class Searcher:
@@ -56,6 +59,11 @@ class Searcher:
         self._model_name = model
         self._lock = threading.Lock()
         self.weights = FusionWeights()
+        self.solved_bm25 = None
+        if (self.folder / "solved_bm25").is_dir():
+            self.solved_bm25 = BM25Index(self.folder / "solved_bm25")
+        self._solved_dense = None
+        self._name_idx: dict[str, int | None] = {}
         if load_dense:
             self._load_dense()
 
@@ -84,9 +92,50 @@ class Searcher:
                 self._embedder = Embedder(spec, threads=1)
         return self._dense
 
+    def _solved_dense_index(self):
+        if self._solved_dense is None:
+            import faiss
+
+            self._solved_dense = faiss.read_index(str(self.folder / "solved.faiss"))
+        return self._solved_dense
+
+    def similar_solved(self, query: str, qvec: np.ndarray | None, n: int | None = None) -> list[tuple[float, dict]]:
+        """Nearest solved queries of the example bank (BM25 + dense, reciprocal-rank fused)."""
+        if self.solved_bm25 is None:
+            return []
+        w = self.weights
+        n = n or w.vote_neighbours
+        fused: dict[int, float] = {}
+        toks = tokenize(query)
+        if toks:
+            idx, _ = top_k(self.solved_bm25.scores(toks), n * 2)
+            for rank, i in enumerate(idx.tolist(), 1):
+                fused[i] = fused.get(i, 0.0) + 1.0 / (w.vote_rrf_k + rank)
+        if qvec is not None:
+            _, ids = self._solved_dense_index().search(qvec[None, :], n * 2)
+            for rank, i in enumerate(ids[0].tolist(), 1):
+                if i >= 0:
+                    fused[i] = fused.get(i, 0.0) + 1.0 / (w.vote_rrf_k + rank)
+        best = sorted(fused.items(), key=lambda kv: -kv[1])[:n]
+        out = []
+        for i, score in best:
+            row = self.db.execute("SELECT id, text, apis FROM solved WHERE idx = ?", (i,)).fetchone()
+            if row:
+                out.append((score, {"id": row[0], "text": row[1], "apis": json.loads(row[2])}))
+        return out
+
+    def _idx_of(self, name: str) -> int | None:
+        if name not in self._name_idx:
+            row = self.db.execute("SELECT idx FROM records WHERE public_path = ? ORDER BY private LIMIT 1",
+                                  (name,)).fetchone()
+            if row is None:
+                row = self.db.execute("SELECT idx FROM aliases WHERE alias = ? LIMIT 1", (name,)).fetchone()
+            self._name_idx[name] = row[0] if row else None
+        return self._name_idx[name]
+
     # -- records ---------------------------------------------------------------------------------
     def record(self, idx: int) -> ApiRecord:
-        return _record_from_json(self._row_json(idx))
+        return record_from_json(self._row_json(idx))
 
     def _row_json(self, idx: int) -> str:
         row = self.db.execute("SELECT json FROM records WHERE idx = ?", (int(idx),)).fetchone()
@@ -106,12 +155,33 @@ class Searcher:
         return [self.record(r[0]) for r in rows]
 
     def members(self, parent: str, limit: int = 500) -> list[ApiRecord]:
+        """Direct members of a module or class, public ones first."""
+        # A range scan on the public_path index ('P.' <= path < 'P/'), not a LIKE that scans the table.
         rows = self.db.execute(
-            "SELECT idx FROM records WHERE public_path LIKE ? ESCAPE '\\' AND public_path NOT LIKE ? ESCAPE '\\' "
-            "ORDER BY private, name LIMIT ?",
-            (_like_prefix(parent) + "%", _like_prefix(parent) + "%.%", limit),
+            "SELECT idx, public_path FROM records WHERE public_path >= ? AND public_path < ? "
+            "ORDER BY private, name",
+            (parent + ".", parent + "/"),
         ).fetchall()
-        return [self.record(r[0]) for r in rows]
+        depth = parent.count(".") + 1
+        return [self.record(i) for i, p in rows if p.count(".") == depth][:limit]
+
+    def exact(self, path: str) -> ApiRecord | None:
+        """The record whose public path, canonical path or alias is exactly `path` (no short-name guess)."""
+        row = self.db.execute("SELECT idx FROM records WHERE public_path = ? ORDER BY private LIMIT 1",
+                              (path,)).fetchone()
+        if row is None:
+            row = self.db.execute("SELECT idx FROM aliases WHERE alias = ? LIMIT 1", (path,)).fetchone()
+        if row is None:
+            row = self.db.execute("SELECT idx FROM records WHERE canonical_path = ? ORDER BY private LIMIT 1",
+                                  (path,)).fetchone()
+        return self.record(row[0]) if row else None
+
+    def stale(self) -> bool:
+        """True when a newer generation has been published since this one was loaded."""
+        try:
+            return self.index_dir.current() != self.folder
+        except IndexLoadError:
+            return False
 
     # -- search ----------------------------------------------------------------------------------
     def search(self, query: str, k: int = 10, *, include_private: bool = False,
@@ -126,6 +196,7 @@ class Searcher:
         b_idx, b_scores = (top_k(self.bm25.scores(tokens + extra, weights), w.candidates) if tokens
                            else (np.zeros(0, int), []))
         d_idx, d_scores = np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
+        vec = None
         if dense:
             index = self._load_dense()
             vec = self._embedder.embed_one(query)
@@ -141,6 +212,22 @@ class Searcher:
         for rank, (i, s) in enumerate(zip(d_idx.tolist(), d_scores.tolist()), 1):
             fused[i] = fused.get(i, 0.0) + w.dense / (w.rrf_k + rank)
             why.setdefault(i, {})["dense"] = {"rank": rank, "score": round(float(s), 4)}
+        # Similar solved queries vote for their APIs (BIKER / APIGen evidence).
+        neighbours = self.similar_solved(query, vec) if w.votes else []
+        if neighbours:
+            votes: dict[int, float] = {}
+            voters: dict[int, list[str]] = {}
+            for score, ex in neighbours:
+                share = score / max(1, len(ex["apis"])) ** 0.5
+                for api in ex["apis"]:
+                    i = self._idx_of(api)
+                    if i is not None:
+                        votes[i] = votes.get(i, 0.0) + share
+                        voters.setdefault(i, []).append(ex["text"])
+            top = max(votes.values(), default=0.0)
+            for i, v in votes.items():
+                fused[i] = fused.get(i, 0.0) + w.votes * v / top
+                why.setdefault(i, {})["votes"] = {"score": round(v / top, 4), "examples": voters[i][:3]}
         if not fused:
             return []
         cand = np.fromiter(fused.keys(), dtype=np.int64, count=len(fused))
@@ -163,14 +250,13 @@ class Searcher:
             s = float(scores[j])
             info = why[i]
             info["prior"] = round(float(w.prior * self.priors[i]), 5)
-            if qnorm and qnorm in ("".join(tokenize(rec.public_path, stopwords=False)),
-                                   "".join(tokenize(rec.name, stopwords=False))):
+            if qnorm and qnorm in (_joined(rec.public_path), _joined(rec.name)):
                 s += w.name_match
                 info["name_match"] = w.name_match
             pool.append((s, i, rec, info))
         pool.sort(key=lambda t: -t[0])
         for rank, (s, i, rec, info) in enumerate(pool[:k], 1):
-            matched = sorted(set(tokens) & set(_record_tokens(rec)))
+            matched = sorted(set(tokens) & _record_tokens(rec))
             if matched:
                 info["matched_terms"] = matched
             hits.append(Hit(record=rec, score=s, rank=rank, why=info))
@@ -196,14 +282,20 @@ class Searcher:
         }
 
 
-def _like_prefix(s: str) -> str:
-    return s.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "."
-
-
 @lru_cache(maxsize=4096)
-def _record_from_json(s: str) -> ApiRecord:
+def record_from_json(s: str) -> ApiRecord:
     return ApiRecord.from_dict(json.loads(s))
 
 
-def _record_tokens(r: ApiRecord) -> list[str]:
-    return tokenize(f"{r.public_path} {r.summary}")
+@lru_cache(maxsize=65536)
+def _joined(text: str) -> str:
+    return "".join(tokenize(text, stopwords=False))
+
+
+@lru_cache(maxsize=16384)
+def _token_set(text: str) -> frozenset[str]:
+    return frozenset(tokenize(text))
+
+
+def _record_tokens(r: ApiRecord) -> frozenset[str]:
+    return _token_set(f"{r.public_path} {r.summary}")

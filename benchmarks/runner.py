@@ -30,10 +30,10 @@ DATA = Path(os.environ.get("APIREC_BENCH_DATA") or REPO.parent / "shared" / "dat
 Q = DATA / "apirec"
 C = DATA / "apicomp"
 
-# The JDK index. The lead adds the example bank here, e.g.
-#   f"examples:{Q / 'so_pairs_java.jsonl'}",
+# The JDK index with the Stack Overflow example bank (training pairs; test titles were removed).
 JDK_SPECS: list[str] = [
     "java:jdk",
+    f"examples:{Q / 'so_pairs_java.jsonl'}",
 ]
 PY_SPECS: list[str] = ["python:stdlib", "pkg:numpy", "pkg:pandas"]
 CORPUS_SPECS = {
@@ -89,6 +89,13 @@ class Ctx:
         rebuild = self.rebuild and name not in self._rebuilt
         if IndexDir(path).exists() and not rebuild:
             if _loadable(path):
+                missing = [s for s in specs if s not in _sources(path)]
+                if not missing:
+                    return path
+                # A cached index without some of the specs: add them (the rest is reused).
+                self.console.print(f"[bold]indexing[/] {name}: apirec index {' '.join(missing)} --index {path}")
+                with _build_bar(self.console, name) as pr:
+                    build_index(path, missing, progress=pr)
                 return path
             self.console.print(f"[yellow]the cached index {path} is stale (older schema?); rebuilding[/]")
             rebuild = True
@@ -133,6 +140,13 @@ class Ctx:
     def rows(self, path: Path) -> list[dict[str, Any]]:
         rows = scorer.read_jsonl(path)
         return rows[: self.limit] if self.limit else rows
+
+
+def _sources(path: Path) -> list[str]:
+    from apirec.build import old_sources_of
+    from apirec.store import IndexDir
+
+    return old_sources_of(IndexDir(path))
 
 
 def _loadable(path: Path) -> bool:
@@ -426,8 +440,10 @@ def _jedi_version() -> str:
 
 
 def _rss_of_loaded(index: Path) -> float:
-    code = ("import resource,sys; from apirec.search import Searcher; s=Searcher(__import__('pathlib').Path(sys.argv[1]));"
-            "s.search('read a file', 10); print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)")
+    # VmHWM (peak RSS of this process image): ru_maxrss would carry the parent's peak across exec.
+    code = ("import sys; from pathlib import Path; from apirec.search import Searcher; s=Searcher(Path(sys.argv[1]));"
+            "s.search('read a file', 10); print([l.split()[1] for l in open('/proc/self/status') "
+            "if l.startswith('VmHWM:')][0])")
     out = subprocess.run([sys.executable, "-c", code, str(index)], capture_output=True, text=True, check=True)
     return int(out.stdout.strip().splitlines()[-1]) / 1024
 

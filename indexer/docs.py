@@ -57,6 +57,26 @@ def _parser():
     return _ts_parser
 
 
+MAX_INDENT_LEVELS = 100  # CPython's own limit; past ~500 levels tree-sitter-python 0.25 segfaults
+
+
+def _indent_levels(code: str) -> int:
+    """The deepest indentation stack of ``code``, counted the way a Python tokenizer does."""
+    stack = [0]
+    deepest = 0
+    for line in code.split("\n"):
+        body = line.lstrip(" \t\f")
+        if not body or body[0] in "\r#":
+            continue
+        width = len(line) - len(body)
+        while width < stack[-1]:
+            stack.pop()
+        if width > stack[-1]:
+            stack.append(width)
+            deepest = max(deepest, len(stack) - 1)
+    return deepest
+
+
 def _strip_prompts(code: str) -> str:
     """Doctest/console snippets: keep only the code after ``>>>``/``...`` prompts."""
     lines = code.splitlines()
@@ -97,6 +117,8 @@ def referenced_names(code: str) -> tuple[str, ...]:
     code = _strip_prompts(code)[:_MAX_CODE]
     if not code.strip():
         return ()
+    if _indent_levels(code) > MAX_INDENT_LEVELS:
+        return ()  # never valid Python, and deep enough to crash the tree-sitter scanner (segfault)
     root = _parser().parse(code.encode("utf-8", "replace")).root_node
     aliases: dict[str, str] = {}
     used: list[str] = []

@@ -74,6 +74,9 @@ _TYPE_DECLS = {
     "annotation_type_declaration": "annotation",
 }
 _IMPLICITLY_PUBLIC = {"interface", "annotation"}  # members of these are public unless `private`
+# Types nested deeper than this are skipped: real code stops at a handful of levels, and the walk over
+# nested types recurses (a generated or hostile file 1,000 classes deep raised RecursionError).
+MAX_TYPE_DEPTH = 64
 
 
 # --------------------------------------------------------------------------------------------------
@@ -425,9 +428,9 @@ class _Extractor:
         else:
             self.unit.imports[full.rsplit(".", 1)[-1]] = full
 
-    def _collect_local(self, node, prefix: str, dotted: str = "") -> None:
+    def _collect_local(self, node, prefix: str, dotted: str = "", depth: int = 0) -> None:
         name_node = node.child_by_field_name("name")
-        if name_node is None:
+        if name_node is None or depth >= MAX_TYPE_DEPTH:
             return
         name = _text(name_node)
         full = f"{prefix}.{name}" if prefix else name
@@ -437,7 +440,7 @@ class _Extractor:
         body = node.child_by_field_name("body")
         for member in _body_members(body):
             if member.type in _TYPE_DECLS:
-                self._collect_local(member, full, rel)
+                self._collect_local(member, full, rel, depth + 1)
 
     def _supertypes(self, full: str, node) -> None:
         written = [
@@ -449,10 +452,10 @@ class _Extractor:
         self.written_supertypes[full] = written
         self.supertypes[full] = [_resolve_name(t, self.unit, self.known) for t in written]
 
-    def _type(self, node, prefix: str, outer_kind: str | None, outer_accessible: bool) -> None:
+    def _type(self, node, prefix: str, outer_kind: str | None, outer_accessible: bool, depth: int = 0) -> None:
         kind = _TYPE_DECLS[node.type]
         name_node = node.child_by_field_name("name")
-        if name_node is None:
+        if name_node is None or depth >= MAX_TYPE_DEPTH:
             return
         name = _text(name_node)
         full = f"{prefix}.{name}" if prefix else name
@@ -515,7 +518,7 @@ class _Extractor:
         for member in _body_members(body):
             t = member.type
             if t in _TYPE_DECLS:
-                self._type(member, full, kind, accessible)
+                self._type(member, full, kind, accessible, depth + 1)
                 continue
             if t in ("method_declaration", "annotation_type_element_declaration"):
                 self._method(member, kind, members)

@@ -24,7 +24,7 @@ def _language():
 
 
 @lru_cache(maxsize=1)
-def _parser():
+def parser():
     from tree_sitter import Parser
 
     return Parser(_language())
@@ -101,7 +101,7 @@ def _docstring(body) -> str:
     return ""
 
 
-def _params(params_node) -> list[dict[str, str]]:
+def parameters(params_node) -> list[dict[str, str]]:
     out: list[dict[str, str]] = []
     if params_node is None:
         return out
@@ -342,7 +342,7 @@ class _Extractor:
         if in_class and any(d.split("(")[0] in ("property", "cached_property", "functools.cached_property")
                             or d.endswith(".cached_property") for d in decorators):
             kind = "property"
-        params = _params(node.child_by_field_name("parameters"))
+        params = parameters(node.child_by_field_name("parameters"))
         static = "staticmethod" in decorators
         if in_class and not static and params and params[0]["kind"] != "var_positional":
             params = params[1:]  # self / cls are not arguments users pass
@@ -468,7 +468,7 @@ def extract_module(source: bytes, module: str, is_package: bool = False) -> dict
 
     Syntax errors do not stop extraction: tree-sitter recovers and we keep every well-formed part.
     """
-    tree = _parser().parse(source)
+    tree = parser().parse(source)
     ex = _Extractor(module, is_package)
     root = tree.root_node
     for stmt in _block_statements(root):
@@ -486,3 +486,4 @@ def extract_module(source: bytes, module: str, is_package: bool = False) -> dict
         "errors": bool(root.has_error),
         "calls": _calls(root, ex.imports),
     }
+

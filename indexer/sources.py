@@ -64,12 +64,16 @@ def file_hash(data: bytes) -> str:
     return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
-def read_checked(path: Path, disc: Discovery) -> bytes | None:
+MAX_DATA_BYTES = 200_000_000  # JSON corpora and example banks are data: a larger cap
+
+
+def read_checked(path: Path, disc: Discovery, cap: int | None = None) -> bytes | None:
     """File bytes, or None with a counted warning (too big, unreadable, binary, not UTF-8)."""
+    cap = MAX_FILE_BYTES if cap is None else cap
     try:
         size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            disc.skip(str(path), f"over the size cap ({size} > {MAX_FILE_BYTES} bytes)")
+        if size > cap:
+            disc.skip(str(path), f"over the size cap ({size} > {cap} bytes)")
             return None
         data = path.read_bytes()
     except OSError as e:
@@ -97,10 +101,10 @@ def _module_name(root: Path, path: Path) -> tuple[str, bool]:
     return ".".join(parts) if parts else root.name, is_package
 
 
-def _ignore_spec(root: Path):
+def _ignore_spec(root: Path, extra: list[str] | None = None):
     import pathspec
 
-    lines: list[str] = []
+    lines: list[str] = list(extra or ())
     for name in (".gitignore", ".apirecignore"):
         f = root / name
         if f.is_file():
@@ -114,12 +118,12 @@ def _ignore_spec(root: Path):
 def walk_python_tree(root: Path, source: str, origin: str, version: str, disc: Discovery,
                      module_root: Path | None = None, include_docs: bool = True,
                      skip_top: set[str] | None = None, only_top: set[str] | None = None,
-                     skip_tests: bool = False) -> None:
+                     skip_tests: bool = False, ignore: list[str] | None = None) -> None:
     """Add a tree's Python files (and doc/corpus files) to `disc`; `.pyi` wins over `.py`."""
     module_root = module_root or root
     if (root / "src").is_dir() and not (root / "__init__.py").exists() and module_root == root:
         module_root = root / "src"  # src layout
-    spec = _ignore_spec(root)
+    spec = _ignore_spec(root, ignore)
     by_module: dict[str, FileItem] = {}
     # os.walk does not follow directory symlinks, so symlink loops cannot trap it.
     for dirpath, dirnames, filenames in os.walk(root, onerror=lambda e: disc.skip(e.filename, str(e))):
@@ -270,13 +274,21 @@ def installed_distributions() -> list[str]:
     return sorted(names, key=str.lower)
 
 
-def discover(specs: list[str], progress=None) -> Discovery:
+def discover(specs: list[str], progress=None, ignore: list[str] | None = None) -> Discovery:
+    """`ignore`: extra gitignore-style patterns for directory sources (editor settings)."""
     disc = Discovery()
     for spec in specs:
         if spec == "python:stdlib":
             stdlib(disc, spec)
         elif spec.startswith("pkg:"):
             distribution(spec[4:], disc, spec)
+        elif spec.startswith("examples:"):
+            # A bank of solved queries (question -> APIs), e.g. Stack Overflow titles: evidence, not APIs.
+            p = Path(spec[len("examples:"):]).expanduser()
+            if not p.is_file():
+                raise SourceError(f"example bank not found: {p} (JSONL rows with a title/query and apis)")
+            disc.items.append(FileItem(key=str(p.resolve()), kind="examples", source=spec, origin=p.stem,
+                                       version="", path=p))
         elif spec == "java:jdk":
             disc.items.append(FileItem(key="java:jdk", kind="jdk", source=spec, origin="jdk", version=""))
         else:
@@ -285,7 +297,7 @@ def discover(specs: list[str], progress=None) -> Discovery:
                 raise SourceError(f"source not found: {spec} (a path, pkg:NAME, python:stdlib or java:jdk)")
             p = p.resolve()
             if p.is_dir():
-                walk_python_tree(p, str(p), str(p), "", disc)
+                walk_python_tree(p, str(p), str(p), "", disc, ignore=ignore)
             elif p.suffix.lower() in CORPUS_SUFFIXES:
                 disc.items.append(FileItem(key=str(p), kind="corpus", source=str(p), origin=p.stem,
                                            version="", path=p))

@@ -277,7 +277,8 @@ class IndexSet:
             t0 = time.perf_counter()
             try:
                 with self._build_lock:
-                    rep = build_index(self.workspace_dir, [str(self.root)], progress=progress)
+                    rep = build_index(self.workspace_dir, [str(self.root)], progress=progress,
+                                      ignore=self.ignore)
                 self.workspace.searcher = Searcher(self.workspace_dir, load_dense=False)
                 msg = f"indexed {rep.records} workspace APIs from {rep.files} files in {time.perf_counter() - t0:.1f} s"
             except EmptyIndex:
@@ -326,7 +327,7 @@ class IndexSet:
         snapshot = dict(self.workspace.hashes)
         try:
             with self._build_lock:
-                build_index(self.workspace_dir, [str(self.root)])
+                build_index(self.workspace_dir, [str(self.root)], ignore=self.ignore)
             searcher = Searcher(self.workspace_dir, load_dense=False)
         except EmptyIndex:
             searcher = None

@@ -183,7 +183,7 @@ def apirec_status(ls: ApirecServer, *args) -> dict[str, Any]:
 
 @server.feature(T.TEXT_DOCUMENT_DID_OPEN)
 def text_document_did_open(ls: ApirecServer, params: T.DidOpenTextDocumentParams) -> None:
-    ls.schedule_diagnostics(params.text_document.uri, 0.0)
+    ls.schedule_diagnostics(params.text_document.uri)  # debounced: a completion right after open goes first
 
 
 @server.feature(T.TEXT_DOCUMENT_DID_CHANGE)

@@ -1,0 +1,184 @@
+"""Completion latency of the apirec language server next to jedi, on real member positions.
+
+Positions: `receiver.name` accesses in a real repository's files (default: the stdlib's own `json`,
+`email` and `http` packages). For each, the member name is deleted, as if the user had just typed the
+dot, and completion is asked right after the dot:
+
+- apirec over LSP: the real server process on stdio (JSON-RPC included), one didOpen per position;
+- apirec in-process: the same completion function without the protocol;
+- jedi: `jedi.Script(code, path=...).complete(line, col)` on the same text and position.
+
+Also reports the server's RSS with its indexes loaded, and whether the name that was deleted came back
+in the top 5 (a sanity check, not an accuracy benchmark). Prints a JSON summary and a Markdown table.
+
+    APIREC_HOME=... python benchmarks/lsp_latency.py [--n 300] [--packages json email http] [--no-jedi]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import re
+import statistics
+import sys
+import sysconfig
+import time
+from pathlib import Path
+
+ATTR = re.compile(r"(?<![\w.])([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*)\.([A-Za-z_]\w*)")
+
+
+def positions(packages: list[str], n: int) -> list[dict]:
+    """Deterministic sample of member positions: (text with the member deleted, line, col, expected)."""
+    root = Path(sysconfig.get_paths()["stdlib"])
+    found = []
+    for pkg in packages:
+        base = root / pkg
+        files = sorted(base.rglob("*.py")) if base.is_dir() else [base.with_suffix(".py")]
+        for f in files:
+            if "test" in f.parts:
+                continue
+            text = f.read_text("utf-8", "replace")
+            lines = text.split("\n")
+            for i, line in enumerate(lines):
+                s = line.lstrip()
+                if s.startswith("#") or '"' in line or "'" in line:
+                    continue  # keep clear of strings and comments
+                for m in ATTR.finditer(line):
+                    col = m.start(2)
+                    edited = line[:col] + line[m.end(2):]
+                    code = "\n".join(lines[:i] + [edited] + lines[i + 1:])
+                    found.append({"file": str(f), "code": code, "line": i, "col": col, "expected": m.group(2)})
+    step = max(1, len(found) // n)
+    return found[::step][:n]
+
+
+def pct(xs: list[float], p: float) -> float:
+    xs = sorted(xs)
+    return xs[min(len(xs) - 1, int(round(p / 100 * (len(xs) - 1))))]
+
+
+def summary(ms: list[float]) -> dict:
+    return {"n": len(ms), "p50_ms": round(statistics.median(ms), 2), "p95_ms": round(pct(ms, 95), 2),
+            "p90_ms": round(pct(ms, 90), 2), "max_ms": round(max(ms), 2), "mean_ms": round(statistics.mean(ms), 2)}
+
+
+def rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+async def bench_lsp(pos: list[dict]) -> tuple[list[float], int, float, int]:
+    from lsprotocol import types as T
+    from pygls.lsp.client import LanguageClient
+
+    client = LanguageClient("apirec-bench", "1")
+    await client.start_io(sys.executable, "-m", "apirec.lsp")
+    await client.initialize_async(T.InitializeParams(capabilities=T.ClientCapabilities()))
+    client.initialized(T.InitializedParams())
+    t0 = time.monotonic()
+    while True:
+        st = await client.workspace_execute_command_async(T.ExecuteCommandParams(command="apirec.status"))
+        if st.get("indexes", {}).get("default") == "ready":
+            break
+        if time.monotonic() - t0 > 300:
+            raise RuntimeError(f"default index not ready: {st}")
+        await asyncio.sleep(0.2)
+    times, hits = [], 0
+    for n, p in enumerate(pos):
+        uri = Path(p["file"]).with_name(f"bench_{n}.py").as_uri()
+        client.text_document_did_open(T.DidOpenTextDocumentParams(text_document=T.TextDocumentItem(
+            uri=uri, language_id="python", version=1, text=p["code"])))
+        t = time.perf_counter()
+        res = await client.text_document_completion_async(T.CompletionParams(
+            text_document=T.TextDocumentIdentifier(uri=uri), position=T.Position(line=p["line"], character=p["col"])))
+        times.append((time.perf_counter() - t) * 1000)
+        items = sorted(res.items if res else [], key=lambda i: i.sort_text or "")
+        hits += p["expected"] in [i.label for i in items[:5]]
+        client.text_document_did_close(T.DidCloseTextDocumentParams(text_document=T.TextDocumentIdentifier(uri=uri)))
+    pid = client._server.pid
+    rss = rss_mb(pid)
+    st = await client.workspace_execute_command_async(T.ExecuteCommandParams(command="apirec.status"))
+    await client.shutdown_async(None)
+    client.exit(None)
+    await client.stop()
+    return times, hits, rss, st
+
+
+def bench_inprocess(pos: list[dict]) -> tuple[list[float], int]:
+    from apirec.build import ensure_default_index
+    from apirec.context import _frequent_methods, member_completions
+    from apirec.search import Searcher
+
+    s = Searcher(ensure_default_index(), load_dense=False)
+    _frequent_methods(s)
+    times, hits = [], 0
+    for p in pos:
+        t = time.perf_counter()
+        got = member_completions([s], p["code"], p["line"], p["col"], k=50)
+        times.append((time.perf_counter() - t) * 1000)
+        hits += p["expected"] in [h.record.name for h in got[:5]]
+    return times, hits
+
+
+def bench_jedi(pos: list[dict], budget_s: float) -> tuple[list[float], int]:
+    import jedi
+
+    times, hits = [], 0
+    t_end = time.monotonic() + budget_s
+    for p in pos:
+        if time.monotonic() > t_end:
+            break  # keep the whole run short: jedi's slow tail is in the sample already
+        t = time.perf_counter()
+        got = jedi.Script(p["code"], path=p["file"]).complete(p["line"] + 1, p["col"])
+        times.append((time.perf_counter() - t) * 1000)
+        hits += p["expected"] in [c.name for c in got[:5]]
+    return times, hits
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--n", type=int, default=300)
+    ap.add_argument("--packages", nargs="+", default=["json", "email", "http"])
+    ap.add_argument("--no-jedi", action="store_true")
+    ap.add_argument("--jedi-budget", type=float, default=90.0, help="seconds at most for jedi")
+    args = ap.parse_args(argv)
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    pos = positions(args.packages, args.n)
+    lsp_ms, lsp_hits, rss, st = asyncio.run(bench_lsp(pos))
+    inproc_ms, inproc_hits = bench_inprocess(pos)
+    out = {"positions": len(pos), "packages": args.packages, "python": sys.version.split()[0],
+           "apirec_lsp": {**summary(lsp_ms), "top5_recovered": round(lsp_hits / len(pos), 3)},
+           "apirec_inprocess": {**summary(inproc_ms), "top5_recovered": round(inproc_hits / len(pos), 3)},
+           "server_rss_mb": round(rss, 1), "index_records": None}
+    try:
+        from apirec.build import ensure_default_index
+        from apirec.search import Searcher
+
+        out["index_records"] = Searcher(ensure_default_index(), load_dense=False).n
+    except Exception:
+        pass
+    if not args.no_jedi:
+        j_ms, j_hits = bench_jedi(pos, args.jedi_budget)
+        out["jedi"] = {**summary(j_ms), "top5_recovered": round(j_hits / max(1, len(j_ms)), 3)}
+        out["speedup_p50"] = round(out["jedi"]["p50_ms"] / out["apirec_lsp"]["p50_ms"], 1)
+        out["speedup_p95"] = round(out["jedi"]["p95_ms"] / out["apirec_lsp"]["p95_ms"], 1)
+    print(json.dumps(out, indent=1))
+    print()
+    print("| engine | positions | p50 ms | p95 ms | max ms | expected name in top 5 |")
+    print("|---|---|---|---|---|---|")
+    for key, label in (("apirec_lsp", "apirec (LSP, stdio)"), ("apirec_inprocess", "apirec (in-process)"),
+                       ("jedi", "jedi")):
+        if key in out:
+            d = out[key]
+            print(f"| {label} | {d['n']} | {d['p50_ms']} | {d['p95_ms']} | {d['max_ms']} | {d['top5_recovered']:.0%} |")
+    print(f"\nServer RSS with the default index loaded ({out['index_records']} records): {out['server_rss_mb']} MB")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

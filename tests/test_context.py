@@ -1,0 +1,100 @@
+"""apirec.context on the real stdlib index: receivers, type inference, ranking, fallbacks, helpers."""
+
+from __future__ import annotations
+
+import pytest
+
+from apirec.context import (call_at, call_snippet, infer_type, member_completions, module_imports,
+                            name_completions, nl_comment_query, receiver_at, record_at, unknown_attributes)
+
+
+def names(searcher, code, n=5, **kw):
+    lines = code.split("\n")
+    return [h.record.name for h in member_completions([searcher], code, len(lines) - 1, len(lines[-1]), **kw)][:n]
+
+
+def test_module_imports():
+    code = ("import numpy as np\nfrom os import path as p, sep\nimport a.b.c\n"
+            "try:\n    import simplejson as json\nexcept ImportError:\n    import json\n")
+    assert module_imports(code) == {"np": "numpy", "p": "os.path", "sep": "os.sep", "a": "a", "json": "json"}
+
+
+@pytest.mark.parametrize("line,receiver", [
+    ("x = np.", ("np", "")), ("foo(a).bar[0].ba", ("foo(a).bar[0]", "ba")), ("''.", ("''", "")),
+    ("# np.", None), ("s = 'np.", None), ("1.", None), ("x", None),
+])
+def test_receiver_at(line, receiver):
+    assert receiver_at(line, len(line)) == receiver
+
+
+@pytest.mark.parametrize("code,receiver,expected", [
+    ("import numpy as np\nnp.", "np", "numpy"),
+    ("from os import path\npath.", "path", "os.path"),
+    ("x = 'a'\nx.", "x", "str"),
+    ("def f(p: 'Path | None'):\n    p.", "p", None),  # Path is not imported: unknown, not a guess
+    ("from pathlib import Path\ndef f(p: Optional[Path]):\n    p.", "p", "pathlib.Path"),
+    ("import json\nclass A:\n    def __init__(self):\n        self.d = json.JSONDecoder()\n    def g(self):\n        self.d.",
+     "self.d", "json.JSONDecoder"),
+    ("class A:\n    def g(self):\n        self.", "self", "__main__.A"),
+])
+def test_infer_type(stdlib_searcher, code, receiver, expected):
+    lines = code.split("\n")
+    assert infer_type(code, len(lines) - 1, len(lines[-1]), receiver, searchers=[stdlib_searcher]) == expected
+
+
+def test_return_annotations_and_inheritance(stdlib_searcher):
+    # Path.parent has no annotation in the stdlib source, but a local function's return type counts.
+    code = "from collections import OrderedDict\ndef make() -> OrderedDict:\n    ...\nmake()."
+    got = names(stdlib_searcher, code, 30)
+    assert "move_to_end" in got and "items" in got  # own member and one inherited from dict
+
+
+def test_member_ranking_and_prefix(stdlib_searcher):
+    assert names(stdlib_searcher, "import os\nos.path.", 1) == ["join"]  # most used first
+    assert names(stdlib_searcher, "import re\nre.", 1) == ["compile"]
+    assert names(stdlib_searcher, "[].", 1) == ["append"]
+    assert sorted(names(stdlib_searcher, "import json\njson.lo")) == ["load", "loads"]  # prefix filter
+    assert all(not n.startswith("_") for n in names(stdlib_searcher, "import json\njson.", 50))
+    assert names(stdlib_searcher, "import json\njson._", 50)  # private only when asked for
+
+
+def test_local_class_members_first(stdlib_searcher):
+    code = "class A(dict):\n    def run(self):\n        pass\n    def go(self):\n        self."
+    assert names(stdlib_searcher, code, 3)[:2] == ["go", "run"]
+    assert "items" in names(stdlib_searcher, code, 20)  # inherited from dict
+
+
+def test_unknown_receiver_falls_back_to_file_usage(stdlib_searcher):
+    hits = member_completions([stdlib_searcher], "def f(x):\n    x.foo()\n    x.foo()\n    x.bar\n    x.", 4, 6)
+    assert [h.record.name for h in hits[:2]] == ["foo", "bar"]
+    assert hits[0].why["source"] == "file-usage" and hits[5].why["source"] == "frequent"
+
+
+def test_name_completions(stdlib_searcher):
+    hits = name_completions([stdlib_searcher], "import json\npri", 1, 3)
+    assert hits[0].record.name == "print"
+    assert name_completions([stdlib_searcher], "import json\njs", 1, 2)[0].why["source"] == "file"
+
+
+def test_hover_signature_and_unknown_apis(stdlib_searcher):
+    assert record_at([stdlib_searcher], "import os\nos.path.join('a')", 1, 9).public_path == "os.path.join"
+    rec, active = call_at([stdlib_searcher], "import json\njson.dumps(x, ", 1, 14)
+    assert rec.public_path == "json.dumps" and active == 1
+    bad = unknown_attributes([stdlib_searcher], "import json\njson.lods(s)\njson.loads(s)\n# json.nope\n")
+    assert [(d["line"], d["name"], d["suggestions"][:1]) for d in bad] == [(1, "lods", ["loads"])]
+
+
+@pytest.mark.parametrize("line,query", [
+    ("# read a csv file into a dataframe", "read a csv file into a dataframe"),
+    ("    # apirec: parse json", "parse json"),
+    ("# type: ignore", None), ("# noqa", None), ("#!/usr/bin/env python", None), ("# x = f(y)", None),
+    ("x = 1  # read a file", None), ("# TODO fix this", None), ("# word", None),
+])
+def test_nl_comment_query(line, query):
+    assert nl_comment_query(line) == query
+
+
+def test_call_snippet(stdlib_searcher):
+    loads = stdlib_searcher.lookup("json.loads")[0]
+    assert call_snippet(loads, "json") == "json.loads(${1:s})"
+    assert call_snippet(loads, "json", snippet=False) == "json.loads(s)"

@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# The extension's tests: (1) types and lint, (2) unit tests under a `vscode` stub, (3) the protocol
+# test against the real apirec server, (+) the bundle and the VSIX. Ends with node's test summary.
+#
+# Env: APIREC_TEST_PYTHON  interpreter with apirec installed (default: the extension's own default,
+#                          python3); APIREC_HOME is inherited (the default index is built on first use).
+#      APIREC_SKIP_PACKAGE=1 skips the bundle/VSIX step.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+step() { printf '\n== %s\n' "$*"; }
+
+step "1. tsc --noEmit (strict) and eslint"
+npx tsc -p . --noEmit
+npx eslint --max-warnings=0 src test
+
+step "build: tests to out/ (esbuild, no bundling), extension bundle to dist/"
+rm -rf out
+npx esbuild $(find src test -name '*.ts') --outdir=out --outbase=. --format=cjs --platform=node \
+  --target=node20 --sourcemap --log-level=warning
+npm run --silent bundle -- --log-level=warning
+
+if [ "${APIREC_SKIP_PACKAGE:-0}" != 1 ]; then
+  step "package: vsce package (offline)"
+  npx vsce package --no-dependencies --out dist/apirec.vsix 2>&1 | grep -v '^ INFO ' || true
+  test -s dist/apirec.vsix
+  unzip -l dist/apirec.vsix | grep -q 'extension/dist/extension.js'
+  echo "dist/apirec.vsix: $(du -k dist/apirec.vsix | cut -f1) KiB"
+fi
+
+step "2. unit tests (vscode stub) and 3. protocol test (real server)"
+# One node --test run so that the output ends with a single test summary.
+node --require ./out/test/stubs/register.js --test --test-reporter=spec \
+  out/test/unit/ out/test/protocol/
