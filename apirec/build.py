@@ -214,9 +214,12 @@ def parse_solved(text: str, where: str = "") -> list[dict[str, Any]]:
     return out
 
 
+FACTS_VERSION = 5  # bump when an extractor's output changes
+
+
 def _item_hash(item, data: bytes | None) -> str:
     if item.kind == "inspect":
-        return item.content_hash
+        return f"{FACTS_VERSION}:{item.content_hash}"
     if item.kind == "jdk":
         from .indexer import java
 
@@ -224,10 +227,11 @@ def _item_hash(item, data: bytes | None) -> str:
         if z is None:
             raise FileNotFoundError("the JDK sources are not installed: apt-get install openjdk-17-source")
         st = z.stat()
-        return f"{z}:{st.st_size}:{int(st.st_mtime)}"
+        return f"{FACTS_VERSION}:{z}:{st.st_size}:{int(st.st_mtime)}"
     h = hashlib.blake2b(digest_size=16)
-    # Python facts depend on the module name (relative imports), so it is part of the content.
-    h.update(f"{item.kind}\x00{item.module}\x00{item.is_package}\x00".encode())
+    # Python facts depend on the module name (relative imports), so it is part of the content;
+    # so is the extractor's version: a better extractor must not reuse facts of an older one.
+    h.update(f"{FACTS_VERSION}\x00{item.kind}\x00{item.module}\x00{item.is_package}\x00".encode())
     h.update(data or b"")
     if item.companion is not None:
         try:

@@ -342,7 +342,7 @@ def _make_case(i: int, seed: int, seeds: dict[str, list[bytes]]) -> tuple[str, b
     if r < 0.16:
         n = rng.choice([100, 1000, 10_000, 100_000])
         return f"{kind}:deep_nesting", _deep(kind, n, rng)
-    if r < 0.18:
+    if r < 0.17:
         return f"{kind}:huge_line", _huge_line(kind, rng.choice([100_000, 400_000, 1_000_000]), rng)
     if r < 0.22:
         other = rng.choice([k for k in seeds if seeds[k]])
@@ -422,7 +422,7 @@ def _fuzz_worker(conn, seed: int, seeds: dict[str, list[bytes]]) -> None:
         conn.send((i, label, len(data), res))
 
 
-def fuzz_extractors(n_files: int, *, seed: int = 20260101, workers: int = 2, cap_s: float = 30.0,
+def fuzz_extractors(n_files: int, *, seed: int = 20260101, workers: int = 2, cap_s: float = 60.0,
                     save_dir: Path | None = None, progress: bool = False) -> dict[str, Any]:
     """`n_files` generated/mutated files, each through every extractor and the tokenizer, in worker
     processes; a case that takes longer than `cap_s` (all extractors together) is a hang (worker killed),
@@ -435,6 +435,7 @@ def fuzz_extractors(n_files: int, *, seed: int = 20260101, workers: int = 2, cap
     by_gen: dict[str, int] = {}
     max_time = {e: 0.0 for e in EXTRACTORS}
     total_time = {e: 0.0 for e in EXTRACTORS}
+    slowest = {e: "" for e in EXTRACTORS}
     total_bytes = 0
     biggest = 0
     done = 0
@@ -494,7 +495,9 @@ def fuzz_extractors(n_files: int, *, seed: int = 20260101, workers: int = 2, cap
                     total_bytes += size
                     biggest = max(biggest, size)
                     for e, s in res["times"].items():
-                        max_time[e] = max(max_time[e], s)
+                        if s > max_time[e]:
+                            max_time[e] = s
+                            slowest[e] = f"case {i} ({label}, {size} bytes)"
                         total_time[e] += s
                     for err in res["errors"]:
                         crashes.append({"case": i, "label": label, **err, "saved": save(i, "crash")})
@@ -530,6 +533,685 @@ def fuzz_extractors(n_files: int, *, seed: int = 20260101, workers: int = 2, cap
         "seed_files": {k: len(v) for k, v in seeds.items()},
         "bytes": total_bytes, "largest_file": biggest,
         "max_seconds": {k: round(v, 3) for k, v in max_time.items()},
+        "slowest_case": slowest,
         "total_seconds": {k: round(v, 1) for k, v in total_time.items()},
         "seconds": round(time.perf_counter() - t0, 1),
     }
+
+
+# =====================================================================================================
+# 2. Crash-safe publish (kill -9 of a real indexer) and 3. concurrency (searches during re-index)
+# =====================================================================================================
+
+N_MODULES = 20
+
+
+def write_versioned_repo(repo: Path, v: int, n_modules: int = N_MODULES) -> None:
+    """Version `v` of a small package: every function name carries `_v{v}`, so a generation's records
+    all belong to one version and a mix of two versions is visible."""
+    pkg = repo / "verpkg"
+    pkg.mkdir(parents=True, exist_ok=True)
+    (pkg / "__init__.py").write_text('"""A package rewritten between index runs."""\n')
+    for j in range(n_modules):
+        (pkg / f"m{j}.py").write_text(textwrap.dedent(f'''
+            """Module {j}."""
+
+            def compute_value_{j}_v{v}(x, y=1):
+                """Compute the value number {j} of x and y."""
+                return x + y
+
+            class Store{j}V{v}:
+                """A store of parsed records, number {j}."""
+
+                def save_record(self, record):
+                    """Save one record to disk."""
+            '''))
+    (pkg / "marker.py").write_text(f'def marker_v{v}():\n    """Marker function of version {v}."""\n')
+
+
+def index_cmd(repo: Path, ix: Path) -> list[str]:
+    return [PY, "-m", "apirec", "index", str(repo), "--index", str(ix), "--json"]
+
+
+def generation_version(searcher) -> int:
+    """The repo version a loaded generation holds (from its marker record); -1 when mixed/missing."""
+    rows = searcher.db.execute("SELECT name FROM records WHERE name LIKE 'marker_v%'").fetchall()
+    if len(rows) != 1:
+        return -1
+    return int(rows[0][0].split("_v")[1])
+
+
+def check_generation(ix: Path, *, dense: bool = True) -> dict[str, Any]:
+    """Load the index as a reader does and prove it is one complete version that answers searches."""
+    from apirec.search import Searcher
+
+    s = Searcher(ix, load_dense=dense)
+    v = generation_version(s)
+    names = [r[0] for r in s.db.execute("SELECT name FROM records WHERE name LIKE 'compute_value_%'")]
+    versions = {int(n.rsplit("_v", 1)[1]) for n in names}
+    hits = s.search("compute the value of x and y", k=5, dense=dense)
+    hit_versions = {int(h.record.name.rsplit("_v", 1)[1]) for h in hits if h.record.name.startswith("compute_value_")}
+    ok = (v >= 0 and versions == {v} and len(names) == N_MODULES and bool(hits) and hit_versions <= {v})
+    return {"ok": ok, "version": v, "generation": s.folder.name, "hits": len(hits), "records": s.n}
+
+
+def crash_safe_publish(runs: int, workdir: Path, *, seed: int = 4242) -> dict[str, Any]:
+    """kill -9 `python -m apirec index` at random moments of `runs` re-index runs, the repo changing
+    before each; after each kill the index must load as the old or the new version and answer."""
+    rng = random.Random(seed)
+    repo, ix = workdir / "repo", workdir / "ix"
+    shutil.rmtree(workdir, ignore_errors=True)
+    write_versioned_repo(repo, 0)
+    t = time.monotonic()
+    subprocess.run(index_cmd(repo, ix), env=_env(), check=True, capture_output=True, timeout=600)
+    published = 0
+    # A run that changes every file, not killed: how long the window to kill in is.
+    write_versioned_repo(repo, 1)
+    t = time.monotonic()
+    subprocess.run(index_cmd(repo, ix), env=_env(), check=True, capture_output=True, timeout=600)
+    run_s = time.monotonic() - t
+    published = 1
+    outcomes = {"old": 0, "new": 0}
+    states = {"killed_before_new_folder": 0, "killed_with_tmp_folder_left": 0,
+              "killed_after_rename_before_swap": 0, "finished_before_kill": 0}
+    failures: list[dict[str, Any]] = []
+    stray_pointer_files = 0
+    kill_times = []
+    for r in range(runs):
+        v = r + 2
+        write_versioned_repo(repo, v)
+        before = {p.name for p in ix.glob("gen-*")}
+        # Half the kills anywhere in the run, half in its last part (writing the generation, publishing).
+        delay = rng.uniform(0.0, run_s * 1.15) if r % 2 else rng.uniform(run_s * 0.55, run_s * 1.05)
+        proc = subprocess.Popen(index_cmd(repo, ix), env=_env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(delay)
+        killed = proc.poll() is None
+        if killed:
+            os.kill(proc.pid, signal.SIGKILL)
+            kill_times.append(round(delay, 3))
+        proc.wait(600)
+        after = {p.name for p in ix.glob("gen-*")}
+        new = sorted(after - before)
+        if not killed:
+            states["finished_before_kill"] += 1
+        elif any(n.endswith(".tmp") for n in new):
+            states["killed_with_tmp_folder_left"] += 1
+        elif new and json.loads((ix / "CURRENT").read_text())["generation"] not in new:
+            states["killed_after_rename_before_swap"] += 1
+        elif not new:
+            states["killed_before_new_folder"] += 1
+        stray_pointer_files = len(list(ix.glob("CURRENT.tmp*")))
+        try:
+            got = check_generation(ix, dense=True)
+        except Exception as e:  # noqa: BLE001 - a load failure is the finding
+            got = {"ok": False, "error": f"{type(e).__name__}: {e}"}
+        if got.get("ok") and got["version"] in (published, v):
+            outcomes["new" if got["version"] == v else "old"] += 1
+            published = got["version"]
+        else:
+            failures.append({"run": r, "killed": killed, "delay_s": round(delay, 3), "expected": [published, v], **got})
+    # After all the kills a normal run still works and publishes the latest version.
+    final_v = runs + 2
+    write_versioned_repo(repo, final_v)
+    fin = subprocess.run(index_cmd(repo, ix), env=_env(), capture_output=True, text=True, timeout=600)
+    final = check_generation(ix) if fin.returncode == 0 else {"ok": False, "error": fin.stderr[-500:]}
+    leftovers = sorted(p.name for p in ix.iterdir())
+    return {
+        "runs": runs, "killed": sum(1 for _ in kill_times), "run_seconds": round(run_s, 2),
+        "loads_ok": outcomes["old"] + outcomes["new"], "failures": failures, "outcomes": outcomes,
+        "kill_states": states, "final_run_ok": bool(final.get("ok") and final.get("version") == final_v),
+        "stray_CURRENT_tmp_files_before_final_run": stray_pointer_files,
+        "index_folder_after_final_run": leftovers,
+    }
+
+
+def concurrency(searches: int, workdir: Path, *, threads: int = 4, reindex_runs: int = 3) -> dict[str, Any]:
+    """`threads` reader threads search while another process re-indexes `reindex_runs` times; each reader
+    reloads when `stale()`; one more reader keeps its first Searcher while at most one newer generation
+    is published (KEEP_GENERATIONS=2). Every answer must come from one complete version."""
+    from apirec.search import Searcher
+    from apirec.store import KEEP_GENERATIONS
+
+    repo, ix = workdir / "repo", workdir / "ix"
+    shutil.rmtree(workdir, ignore_errors=True)
+    write_versioned_repo(repo, 0)
+    subprocess.run(index_cmd(repo, ix), env=_env(), check=True, capture_output=True, timeout=600)
+    stop = threading.Event()
+    lock = threading.Lock()
+    stats = {"searches": 0, "errors": [], "mixed": 0, "reloads": 0, "versions_seen": set(), "empty": 0}
+    writer = {"published": 0, "runs": 0, "errors": []}
+    queries = ["compute the value of x and y", "save one record to disk", "store of parsed records",
+               "marker function", "value number 3"]
+
+    def reader(n: int) -> None:
+        rng = random.Random(n)
+        s = Searcher(ix, load_dense=n % 2 == 0)  # half hybrid (dense + BM25), half BM25 only
+        while not stop.is_set():
+            try:
+                if s.stale():
+                    s = Searcher(ix, load_dense=n % 2 == 0)
+                    with lock:
+                        stats["reloads"] += 1
+                v = generation_version(s)
+                hits = s.search(rng.choice(queries), k=10, dense=n % 2 == 0)
+                vers = {int(h.record.name.rsplit("_v", 1)[1]) for h in hits if "_v" in h.record.name}
+                vers |= {int(h.record.public_path.split("V")[-1].split(".")[0]) for h in hits
+                         if h.record.public_path.count(".") >= 2 and "Store" in h.record.public_path}
+                with lock:
+                    stats["searches"] += 1
+                    stats["versions_seen"].add(v)
+                    if not hits:
+                        stats["empty"] += 1
+                    if v < 0 or not vers <= {v}:
+                        stats["mixed"] += 1
+                    if stats["searches"] >= searches and writer["runs"] >= reindex_runs:
+                        stop.set()
+            except Exception as e:  # noqa: BLE001
+                with lock:
+                    stats["errors"].append(f"{type(e).__name__}: {e}")
+
+    old_reader = {"searches": 0, "errors": [], "generation": "", "newer_published_while_used": 0}
+
+    def keeps_old() -> None:
+        s = Searcher(ix)
+        old_reader["generation"] = s.folder.name
+        first = generation_version(s)
+        while not stop.is_set():
+            if writer["published"] - first >= KEEP_GENERATIONS:
+                break  # beyond what the store promises: stop using it
+            try:
+                hits = s.search("compute the value of x and y", k=5)
+                if not hits or {int(h.record.name.rsplit("_v", 1)[1]) for h in hits
+                                if h.record.name.startswith("compute_value_")} - {first}:
+                    raise AssertionError("answer not from its generation")
+                old_reader["searches"] += 1
+                old_reader["newer_published_while_used"] = max(old_reader["newer_published_while_used"],
+                                                                writer["published"] - first)
+            except Exception as e:  # noqa: BLE001
+                old_reader["errors"].append(f"{type(e).__name__}: {e}")
+            time.sleep(0.01)
+
+    def write_loop() -> None:
+        v = 0
+        while not stop.is_set():
+            v += 1
+            write_versioned_repo(repo, v)
+            p = subprocess.run(index_cmd(repo, ix), env=_env(), capture_output=True, text=True, timeout=600)
+            if p.returncode != 0:
+                writer["errors"].append(p.stderr[-300:])
+            else:
+                writer["published"] = v
+            writer["runs"] += 1
+
+    t0 = time.perf_counter()
+    ts = [threading.Thread(target=reader, args=(n,), daemon=True) for n in range(threads)]
+    ts.append(threading.Thread(target=keeps_old, daemon=True))
+    w = threading.Thread(target=write_loop, daemon=True)
+    for t in ts:
+        t.start()
+    w.start()
+    deadline = time.monotonic() + 900
+    while not stop.is_set() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    stop.set()
+    for t in ts:
+        t.join(60)
+    w.join(600)
+    return {
+        "searches": stats["searches"], "threads": threads, "errors": len(stats["errors"]),
+        "error_samples": stats["errors"][:5], "mixed_or_incomplete_answers": stats["mixed"],
+        "empty_answers": stats["empty"], "reloads_on_stale": stats["reloads"],
+        "generations_seen": len(stats["versions_seen"]), "reindex_runs": writer["runs"],
+        "reindex_errors": len(writer["errors"]), "old_reader_searches": old_reader["searches"],
+        "old_reader_errors": len(old_reader["errors"]) , "old_reader_error_samples": old_reader["errors"][:3],
+        "old_reader_newer_generations": old_reader["newer_published_while_used"],
+        "keep_generations": KEEP_GENERATIONS, "seconds": round(time.perf_counter() - t0, 1),
+    }
+
+
+# =====================================================================================================
+# 4. LSP robustness (raw JSON-RPC frames to the real server) and 7. exposure (file reads, binds)
+# =====================================================================================================
+
+# The real `apirec lsp`, with an audit hook that logs every open/listdir of a path under a forbidden
+# folder (resolved, so symlinks count): how the exposure check proves what the server reads.
+_LSP_LAUNCHER = r"""
+import os, sys, threading
+_bad = os.path.realpath(os.environ.get("RELIAB_FORBIDDEN", "/nonexistent-forbidden"))
+_log = os.environ.get("RELIAB_AUDIT_LOG", os.devnull)
+_tl = threading.local()
+def _hook(ev, args):
+    if ev not in ("open", "os.listdir", "os.scandir") or getattr(_tl, "busy", False):
+        return
+    _tl.busy = True
+    try:
+        p = args[0] if args else None
+        if p is None or isinstance(p, int):
+            return
+        p = os.fsdecode(p)
+        rp = os.path.realpath(p)
+        if rp == _bad or rp.startswith(_bad + os.sep):
+            with open(_log, "a") as f:
+                f.write(f"{ev} {p}\n")
+    except Exception:
+        pass
+    finally:
+        _tl.busy = False
+sys.addaudithook(_hook)
+from apirec.cli import main
+sys.exit(main(["lsp"] + sys.argv[1:]))
+"""
+
+
+class RawLsp:
+    """A JSON-RPC client that writes raw bytes to the real server's stdin and parses its stdout."""
+
+    def __init__(self, home: Path, cwd: Path, forbidden: Path | None = None, audit_log: Path | None = None):
+        env = _env(APIREC_HOME=str(home))
+        if forbidden is not None:
+            env["RELIAB_FORBIDDEN"] = str(forbidden)
+            env["RELIAB_AUDIT_LOG"] = str(audit_log)
+        self.proc = subprocess.Popen([PY, "-c", _LSP_LAUNCHER], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                     stderr=subprocess.PIPE, cwd=str(cwd), env=env)
+        self.responses: dict[Any, dict] = {}
+        self.notifications: list[dict] = []
+        self.cond = threading.Condition()
+        self.next_id = 1000
+        threading.Thread(target=self._read, daemon=True).start()
+        self.stderr: list[bytes] = []
+        threading.Thread(target=lambda: self.stderr.extend(self.proc.stderr), daemon=True).start()
+
+    def _read(self) -> None:
+        out = self.proc.stdout
+        while True:
+            length = None
+            while True:
+                line = out.readline()
+                if not line:
+                    with self.cond:
+                        self.cond.notify_all()
+                    return
+                if line.lower().startswith(b"content-length:"):
+                    length = int(line.split(b":")[1])
+                if line in (b"\r\n", b"\n"):
+                    break
+            msg = json.loads(out.read(length or 0))
+            with self.cond:
+                if "id" in msg and "method" in msg:  # a server -> client request: answer it
+                    self._answer(msg)
+                elif "id" in msg:
+                    self.responses[msg["id"]] = msg
+                else:
+                    self.notifications.append(msg)
+                self.cond.notify_all()
+
+    def _answer(self, msg: dict) -> None:
+        result: Any = None
+        if msg.get("method") == "workspace/configuration":
+            result = [None for _ in msg.get("params", {}).get("items", [])]
+        self.send_obj({"jsonrpc": "2.0", "id": msg["id"], "result": result})
+
+    def send_bytes(self, data: bytes) -> None:
+        self.proc.stdin.write(data)
+        self.proc.stdin.flush()
+
+    def frame(self, body: bytes, header: bytes | None = None) -> None:
+        self.send_bytes((header if header is not None else b"Content-Length: %d\r\n\r\n" % len(body)) + body)
+
+    def send_obj(self, obj: Any) -> None:
+        self.frame(json.dumps(obj).encode())
+
+    def request(self, method: str, params: Any, timeout: float = 30.0, *, wait: bool = True) -> dict | None:
+        self.next_id += 1
+        rid = self.next_id
+        self.send_obj({"jsonrpc": "2.0", "id": rid, "method": method, "params": params})
+        return self.wait(rid, timeout) if wait else {"id": rid}
+
+    def notify(self, method: str, params: Any) -> None:
+        self.send_obj({"jsonrpc": "2.0", "method": method, "params": params})
+
+    def wait(self, rid: Any, timeout: float) -> dict | None:
+        end = time.monotonic() + timeout
+        with self.cond:
+            while rid not in self.responses:
+                left = end - time.monotonic()
+                if left <= 0 or self.proc.poll() is not None:
+                    return None
+                self.cond.wait(min(left, 0.5))
+            return self.responses.pop(rid)
+
+    def alive(self, timeout: float = 30.0) -> bool:
+        """The server is running and answers a real request."""
+        if self.proc.poll() is not None:
+            return False
+        r = self.request("workspace/executeCommand", {"command": "apirec.status", "arguments": []}, timeout)
+        return r is not None and "result" in r
+
+    def initialize(self, root: Path | None) -> dict:
+        r = self.request("initialize", {"processId": os.getpid(), "rootUri": root.as_uri() if root else None,
+                                        "capabilities": {}}, timeout=60)
+        self.notify("initialized", {})
+        return r
+
+    def wait_ready(self, timeout: float = 300) -> dict:
+        end = time.monotonic() + timeout
+        while time.monotonic() < end:
+            r = self.request("workspace/executeCommand", {"command": "apirec.status", "arguments": []}, 30)
+            st = (r or {}).get("result") or {}
+            if st.get("ready"):
+                return st
+            time.sleep(0.3)
+        raise TimeoutError("the language server's indexes did not become ready")
+
+    def close(self, timeout: float = 10) -> int | None:
+        try:
+            self.request("shutdown", None, timeout=timeout)
+            self.notify("exit", None)
+        except (BrokenPipeError, OSError, ValueError):
+            pass
+        try:
+            return self.proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+            return None
+
+
+def _doc_params(uri: str, line: int = 0, char: int = 0) -> dict:
+    return {"textDocument": {"uri": uri}, "position": {"line": line, "character": char}}
+
+
+def lsp_cases(ws: Path) -> list[tuple[str, Callable[[RawLsp], None]]]:
+    """(name, action) for every hostile input; after each the server must still answer a request."""
+    good = ws / "main.py"
+    uri = good.as_uri()
+    doomed = ws / "doomed.py"
+    text = "import json\nimport os.path\njson.loads(s)\nos.path.join('a', 'b')\nx = json.\n"
+
+    def open_doc(c: RawLsp, u: str, t: str, v: int = 1) -> None:
+        c.notify("textDocument/didOpen", {"textDocument": {"uri": u, "languageId": "python", "version": v, "text": t}})
+
+    def body(b: bytes) -> Callable[[RawLsp], None]:
+        return lambda c: c.frame(b)
+
+    def header(h: bytes, b: bytes) -> Callable[[RawLsp], None]:
+        return lambda c: c.frame(b, h)
+
+    def req(method: str, params: Any) -> Callable[[RawLsp], None]:
+        return lambda c: c.request(method, params, timeout=30)
+
+    def notif(method: str, params: Any) -> Callable[[RawLsp], None]:
+        return lambda c: c.notify(method, params)
+
+    def deleted_while_open(c: RawLsp) -> None:
+        doomed.write_text(text)
+        open_doc(c, doomed.as_uri(), text)
+        doomed.unlink()
+        c.request("textDocument/hover", _doc_params(doomed.as_uri(), 2, 6))
+        c.request("textDocument/completion", _doc_params(doomed.as_uri(), 4, 9))
+        c.notify("textDocument/didSave", {"textDocument": {"uri": doomed.as_uri()}})
+        c.notify("workspace/didChangeWatchedFiles", {"changes": [{"uri": doomed.as_uri(), "type": 3}]})
+        c.notify("textDocument/didClose", {"textDocument": {"uri": doomed.as_uri()}})
+        c.request("textDocument/hover", _doc_params(doomed.as_uri(), 2, 6))  # closed and gone
+
+    def dir_deleted(c: RawLsp) -> None:
+        d = ws / "gone_pkg"
+        d.mkdir(exist_ok=True)
+        (d / "m.py").write_text("def f():\n    pass\n")
+        open_doc(c, (d / "m.py").as_uri(), "def f():\n    pass\n")
+        shutil.rmtree(d)
+        c.notify("textDocument/didSave", {"textDocument": {"uri": (d / "m.py").as_uri()}})
+        c.request("textDocument/signatureHelp", _doc_params((d / "m.py").as_uri(), 0, 6))
+
+    def cancel_in_flight(c: RawLsp) -> None:
+        r = c.request("textDocument/completion", _doc_params(uri, 4, 9), wait=False)
+        c.notify("$/cancelRequest", {"id": r["id"]})
+        c.notify("$/cancelRequest", {"id": 987654321})
+        c.wait(r["id"], 10)
+
+    def burst(c: RawLsp) -> None:
+        ids = [c.request("textDocument/completion", _doc_params(uri, 4, 9), wait=False)["id"] for _ in range(200)]
+        for rid in ids:
+            c.wait(rid, 60)
+
+    def rapid_changes(c: RawLsp) -> None:
+        for v in range(2, 300):
+            c.notify("textDocument/didChange", {"textDocument": {"uri": uri, "version": v},
+                                                "contentChanges": [{"text": text + "#" * v}]})
+        c.request("textDocument/completion", _doc_params(uri, 4, 9))
+
+    def bad_incremental_change(c: RawLsp) -> None:
+        c.notify("textDocument/didChange", {"textDocument": {"uri": uri, "version": 1000}, "contentChanges": [
+            {"range": {"start": {"line": 500, "character": 0}, "end": {"line": 2, "character": 99}}, "text": "zz"}]})
+        c.request("textDocument/completion", _doc_params(uri, 4, 9))
+        open_doc(c, uri, text, 1001)
+
+    def huge_doc(c: RawLsp) -> None:
+        big = "import os\n" + "x = os.path.join('a', 'b')\n" * 200_000 + "os.path."
+        u = (ws / "huge.py").as_uri()
+        open_doc(c, u, big)
+        c.request("textDocument/completion", _doc_params(u, 200_001, 8), timeout=60)
+        c.request("textDocument/hover", _doc_params(u, 100, 8), timeout=60)
+        c.notify("textDocument/didClose", {"textDocument": {"uri": u}})
+
+    def long_line_doc(c: RawLsp) -> None:
+        u = (ws / "longline.py").as_uri()
+        open_doc(c, u, "import os\nx = " + "os.path.join(" * 20_000 + "\n")
+        c.request("textDocument/signatureHelp", _doc_params(u, 1, 100_000), timeout=60)
+        c.request("textDocument/completion", _doc_params(u, 1, 50_000), timeout=60)
+
+    def fifo_in_workspace(c: RawLsp) -> None:
+        f = ws / "pipe_fifo.py"
+        if not f.exists():
+            os.mkfifo(f)
+        c.request("textDocument/hover", _doc_params(f.as_uri(), 0, 0), timeout=20)
+        c.notify("textDocument/didSave", {"textDocument": {"uri": f.as_uri()}})
+
+    def binary_doc(c: RawLsp) -> None:
+        u = (ws / "bin.py").as_uri()
+        open_doc(c, u, "\x00\x01\ud800\udfff\x1b[31m" * 1000)
+        c.request("textDocument/completion", _doc_params(u, 0, 3))
+        c.request("textDocument/hover", _doc_params(u, 0, 5))
+
+    nested = b"[" * 100_000 + b"]" * 100_000
+    cases: list[tuple[str, Callable[[RawLsp], None]]] = [
+        # -- malformed frames
+        ("invalid JSON body", body(b"{this is not json")),
+        ("empty body", header(b"Content-Length: 0\r\n\r\n", b"")),
+        ("non-numeric Content-Length", header(b"Content-Length: abc\r\n\r\n", b'{"jsonrpc":"2.0"}')),
+        ("negative Content-Length", header(b"Content-Length: -5\r\n\r\n", b"{}")),
+        ("missing Content-Length", header(b"Content-Type: application/vscode-jsonrpc\r\n\r\n", b'{"x":1}')),
+        ("Content-Length too short", header(b"Content-Length: 5\r\n\r\n", b'{"jsonrpc":"2.0","id":1,"method":"x"}\r\n\r\n')),
+        ("garbage header lines", header(b"X-Junk: \xff\xfe\r\nContent-Length: 2\r\n\r\n", b"{}")),
+        ("body not UTF-8", body(b'{"jsonrpc":"2.0","method":"\xff\xfe"}')),
+        ("JSON array body", body(b"[]")),
+        ("JSON batch of requests", body(b'[{"jsonrpc":"2.0","id":5,"method":"shutdown"}]')),
+        ("JSON number body", body(b"42")),
+        ("JSON null body", body(b"null")),
+        ("JSON string body", body(b'"hello"')),
+        ("deeply nested JSON (100k levels)", body(nested)),
+        ("object without method or id", body(b'{"jsonrpc":"2.0"}')),
+        ("wrong jsonrpc version", body(b'{"jsonrpc":"1.0","id":77,"method":"shutdown"}')),
+        ("response to a request never sent", body(b'{"jsonrpc":"2.0","id":123456,"result":null}')),
+        ("error response to nothing", body(b'{"jsonrpc":"2.0","id":"zz","error":{"code":1,"message":"x"}}')),
+        ("huge request id", body(b'{"jsonrpc":"2.0","id":1e400,"method":"textDocument/hover","params":{}}')),
+        ("null request id", body(b'{"jsonrpc":"2.0","id":null,"method":"textDocument/hover","params":{}}')),
+        ("object request id", body(b'{"jsonrpc":"2.0","id":{"a":1},"method":"textDocument/hover","params":{}}')),
+        ("duplicate request ids", lambda c: [c.send_obj({"jsonrpc": "2.0", "id": 42, "method": "textDocument/hover",
+                                                           "params": _doc_params(uri, 2, 6)}) for _ in range(3)]),
+        # -- unknown methods
+        ("unknown request method", req("foo/bar", {"x": 1})),
+        ("unknown notification", notif("foo/baz", {"x": 1})),
+        ("unknown $/ notification", notif("$/somethingNew", None)),
+        ("unknown executeCommand", req("workspace/executeCommand", {"command": "no.such.command"})),
+        ("second initialize", req("initialize", {"processId": None, "rootUri": None, "capabilities": {}})),
+        # -- wrong types
+        ("hover params null", req("textDocument/hover", None)),
+        ("hover params is a list", req("textDocument/hover", [1, 2, 3])),
+        ("position is a string", req("textDocument/hover", {"textDocument": {"uri": uri}, "position": "here"})),
+        ("uri is a number", req("textDocument/completion", {"textDocument": {"uri": 5}, "position": {"line": 0, "character": 0}})),
+        ("missing textDocument", req("textDocument/completion", {"position": {"line": 0, "character": 0}})),
+        ("didOpen text is null", notif("textDocument/didOpen", {"textDocument": {"uri": uri, "languageId": "python", "version": 1, "text": None}})),
+        ("didChange contentChanges not a list", notif("textDocument/didChange", {"textDocument": {"uri": uri, "version": 2}, "contentChanges": "x"})),
+        ("completionItem/resolve with junk data", req("completionItem/resolve", {"label": "x", "data": {"id": [1], "index": 5}})),
+        ("completionItem/resolve unknown id", req("completionItem/resolve", {"label": "x", "data": {"id": "nope", "index": "default"}})),
+        ("didChangeConfiguration with junk settings", notif("workspace/didChangeConfiguration", {"settings": {"apirec": {"maxCompletions": "lots", "indexPaths": 7, "features": []}}})),
+        ("didChangeWatchedFiles with junk", notif("workspace/didChangeWatchedFiles", {"changes": [{"uri": "not-a-uri", "type": 99}]})),
+        # -- bad positions (after a real document is open)
+        ("open a real document", lambda c: open_doc(c, uri, text)),
+        ("line past the end", req("textDocument/completion", _doc_params(uri, 10_000, 0))),
+        ("character past the line", req("textDocument/hover", _doc_params(uri, 2, 10_000))),
+        ("negative line", req("textDocument/hover", _doc_params(uri, -1, 0))),
+        ("negative character", req("textDocument/signatureHelp", _doc_params(uri, 3, -7))),
+        ("line 2**31", req("textDocument/completion", _doc_params(uri, 2**31, 2**31))),
+        ("position inside a surrogate pair", lambda c: (open_doc(c, (ws / "emoji.py").as_uri(), "s = '\U0001F600\U0001F600'.up\n"),
+                                                         c.request("textDocument/completion", _doc_params((ws / "emoji.py").as_uri(), 0, 6)))),
+        ("codeAction with an inverted range", req("textDocument/codeAction", {"textDocument": {"uri": uri}, "range": {"start": {"line": 5, "character": 9}, "end": {"line": 0, "character": 0}}, "context": {"diagnostics": []}})),
+        ("request on a never-opened URI", req("textDocument/hover", _doc_params((ws / "never.py").as_uri(), 0, 0))),
+        ("request on a non-file URI", req("textDocument/completion", _doc_params("untitled:Untitled-1", 0, 0))),
+        ("request on an http URI", req("textDocument/hover", _doc_params("http://example.invalid/x.py", 0, 0))),
+        ("didChange on a never-opened document", notif("textDocument/didChange", {"textDocument": {"uri": (ws / "nope.py").as_uri(), "version": 3}, "contentChanges": [{"text": "x"}]})),
+        ("didClose on a never-opened document", notif("textDocument/didClose", {"textDocument": {"uri": (ws / "nope2.py").as_uri()}})),
+        # -- files deleted / odd files
+        ("file deleted while open", deleted_while_open),
+        ("folder deleted while a file in it is open", dir_deleted),
+        ("FIFO in the workspace asked about", fifo_in_workspace),
+        ("binary and lone-surrogate document", binary_doc),
+        ("5 MB document", huge_doc),
+        ("20k-deep call on one line", long_line_doc),
+        # -- load
+        ("cancel in flight and cancel unknown", cancel_in_flight),
+        ("200 pipelined completions", burst),
+        ("300 rapid full didChanges", rapid_changes),
+        ("incremental change with a bad range", bad_incremental_change),
+    ]
+    return cases
+
+
+def lsp_workspace(root: Path) -> Path:
+    ws = root / "ws"
+    shutil.rmtree(ws, ignore_errors=True)
+    (ws / "mypkg").mkdir(parents=True)
+    (ws / "mypkg" / "__init__.py").write_text('"""A tiny package."""\n')
+    (ws / "mypkg" / "util.py").write_text('def slugify(text):\n    """Turn a title into a slug."""\n    return text\n')
+    (ws / "main.py").write_text("import json\n")
+    return ws
+
+
+def lsp_robustness(home: Path, workdir: Path, *, case_timeout: float = 60.0) -> dict[str, Any]:
+    """Every case of `lsp_cases` against one real server; after each, the server must answer a real
+    request. Then: a client that disconnects mid-request (stdio: stdin closed while a request runs; the
+    server must exit by itself, not hang) and the same over TCP (the server must serve the next client)."""
+    ws = lsp_workspace(workdir)
+    c = RawLsp(home, ws)
+    t0 = time.perf_counter()
+    c.initialize(ws)
+    c.wait_ready()
+    results: list[dict[str, Any]] = []
+    for name, action in lsp_cases(ws):
+        err = ""
+        try:
+            action(c)
+        except Exception as e:  # noqa: BLE001 - a broken pipe means the server died
+            err = f"{type(e).__name__}: {e}"
+        ok = c.alive(case_timeout)
+        results.append({"case": name, "survived": ok, **({"client_error": err} if err else {})})
+        if not ok:
+            c.proc.kill()
+            c = RawLsp(home, ws)  # keep counting the other cases
+            c.initialize(ws)
+            c.wait_ready()
+    rc = c.close()
+    stderr = b"".join(c.stderr).decode("utf-8", "replace")
+    # A client that disconnects mid-request (stdio): the server exits by itself.
+    d = RawLsp(home, ws)
+    d.initialize(ws)
+    d.wait_ready()
+    d.notify("textDocument/didOpen", {"textDocument": {"uri": (ws / "main.py").as_uri(), "languageId": "python",
+                                                       "version": 1, "text": "import json\njson."}})
+    for _ in range(20):
+        d.request("textDocument/completion", _doc_params((ws / "main.py").as_uri(), 1, 5), wait=False)
+    d.proc.stdin.close()
+    try:
+        d_rc = d.proc.wait(30)
+        stdio_disconnect = {"survived": True, "exit_code": d_rc}
+    except subprocess.TimeoutExpired:
+        d.proc.kill()
+        stdio_disconnect = {"survived": False, "error": "the server kept running 30 s after its client left"}
+    results.append({"case": "client disconnects mid-request (stdio)", **stdio_disconnect})
+    results.append({"case": "client disconnects mid-request (TCP), next client served", **_tcp_disconnect(home, ws)})
+    survived = sum(1 for r in results if r["survived"])
+    return {"cases": len(results), "survived": survived, "failed": [r for r in results if not r["survived"]],
+            "results": results, "clean_exit_code": rc,
+            "server_tracebacks": stderr.count("Traceback"), "seconds": round(time.perf_counter() - t0, 1)}
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _frame(obj: Any) -> bytes:
+    b = json.dumps(obj).encode()
+    return b"Content-Length: %d\r\n\r\n" % len(b) + b
+
+
+def _tcp_roundtrip(port: int, msgs: list[dict], want_id: Any, timeout: float = 60) -> dict | None:
+    with socket.create_connection(("127.0.0.1", port), timeout=timeout) as s:
+        for m in msgs:
+            s.sendall(_frame(m))
+        f = s.makefile("rb")
+        end = time.monotonic() + timeout
+        while time.monotonic() < end:
+            length = None
+            while True:
+                line = f.readline()
+                if not line:
+                    return None
+                if line.lower().startswith(b"content-length:"):
+                    length = int(line.split(b":")[1])
+                if line in (b"\r\n", b"\n"):
+                    break
+            msg = json.loads(f.read(length or 0))
+            if msg.get("id") == want_id and "method" not in msg:
+                return msg
+            if "id" in msg and "method" in msg:
+                s.sendall(_frame({"jsonrpc": "2.0", "id": msg["id"], "result": None}))
+    return None
+
+
+def _tcp_disconnect(home: Path, ws: Path) -> dict[str, Any]:
+    port = _free_port()
+    p = subprocess.Popen([PY, "-m", "apirec", "lsp", "--tcp", str(port)], env=_env(APIREC_HOME=str(home)),
+                         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=str(ws))
+    try:
+        for _ in range(100):
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                time.sleep(0.2)
+        init = {"jsonrpc": "2.0", "id": 1, "method": "initialize",
+                "params": {"processId": None, "rootUri": None, "capabilities": {}}}
+        uri = (ws / "main.py").as_uri()
+        # First client: initialize, ask for completions, vanish without reading or shutting down.
+        with socket.create_connection(("127.0.0.1", port)) as s:
+            s.sendall(_frame(init) + _frame({"jsonrpc": "2.0", "method": "initialized", "params": {}}))
+            s.sendall(_frame({"jsonrpc": "2.0", "method": "textDocument/didOpen", "params": {"textDocument": {
+                "uri": uri, "languageId": "python", "version": 1, "text": "import json\njson."}}}))
+            for k in range(20):
+                s.sendall(_frame({"jsonrpc": "2.0", "id": 10 + k, "method": "textDocument/completion",
+                                  "params": _doc_params(uri, 1, 5)}))
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")  # RST
+        time.sleep(1.0)
+        if p.poll() is not None:
+            return {"survived": False, "error": f"the server exited ({p.returncode}) when its client left"}
+        got = _tcp_roundtrip(port, [init, {"jsonrpc": "2.0", "method": "initialized", "params": {}},
+                                    {"jsonrpc": "2.0", "id": 2, "method": "workspace/executeCommand",
+                                     "params": {"command": "apirec.status", "arguments": []}}], 2)
+        return {"survived": got is not None and "result" in got,
+                **({} if got else {"error": "the next client got no answer"})}
+    finally:
+        p.kill()
+        p.wait()

@@ -163,6 +163,20 @@ def nl_completion(doc: Doc, indexes: IndexSet, k: int, snippets: bool) -> list[T
     return items
 
 
+def search_command(query: str, k: int, text: str, indexes: IndexSet) -> dict[str, Any]:
+    """Hits for the editors' search command, each with the call and import that fit `text`."""
+    imports = context.module_imports(text) if text else {}
+    hits = []
+    for h in indexes.search(query, k=k):
+        r = h.record
+        qual, imp = _qualifier(r, imports)
+        hits.append({"public_path": r.public_path, "kind": r.kind, "signature": r.signature,
+                     "summary": r.summary, "doc": r.doc[:2000], "origin": r.origin, "version": r.origin_version,
+                     "insert_text": context.call_snippet(r, qual, snippet=False), "import": imp,
+                     "import_line": _import_line(text) if imp else None})
+    return {"hits": hits}
+
+
 def code_actions(doc: Doc, indexes: IndexSet, uri: str, k: int = 5) -> list[T.CodeAction]:
     query = context.nl_comment_query(doc.line_text)
     if query is None:

@@ -28,6 +28,8 @@ from .options import Options, parse_options
 
 log = logging.getLogger("apirec.lsp")
 STATUS_COMMAND = "apirec.status"
+SEARCH_COMMAND = "apirec.search"
+REINDEX_COMMAND = "apirec.reindex"
 
 
 class ApirecServer(LanguageServer):
@@ -176,6 +178,38 @@ async def workspace_did_change_configuration(ls: ApirecServer, params: T.DidChan
 def apirec_status(ls: ApirecServer, *args) -> dict[str, Any]:
     """workspace/executeCommand `apirec.status`: which indexes are ready, and the options in force."""
     return features.status(ls.indexes, ls.options)
+
+
+@server.command(SEARCH_COMMAND)
+async def apirec_search(ls: ApirecServer, *args) -> dict[str, Any]:
+    """workspace/executeCommand `apirec.search` [{query, k?, textDocument?: {uri}}]: ranked APIs with the
+    call text and import that fit the given document (the editors' "Search APIs" command)."""
+    arg = args[0] if args and isinstance(args[0], dict) else {}
+    if len(args) == 1 and isinstance(args[0], list) and args[0] and isinstance(args[0][0], dict):
+        arg = args[0][0]  # pygls may pass the arguments list as one value
+    query = arg.get("query")
+    if not isinstance(query, str) or not query.strip():
+        return {"hits": [], "error": "query must be a non-empty string"}
+    k = arg.get("k", 10)
+    k = max(1, min(int(k), 50)) if isinstance(k, int) else 10
+    text = ""
+    uri = (arg.get("textDocument") or {}).get("uri") if isinstance(arg.get("textDocument"), dict) else None
+    if isinstance(uri, str):
+        try:
+            text = ls.workspace.get_text_document(uri).source
+        except Exception:
+            text = ""
+    return await ls.run(features.search_command, query.strip(), k, text, ls.indexes)
+
+
+@server.command(REINDEX_COMMAND)
+async def apirec_reindex(ls: ApirecServer, *args) -> dict[str, Any]:
+    """workspace/executeCommand `apirec.reindex`: index the workspace again (unchanged files are reused)."""
+    root = ls.workspace.root_path
+    if not root:
+        return {"started": False, "reason": "no workspace folder"}
+    await start_workspace_index(ls, Path(root))
+    return {"started": True, "root": str(root)}
 
 
 # -- documents ----------------------------------------------------------------------------------------

@@ -169,6 +169,18 @@ async def test_unknown_api_diagnostic(client, workspace):
     assert (d.range.start.line, d.range.start.character, d.range.end.character) == (1, 9, 13)
 
 
+async def test_search_command_fits_the_document(client, workspace):
+    uri = open_doc(client, workspace / "s.py", "import os\n\nx = 1\n")
+    res = await client.workspace_execute_command_async(T.ExecuteCommandParams(
+        command="apirec.search", arguments=[{"query": "parse a json string", "k": 3, "textDocument": {"uri": uri}}]))
+    top = res["hits"][0]
+    assert top["public_path"] == "json.loads" and top["insert_text"].startswith("json.loads(")
+    assert top["import"] == "import json" and top["import_line"] == 1  # after `import os`
+    bad = await client.workspace_execute_command_async(T.ExecuteCommandParams(
+        command="apirec.search", arguments=[{"query": ""}]))
+    assert bad["hits"] == [] and "query" in bad["error"]
+
+
 async def test_progress_reported_for_workspace_index(client):
     # begin ... end for the workspace indexing, on the token the server created.
     reports = [v for vs in client.progress_reports.values() for v in vs]

@@ -24,7 +24,7 @@ import { SEARCH_COMMAND, STATUS_COMMAND, StatusResult } from '../../src/protocol
 import { normalizeHits, searchArgs, searchRequest } from '../../src/search';
 import * as stub from '../stubs/vscode';
 
-const READY_TIMEOUT_MS = Number(process.env.APIREC_TEST_READY_TIMEOUT_MS ?? 240_000);
+const READY_TIMEOUT_MS = Number(process.env.APIREC_TEST_READY_TIMEOUT_MS ?? 600_000);
 
 let proc: ChildProcess;
 let conn: ProtocolConnection;
