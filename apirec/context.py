@@ -1182,6 +1182,10 @@ def member_completions(searchers: list[Any], code: str, line: int, character: in
                           3.0 + 0.1 * math.log1p(u) - 0.01 * depth, r, why))
     if not cands:
         before = "\n".join(lines[:line] + [cur[:character]])
+        # What the code around the cursor says it wants (comments, docstring, function name): for an
+        # unknown receiver, APIs that match that intent come first (APICoder/LANCE style).
+        intent = _intent_hits(doc.sources, lines, line, k)
+        intent = {n: v for n, v in intent.items() if _name_visible(n, prefix, want_private)}
         used: dict[str, int] = {}
         called: set[str] = set()
         for m in _NAME_USE.finditer(before):
@@ -1207,8 +1211,15 @@ def member_completions(searchers: list[Any], code: str, line: int, character: in
                 rec = ApiRecord(public_path=f"{receiver}.{name}", canonical_path=f"{receiver}.{name}",
                                 kind="method" if name in called else "attribute", origin="file")
             seen.add(name)
-            cands.append(((1, _prefix_rank(name, prefix), -n, name), 2.0 + 0.1 * math.log1p(n), rec,
-                          {"source": "file-usage", "receiver": receiver, "count": n}))
+            bonus = intent.pop(name, (0.0, None))[0]
+            score = 2.0 + 0.1 * math.log1p(n) + bonus
+            cands.append(((1, _prefix_rank(name, prefix), -score, name), score, rec,
+                          {"source": "file-usage", "receiver": receiver, "count": n, "intent": round(bonus, 4)}))
+        for name, (bonus, rec) in intent.items():
+            seen.add(name)
+            score = 2.0 + bonus
+            cands.append(((1, _prefix_rank(name, prefix), -score, name), score, rec,
+                          {"source": "intent", "receiver": receiver, "intent": round(bonus, 4)}))
         for src in doc.sources:
             for r in _frequent_methods(src):
                 if r.name in seen or not _visible(r, prefix, want_private):
@@ -1220,6 +1231,61 @@ def member_completions(searchers: list[Any], code: str, line: int, character: in
     cands.sort(key=lambda c: c[0])
     return [Hit(record=r, score=round(s, 4), rank=i, why=why)
             for i, (_, s, r, why) in enumerate(cands[:k], 1)]
+
+
+_INTENT_KINDS = frozenset({"method", "function", "property", "attribute"})
+_DEF_LINE = re.compile(r"(?:async\s+)?(?:def|class)\s+(\w+)")
+
+
+def intent_text(lines: list[str], line: int, max_lines: int = 40) -> str:
+    """Comments, docstring text and the enclosing function's name above `line` (its block only)."""
+    comments: list[str] = []
+    start = max(0, line - max_lines)
+    head = ""
+    for i in range(line, start - 1, -1):
+        raw = lines[i]
+        text = raw.strip()
+        if i < line:
+            m = _DEF_LINE.match(text)
+            if m:
+                head = " ".join(m.group(1).split("_"))
+                start = i
+                break
+            if raw[:1] and not raw[:1].isspace() and not text.startswith("#"):
+                start = i
+                break  # left the enclosing block
+        if text.startswith("#"):
+            comments.append(text.lstrip("#").strip())
+    doc: list[str] = []
+    # The enclosing function's docstring: the string right after its `def` line.
+    j = start + 1
+    if head and j < line and lines[j].strip()[:3] in ('"""', "'''"):
+        quote = lines[j].strip()[:3]
+        for k in range(j, min(line, j + 15)):
+            doc.append(lines[k].strip().replace(quote, ""))
+            if k > j and quote in lines[k] or (k == j and lines[k].strip().count(quote) >= 2):
+                break
+    return " ".join([head, *doc, *reversed(comments)]).strip()[:300]
+
+
+def _intent_hits(sources: list[Any], lines: list[str], line: int, k: int) -> dict[str, tuple[float, ApiRecord]]:
+    text = intent_text(lines, line)
+    if len(text.split()) < 2:
+        return {}
+    out: dict[str, tuple[float, ApiRecord]] = {}
+    for src in sources:
+        search = getattr(src, "search", None)
+        if search is None:
+            continue
+        try:
+            hits = search(text, k=max(k, 20))
+        except Exception:  # an index without dense vectors, a closed index: intent is optional
+            continue
+        for h in hits:
+            r = h.record
+            if r.kind in _INTENT_KINDS and r.name not in out:
+                out[r.name] = (1.0 / (2 + h.rank), r)
+    return out
 
 
 def _prefix_rank(name: str, prefix: str) -> int:

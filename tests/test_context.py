@@ -98,3 +98,14 @@ def test_call_snippet(stdlib_searcher):
     loads = stdlib_searcher.lookup("json.loads")[0]
     assert call_snippet(loads, "json") == "json.loads(${1:s})"
     assert call_snippet(loads, "json", snippet=False) == "json.loads(s)"
+
+
+def test_unknown_receiver_ranks_by_the_intent_of_the_comment(stdlib_searcher):
+    code = "def encode(obj, enc):\n    # serialize obj to a JSON formatted str\n    return enc."
+    hits = member_completions([stdlib_searcher], code, 2, 15)
+    top = [h.record.name for h in hits[:3]]
+    assert "dumps" in top or "encode" in top, top
+    assert hits[0].why["source"] == "intent"
+    from apirec.context import intent_text
+
+    assert intent_text(code.split("\n"), 2) == "encode serialize obj to a JSON formatted str"
