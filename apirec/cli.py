@@ -44,6 +44,9 @@ def _parser() -> argparse.ArgumentParser:
     se.add_argument("--explain", action="store_true", help="show which signals ranked each API")
     se.add_argument("--private", action="store_true", help="include private APIs and test code")
     se.add_argument("--language", choices=["python", "java"], help="only APIs of this language")
+    se.add_argument("--llm", action="store_true",
+                    help="rerank with an OpenAI-compatible endpoint (APIREC_LLM_BASE_URL, APIREC_LLM_MODEL, "
+                         "APIREC_LLM_API_KEY); falls back to the offline ranking on any failure")
     common(se)
 
     sh = sub.add_parser("show", help="signature, full doc and examples of an API")
@@ -182,13 +185,32 @@ def cmd_search(args) -> int:
         raise CliError("-k must be at least 1")
     path = _ensure_default_index(args)
     s = _searcher(path)
+    llm_info = None
     try:
-        hits = s.search(query, k=args.k, include_private=args.private, language=args.language)
+        if args.llm:
+            from .llm import LLMConfig, LLMReranker
+
+            config = LLMConfig.from_env()
+            if config is None:
+                raise CliError("--llm needs APIREC_LLM_BASE_URL (an OpenAI-compatible endpoint, e.g. "
+                               "http://127.0.0.1:8000/v1)")
+            pool = s.search(query, k=max(args.k, config.candidates), include_private=args.private,
+                            language=args.language)
+            examples = [ex for _, ex in s.similar_solved(query, None, 5)]
+            result = LLMReranker(config).rerank(query, pool, examples)
+            hits = result.hits[: args.k]
+            llm_info = {"used": result.used, "reason": result.reason, "dropped": list(result.dropped)}
+            if not result.used:
+                print(f"apirec: {result.reason}", file=sys.stderr)
+        else:
+            hits = s.search(query, k=args.k, include_private=args.private, language=args.language)
     except QueryError as e:
         raise CliError(str(e)) from None
     if args.json:
-        print(json.dumps({"query": query, "index": str(path), "hits": [h.to_dict() for h in hits]},
-                         indent=1, ensure_ascii=False))
+        out = {"query": query, "index": str(path), "hits": [h.to_dict() for h in hits]}
+        if llm_info is not None:
+            out["llm"] = llm_info
+        print(json.dumps(out, indent=1, ensure_ascii=False))
         return 0
     con = _console()
     if not hits:
@@ -217,6 +239,8 @@ def _explain(why: dict[str, Any]) -> str:
     if why.get("votes"):
         ex = why["votes"].get("examples") or []
         parts.append(f"similar solved queries vote {why['votes']['score']}" + (f" (e.g. {ex[0]!r})" if ex else ""))
+    if why.get("llm"):
+        parts.append(f"LLM ranked it #{why['llm']['rank']}")
     if why.get("name_match"):
         parts.append("query names it")
     if why.get("prior"):
