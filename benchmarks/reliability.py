@@ -938,7 +938,7 @@ def lsp_cases(ws: Path) -> list[tuple[str, Callable[[RawLsp], None]]]:
         return lambda c: c.frame(b, h)
 
     def req(method: str, params: Any) -> Callable[[RawLsp], None]:
-        return lambda c: c.request(method, params, timeout=30)
+        return lambda c: c.request(method, params, timeout=10)
 
     def notif(method: str, params: Any) -> Callable[[RawLsp], None]:
         return lambda c: c.notify(method, params)
@@ -1098,7 +1098,7 @@ def lsp_workspace(root: Path) -> Path:
     return ws
 
 
-def lsp_robustness(home: Path, workdir: Path, *, case_timeout: float = 60.0) -> dict[str, Any]:
+def lsp_robustness(home: Path, workdir: Path, *, case_timeout: float = 20.0, verbose: bool = False) -> dict[str, Any]:
     """Every case of `lsp_cases` against one real server; after each, the server must answer a real
     request. Then: a client that disconnects mid-request (stdio: stdin closed while a request runs; the
     server must exit by itself, not hang) and the same over TCP (the server must serve the next client)."""
@@ -1115,6 +1115,8 @@ def lsp_robustness(home: Path, workdir: Path, *, case_timeout: float = 60.0) -> 
         except Exception as e:  # noqa: BLE001 - a broken pipe means the server died
             err = f"{type(e).__name__}: {e}"
         ok = c.alive(case_timeout)
+        if verbose:
+            print(f"  lsp case {name!r}: {'survived' if ok else 'FAILED'} {err}", file=sys.stderr, flush=True)
         results.append({"case": name, "survived": ok, **({"client_error": err} if err else {})})
         if not ok:
             c.proc.kill()

@@ -10,7 +10,7 @@ from typing import Any
 from . import scorer
 
 COLS = ("n", "SR@1", "SR@3", "SR@5", "SR@10", "P@1", "P@5", "R@5", "MRR", "MAP", "NDCG@10")
-ORDER = ("java", "python", "private", "gorilla", "callsites", "speed")
+ORDER = ("java", "python", "private", "gorilla", "callsites", "speed", "editor")
 
 
 def _f(v: Any) -> str:
@@ -96,6 +96,53 @@ def _plot_latency(out: Path, dists: dict[str, list[float]], name: str) -> str | 
     return os.path.relpath(path, out)
 
 
+# The recommender's goals (issue "Recommender quality"): (suite, dataset prefix, level, subset, metric, goal).
+GOALS = (
+    ("java", "biker_test_filtered259", "method", None, "SR@1", 0.50),
+    ("java", "biker_test_filtered259", "method", None, "SR@5", 0.80),
+    ("java", "biker_test_filtered259", "method", None, "MRR", 0.62),
+    ("java", "biker_test_filtered259", "class", None, "MRR", 0.85),
+    ("python", "apibench_q_python_dev", None, "Stack Overflow", "SR@5", 0.55),
+    ("python", "apibench_q_python_dev", None, "all", "SR@5", 0.75),
+    ("private", "monkeyeval", None, None, "SR@1", 0.80),
+    ("private", "monkeyeval", None, None, "R@5", 0.92),
+    ("private", "beatnumeval", None, None, "SR@1", 0.80),
+    ("private", "beatnumeval", None, None, "R@5", 0.92),
+    ("gorilla", "gorilla_torchhub", None, None, "exact@1", 0.30),
+)
+
+
+def _goals(suites: dict[str, Any]) -> list[str]:
+    """Goals next to the measured values, read from the suites' own tables (nothing typed by hand)."""
+    rows = []
+    for suite, prefix, level, subset, metric, goal in GOALS:
+        value = None
+        for t in suites.get(suite, {}).get("tables", []):
+            if not t["dataset"].startswith(prefix):
+                continue
+            for r in t["rows"]:
+                if r["system"] == "apirec" and r.get("level") == level and r.get("subset") == subset:
+                    value = r.get(metric)
+        met = "" if value is None else ("yes" if value >= goal else "no")
+        rows.append([f"{prefix}" + (f" ({level})" if level else "") + (f" [{subset}]" if subset else ""),
+                     metric, goal, value, met])
+    for name in ("callsite_", "mask_"):
+        for t in suites.get("callsites", {}).get("tables", []):
+            if t["dataset"].startswith(name):
+                r = next((r for r in t["rows"] if r["system"] == "apirec"), None)
+                if r:
+                    rows.append([t["dataset"].split(" ")[0], "SR@1", 0.60, r.get("SR@1"),
+                                 "yes" if (r.get("SR@1") or 0) >= 0.60 else "no"])
+                    rows.append([t["dataset"].split(" ")[0], "SR@5", 0.90, r.get("SR@5"),
+                                 "yes" if (r.get("SR@5") or 0) >= 0.90 else "no"])
+    if not rows:
+        return []
+    return ["## Goals of the recommender (dev data)", "",
+            "Each value is read from the suite tables above; the goals are those of the recommender-quality issue "
+            "(call sites: top-1 ≥ 0.60, top-5 ≥ 0.90 on every member-completion set).", ""] + \
+        _table(["dataset", "metric", "goal", "apirec", "met"], rows) + [""]
+
+
 def write_report(results: dict[str, Any], out: Path) -> Path:
     suites = results.get("suites", {})
     md = ["# apirec benchmark results", "",
@@ -166,9 +213,19 @@ def write_report(results: dict[str, Any], out: Path) -> Path:
             img = _plot_latency(out, s.get("latency_dists", {}), "speed")
             if img:
                 md += [f"![latency]({img})", ""]
+        if s.get("editor"):
+            headers = ["engine", "positions", "p50 ms", "p95 ms", "max ms", "deleted name back in top 5"]
+            rows = [[label, d.get("n"), d.get("p50_ms"), d.get("p95_ms"), d.get("max_ms"), d.get("top5_recovered")]
+                    for label, d in s["editor"]["rows"]]
+            md += _table(headers, rows) + [""]
+            e = s["editor"]
+            md += [f"Server RSS with the default index loaded ({e.get('index_records')} records): "
+                   f"{e.get('server_rss_mb')} MB; jedi / apirec (LSP) p50 {e.get('speedup_p50')}×, "
+                   f"p95 {e.get('speedup_p95')}×.", "", f"Command: `{e.get('command')}`", ""]
         for n in s.get("notes", []):
             md += [f"- {n}"]
         md += [""]
+    md += _goals(suites)
     img = _plot_latency(out, lat_all, "suites")
     if img:
         md += ["## Query latency per suite", "", f"![latency]({img})", ""]
