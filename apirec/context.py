@@ -80,16 +80,24 @@ def _members(src: Any, parent: str) -> list[ApiRecord]:
     db = getattr(src, "db", None)
     if db is None:
         return src.members(parent)
-    # A range scan uses the public_path index (Searcher.members' LIKE cannot: ~10 ms vs ~0.3 ms).
-    rows = db.execute("SELECT json FROM records WHERE public_path > ? AND public_path < ? LIMIT 5000",
+    # Records of one generation never change: cache direct members per (index generation, parent).
+    key = (str(getattr(src, "folder", id(src))), parent)
+    hit = _MEMBERS_CACHE.get(key)
+    if hit is not None:
+        return hit
+    # A range scan on the public_path index; descendants deeper than one level are dropped before
+    # their JSON is parsed (`pd.` has thousands of descendants but a few hundred members).
+    rows = db.execute("SELECT public_path, json FROM records WHERE public_path > ? AND public_path < ? LIMIT 20000",
                       (parent + ".", parent + "/")).fetchall()
     n = len(parent) + 1
-    out = []
-    for (js,) in rows:
-        r = _from_json(js)
-        if "." not in r.public_path[n:]:
-            out.append(r)
+    out = [_from_json(js) for p, js in rows if "." not in p[n:]]
+    if len(_MEMBERS_CACHE) >= 512:
+        _MEMBERS_CACHE.pop(next(iter(_MEMBERS_CACHE)))
+    _MEMBERS_CACHE[key] = out
     return out
+
+
+_MEMBERS_CACHE: dict[tuple[str, str], list[ApiRecord]] = {}
 
 
 def _exact(src: Any, path: str) -> list[ApiRecord]:
@@ -1278,8 +1286,11 @@ def _intent_hits(sources: list[Any], lines: list[str], line: int, k: int) -> dic
         if search is None:
             continue
         try:
+            # Lexical only: a query embedding would cost completion its latency budget (p95 15 ms).
+            hits = search(text, k=max(k, 20), dense=False)
+        except TypeError:  # a source whose search has no `dense` switch
             hits = search(text, k=max(k, 20))
-        except Exception:  # an index without dense vectors, a closed index: intent is optional
+        except Exception:  # a closed or broken index: intent is optional
             continue
         for h in hits:
             r = h.record
