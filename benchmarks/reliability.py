@@ -18,7 +18,6 @@ import multiprocessing as mp
 import os
 import platform
 import random
-import resource
 import shutil
 import signal
 import socket
@@ -30,9 +29,10 @@ import textwrap
 import threading
 import time
 import traceback
+from collections.abc import Callable
 from multiprocessing.connection import wait as mp_wait
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT_MD = ROOT / "benchmarks" / "RELIABILITY.md"
@@ -359,6 +359,7 @@ def _make_case(i: int, seed: int, seeds: dict[str, list[bytes]]) -> tuple[str, b
 def run_extractors(data: bytes, only: tuple[str, ...] = EXTRACTORS) -> dict[str, Any]:
     """Every extractor on `data`, the way the build calls it. Returns {extractor: seconds} and errors."""
     from apirec.indexer import corpus, docs, java, python_ts
+
     from apirec.textproc import segment, split_identifier, tokenize
 
     text = data.decode("utf-8", "replace")  # what build._extract hands the text parsers
@@ -613,7 +614,7 @@ def crash_safe_publish(runs: int, workdir: Path, *, seed: int = 4242) -> dict[st
     published = 1
     outcomes = {"old": 0, "new": 0}
     states = {"killed_before_new_folder": 0, "killed_with_tmp_folder_left": 0,
-              "killed_after_rename_before_swap": 0, "finished_before_kill": 0}
+              "killed_after_rename_before_swap": 0, "killed_after_publish": 0, "finished_before_kill": 0}
     failures: list[dict[str, Any]] = []
     stray_pointer_files = 0
     kill_times = []
@@ -640,6 +641,8 @@ def crash_safe_publish(runs: int, workdir: Path, *, seed: int = 4242) -> dict[st
             states["killed_after_rename_before_swap"] += 1
         elif not new:
             states["killed_before_new_folder"] += 1
+        else:
+            states["killed_after_publish"] += 1  # CURRENT already swapped: pruning/cleanup was cut
         stray_pointer_files = len(list(ix.glob("CURRENT.tmp*")))
         try:
             got = check_generation(ix, dense=True)
@@ -881,11 +884,15 @@ class RawLsp:
             return self.responses.pop(rid)
 
     def alive(self, timeout: float = 30.0) -> bool:
-        """The server is running and answers a real request."""
-        if self.proc.poll() is not None:
-            return False
-        r = self.request("workspace/executeCommand", {"command": "apirec.status", "arguments": []}, timeout)
-        return r is not None and "result" in r
+        """The server is running and answers a real request (asked twice: a malformed frame before may
+        swallow the first)."""
+        for t in (timeout / 2, timeout / 2):
+            if self.proc.poll() is not None:
+                return False
+            r = self.request("workspace/executeCommand", {"command": "apirec.status", "arguments": []}, t)
+            if r is not None and "result" in r:
+                return True
+        return False
 
     def initialize(self, root: Path | None) -> dict:
         r = self.request("initialize", {"processId": os.getpid(), "rootUri": root.as_uri() if root else None,
@@ -935,7 +942,10 @@ def lsp_cases(ws: Path) -> list[tuple[str, Callable[[RawLsp], None]]]:
         return lambda c: c.frame(b)
 
     def header(h: bytes, b: bytes) -> Callable[[RawLsp], None]:
-        return lambda c: c.frame(b, h)
+        # The bad frame ends its line, so the next frame's header starts on a line of its own: the
+        # check is that the server survives the frame and serves the next one, not that it can guess
+        # where a frame without a usable length ends.
+        return lambda c: c.frame(b + b"\r\n", h)
 
     def req(method: str, params: Any) -> Callable[[RawLsp], None]:
         return lambda c: c.request(method, params, timeout=10)
@@ -1004,14 +1014,32 @@ def lsp_cases(ws: Path) -> list[tuple[str, Callable[[RawLsp], None]]]:
         f = ws / "pipe_fifo.py"
         if not f.exists():
             os.mkfifo(f)
-        c.request("textDocument/hover", _doc_params(f.as_uri(), 0, 0), timeout=20)
-        c.notify("textDocument/didSave", {"textDocument": {"uri": f.as_uri()}})
+        try:
+            c.request("textDocument/hover", _doc_params(f.as_uri(), 0, 0), timeout=10)
+            c.notify("textDocument/didSave", {"textDocument": {"uri": f.as_uri()}})
+            c.request("textDocument/completion", _doc_params(f.as_uri(), 0, 0), timeout=10)
+        finally:
+            f.unlink()  # a server restarted after this case would index the workspace: no FIFO there
 
     def binary_doc(c: RawLsp) -> None:
         u = (ws / "bin.py").as_uri()
         open_doc(c, u, "\x00\x01\ud800\udfff\x1b[31m" * 1000)
         c.request("textDocument/completion", _doc_params(u, 0, 3))
         c.request("textDocument/hover", _doc_params(u, 0, 5))
+
+    def deep_indent_doc(c: RawLsp) -> None:
+        # Never valid Python (CPython stops at 100 levels), but an editor buffer can hold anything.
+        u = (ws / "deep.py").as_uri()
+        t = "import os\nx = 1\n" + "".join(" " * i + "'s' y\n" for i in range(600)) + "os.path."
+        open_doc(c, u, t)
+        c.request("textDocument/completion", _doc_params(u, 602, 8), timeout=20)
+        c.request("textDocument/hover", _doc_params(u, 300, 302), timeout=20)
+        (ws / "deep.py").write_text(t)  # saved: the server re-extracts the file for its workspace index
+        try:
+            c.notify("textDocument/didSave", {"textDocument": {"uri": u}})
+            c.request("textDocument/hover", _doc_params(u, 0, 8), timeout=20)
+        finally:
+            (ws / "deep.py").unlink()
 
     nested = b"[" * 100_000 + b"]" * 100_000
     cases: list[tuple[str, Callable[[RawLsp], None]]] = [
@@ -1084,6 +1112,7 @@ def lsp_cases(ws: Path) -> list[tuple[str, Callable[[RawLsp], None]]]:
         ("200 pipelined completions", burst),
         ("300 rapid full didChanges", rapid_changes),
         ("incremental change with a bad range", bad_incremental_change),
+        ("document 600 indentation levels deep", deep_indent_doc),
     ]
     return cases
 
@@ -1098,7 +1127,8 @@ def lsp_workspace(root: Path) -> Path:
     return ws
 
 
-def lsp_robustness(home: Path, workdir: Path, *, case_timeout: float = 20.0, verbose: bool = False) -> dict[str, Any]:
+def lsp_robustness(home: Path, workdir: Path, *, case_timeout: float = 20.0, verbose: bool = False,
+                   exclude: tuple[str, ...] = (), only: tuple[str, ...] | None = None) -> dict[str, Any]:
     """Every case of `lsp_cases` against one real server; after each, the server must answer a real
     request. Then: a client that disconnects mid-request (stdio: stdin closed while a request runs; the
     server must exit by itself, not hang) and the same over TCP (the server must serve the next client)."""
@@ -1109,6 +1139,8 @@ def lsp_robustness(home: Path, workdir: Path, *, case_timeout: float = 20.0, ver
     c.wait_ready()
     results: list[dict[str, Any]] = []
     for name, action in lsp_cases(ws):
+        if name in exclude or (only is not None and name not in only):
+            continue
         err = ""
         try:
             action(c)
@@ -1125,6 +1157,10 @@ def lsp_robustness(home: Path, workdir: Path, *, case_timeout: float = 20.0, ver
             c.wait_ready()
     rc = c.close()
     stderr = b"".join(c.stderr).decode("utf-8", "replace")
+    if only is not None:
+        survived = sum(1 for r in results if r["survived"])
+        return {"cases": len(results), "survived": survived, "results": results,
+                "failed": [r for r in results if not r["survived"]]}
     # A client that disconnects mid-request (stdio): the server exits by itself.
     d = RawLsp(home, ws)
     d.initialize(ws)
@@ -1208,12 +1244,606 @@ def _tcp_disconnect(home: Path, ws: Path) -> dict[str, Any]:
             s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")  # RST
         time.sleep(1.0)
         if p.poll() is not None:
-            return {"survived": False, "error": f"the server exited ({p.returncode}) when its client left"}
+            # One client per server, as over stdio: a clean exit is surviving, a crash or hang is not.
+            err = p.stderr.read().decode("utf-8", "replace")
+            return {"survived": p.returncode == 0 and "Traceback" not in err,
+                    "behaviour": f"the server exited with code {p.returncode} when its only client left"}
         got = _tcp_roundtrip(port, [init, {"jsonrpc": "2.0", "method": "initialized", "params": {}},
                                     {"jsonrpc": "2.0", "id": 2, "method": "workspace/executeCommand",
                                      "params": {"command": "apirec.status", "arguments": []}}], 2)
         return {"survived": got is not None and "result" in got,
-                **({} if got else {"error": "the next client got no answer"})}
+                "behaviour": "kept running and served the next client" if got else "the next client got no answer"}
     finally:
         p.kill()
         p.wait()
+
+
+# =====================================================================================================
+# 5. No code execution while indexing
+# =====================================================================================================
+
+# Installed as sitecustomize in the indexer child: logs every socket use, process start and execution
+# of a code object compiled from a file of the repository.
+_AUDIT_SITECUSTOMIZE = r"""
+import os, sys
+_repo = os.path.realpath(os.environ["RELIAB_REPO"])
+_log = os.environ["RELIAB_AUDIT_LOG"]
+_busy = [False]
+_WATCH = ("socket.connect", "socket.bind", "socket.sendto", "socket.getaddrinfo", "subprocess.Popen",
+          "os.system", "os.exec", "os.posix_spawn", "os.spawn", "os.fork", "os.forkpty")
+def _hook(ev, args):
+    if _busy[0]:
+        return
+    _busy[0] = True
+    try:
+        hit = None
+        if ev.startswith(_WATCH):
+            hit = f"{ev} {args!r:.200}"
+        elif ev == "exec" and args and hasattr(args[0], "co_filename"):
+            f = args[0].co_filename
+            if os.path.isabs(f) and os.path.realpath(f).startswith(_repo + os.sep):
+                hit = f"exec {f}"
+        elif ev == "open" and args and isinstance(args[0], (str, bytes)) and args[1] not in (None, "r", "rb"):
+            p = os.path.realpath(os.fsdecode(args[0]))
+            if p.startswith(_repo + os.sep):
+                hit = f"open-for-write {p} {args[1]!r}"
+        if hit:
+            with open(_log, "a") as fh:
+                fh.write(hit + "\n")
+    except Exception:
+        pass
+    finally:
+        _busy[0] = False
+sys.addaudithook(_hook)
+"""
+
+_EVIL = '''
+import os, socket
+open(os.path.join({markers!r}, {name!r}), "w").write("executed")
+try:
+    socket.create_connection(("127.0.0.1", {port}), timeout=1).close()
+except OSError:
+    pass
+def api_{ident}():
+    """An API that exists only to be indexed."""
+'''
+
+SHADOWED = ["numpy", "faiss", "Stemmer", "tree_sitter", "onnxruntime", "sqlite3", "json", "bm25s",
+            "tokenizers", "pathspec", "platformdirs", "rich", "bs4", "docstring_parser"]
+
+
+def hostile_repo(repo: Path, markers: Path, port: int, *, shadow: bool) -> list[str]:
+    """A repository whose every executable-looking file would leave a marker and connect to `port`."""
+    shutil.rmtree(repo, ignore_errors=True)
+    names = []
+
+    def evil(rel: str, extra: str = "") -> None:
+        name = rel.replace("/", "__")
+        names.append(name)
+        p = repo / rel
+        p.parent.mkdir(parents=True, exist_ok=True)
+        ident = "".join(ch if ch.isalnum() else "_" for ch in name)
+        p.write_text(_EVIL.format(markers=str(markers), name=name, port=port, ident=ident) + extra)
+
+    for rel in ["evilpkg/__init__.py", "evilpkg/mod.py", "evilpkg/__main__.py", "evilpkg/sub/__init__.py",
+                "setup.py", "conftest.py", "tests/conftest.py", "tests/test_x.py", "sitecustomize.py",
+                "usercustomize.py", "src/srcpkg/__init__.py", "evilpkg/stub.pyi", "evilpkg/stub.py",
+                "docs/conf.py", "noxfile.py", "manage.py"]:
+        evil(rel)
+    (repo / "evil.pth").write_text(f"import os; open(os.path.join({str(markers)!r}, 'pth'), 'w')\n")
+    names.append("pth")
+    code = _EVIL.format(markers=str(markers), name="doc_example", port=port, ident="doc")
+    names.append("doc_example")
+    (repo / "README.md").write_text("# evil\n\n## `evilpkg.run()`\n\nRun it.\n\n```python\n" + code + "\n```\n")
+    (repo / "docs" / "api.rst").write_text(".. function:: evilpkg.go()\n\n   Go.\n\n   .. code-block:: python\n\n"
+                                           + textwrap.indent(code, "      ") + "\n")
+    (repo / "corpus.jsonl").write_text(json.dumps({"api_name": "evil.api", "description": "An evil API",
+                                                   "example_code": code}) + "\n")
+    (repo / "Evil.java").write_text('public class Evil { static { System.exit(1); } /** Run. */ public void run() {} }\n')
+    if shadow:  # modules named like what apirec imports: found first when the repo is the cwd
+        for mod in SHADOWED:
+            evil(f"{mod}.py")
+    return names
+
+
+def no_code_execution(workdir: Path, *, cwd_in_repo: bool) -> dict[str, Any]:
+    """Index a hostile repository with the real CLI (`python -m apirec index`); nothing in it may run:
+    no marker file, no connection to our listener, no audited socket/process/exec event."""
+    repo, markers, ix, hook = workdir / "repo", workdir / "markers", workdir / "ix", workdir / "hook"
+    shutil.rmtree(workdir, ignore_errors=True)
+    markers.mkdir(parents=True)
+    hook.mkdir()
+    (hook / "sitecustomize.py").write_text(_AUDIT_SITECUSTOMIZE)
+    audit_log = workdir / "audit.log"
+    audit_log.write_text("")
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(50)
+    listener.settimeout(0.2)
+    port = listener.getsockname()[1]
+    names = hostile_repo(repo, markers, port, shadow=cwd_in_repo)
+    env = _env(RELIAB_REPO=str(repo), RELIAB_AUDIT_LOG=str(audit_log))
+    env["PYTHONPATH"] = os.pathsep.join([str(hook), env["PYTHONPATH"]])
+    cmd = [PY, "-m", "apirec", "index", "." if cwd_in_repo else str(repo), "--index", str(ix), "--json"]
+    t0 = time.perf_counter()
+    proc = subprocess.run(cmd, cwd=str(repo if cwd_in_repo else workdir), env=env, capture_output=True,
+                          text=True, timeout=600)
+    connections = 0
+    while True:
+        try:
+            listener.accept()[0].close()
+            connections += 1
+        except (TimeoutError, OSError):
+            break
+    listener.close()
+    report = json.loads(proc.stdout) if proc.returncode == 0 and proc.stdout.strip().startswith("{") else {}
+    from apirec.search import Searcher
+
+    indexed = []
+    if report:
+        s = Searcher(ix, load_dense=False)
+        indexed = [r[0] for r in s.db.execute("SELECT name FROM records WHERE name LIKE 'api_%'")]
+    events = [line for line in audit_log.read_text().splitlines() if line.strip()]
+    return {
+        "command": " ".join(["python", "-m", "apirec", "index", "." if cwd_in_repo else "REPO", "--index", "IX"])
+                   + (" (cwd = the repository)" if cwd_in_repo else " (cwd outside the repository)"),
+        "hostile_files": len(names), "exit_code": proc.returncode,
+        "markers_written": sorted(p.name for p in markers.iterdir()), "connections_accepted": connections,
+        "audit_events": events[:20], "audit_event_count": len(events),
+        "records_indexed_from_hostile_files": len(indexed), "seconds": round(time.perf_counter() - t0, 1),
+        "stderr_tail": proc.stderr[-400:] if proc.returncode else "",
+    }
+
+
+# =====================================================================================================
+# 7. Exposure: loopback binds, refusals, LSP file reads confined to the workspace
+# =====================================================================================================
+
+
+def _listen_addresses(port: int) -> list[str]:
+    """Local addresses listening on `port`, from /proc/net/tcp{,6}."""
+    out = []
+    for name, v6 in (("/proc/net/tcp", False), ("/proc/net/tcp6", True)):
+        try:
+            lines = Path(name).read_text().splitlines()[1:]
+        except OSError:
+            continue
+        for line in lines:
+            parts = line.split()
+            addr, st = parts[1], parts[3]
+            hexip, hexport = addr.split(":")
+            if st != "0A" or int(hexport, 16) != port:
+                continue
+            raw = bytes.fromhex(hexip)
+            if v6:
+                raw = b"".join(raw[i:i + 4][::-1] for i in range(0, 16, 4))
+                out.append(str(__import__("ipaddress").IPv6Address(raw)))
+            else:
+                out.append(str(__import__("ipaddress").IPv4Address(raw[::-1])))
+    return out
+
+
+def _wait_listen(port: int, proc: subprocess.Popen, timeout: float = 120) -> list[str]:
+    end = time.monotonic() + timeout
+    while time.monotonic() < end and proc.poll() is None:
+        got = _listen_addresses(port)
+        if got:
+            return got
+        time.sleep(0.2)
+    return []
+
+
+def exposure_binds(home: Path, index: Path) -> dict[str, Any]:
+    """Default binds of `apirec lsp --tcp PORT` and `apirec mcp --http`, and refusals of non-loopback
+    hosts without `--allow-remote`."""
+    import ipaddress
+
+    env = _env(APIREC_HOME=str(home))
+    out: dict[str, Any] = {"defaults": {}, "refusals": []}
+    for label, argv in (("lsp --tcp PORT", lambda port: ["lsp", "--tcp", str(port)]),
+                        ("lsp --tcp :PORT", lambda port: ["lsp", "--tcp", f":{port}"]),
+                        ("mcp --http", lambda port: ["mcp", "--http", "--port", str(port), "--no-warm-up",
+                                                     "--index", str(index)])):
+        port = _free_port()
+        p = subprocess.Popen([PY, "-m", "apirec", *argv(port)], env=env, stdout=subprocess.DEVNULL,
+                             stderr=subprocess.PIPE)
+        try:
+            addrs = _wait_listen(port, p)
+        finally:
+            p.kill()
+            p.wait()
+        out["defaults"][label] = {"listening_on": addrs,
+                                  "loopback_only": bool(addrs) and all(ipaddress.ip_address(a).is_loopback for a in addrs)}
+    hosts = ["0.0.0.0", "::", "[::]", "10.1.2.3", "192.168.0.1", "example.com", "0", "::ffff:10.0.0.1"]
+    for host in hosts:
+        for label, argv in (("lsp", ["lsp", "--tcp", f"{host}:{_free_port()}"]),
+                            ("mcp", ["mcp", "--http", "--host", host, "--port", str(_free_port()), "--no-warm-up"])):
+            p = subprocess.run([PY, "-m", "apirec", *argv], env=env, capture_output=True, text=True, timeout=60)
+            out["refusals"].append({"server": label, "host": host, "exit_code": p.returncode,
+                                    "refused": p.returncode == 2 and "loopback" in p.stderr or
+                                    p.returncode == 2 and "bad --tcp" in p.stderr})
+    out["all_defaults_loopback"] = all(v["loopback_only"] for v in out["defaults"].values())
+    out["all_non_loopback_refused"] = all(r["refused"] for r in out["refusals"])
+    # With the explicit flag a non-loopback bind is allowed (the flag works, so the refusal is the default).
+    port = _free_port()
+    p = subprocess.Popen([PY, "-m", "apirec", "lsp", "--tcp", f"0.0.0.0:{port}", "--allow-remote"], env=env,
+                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        out["allow_remote_binds"] = _wait_listen(port, p)
+    finally:
+        p.kill()
+        p.wait()
+    return out
+
+
+def exposure_file_reads(home: Path, workdir: Path) -> dict[str, Any]:
+    """The real server (with an audit hook) is asked about files outside its workspace: a plain path,
+    a `..` path, a symlink out of the workspace, a file in a symlinked folder. Reads are logged."""
+    ws = lsp_workspace(workdir)
+    outside = workdir / "outside"
+    shutil.rmtree(outside, ignore_errors=True)
+    outside.mkdir()
+    secret = outside / "secret.py"
+    secret.write_text("import json\njson.loads('TOP SECRET')\n")
+    (ws / "link.py").symlink_to(secret)
+    (ws / "linkdir").symlink_to(outside, target_is_directory=True)
+    log = workdir / "reads.log"
+    c = RawLsp(home, ws, forbidden=outside, audit_log=log)
+    c.initialize(ws)
+    c.wait_ready()
+    time.sleep(0.5)
+    uris = {"outside path": secret.as_uri(), "'..' path": f"file://{ws}/../outside/secret.py",
+            "symlink out of the workspace": (ws / "link.py").as_uri(),
+            "file in a symlinked folder": (ws / "linkdir" / "secret.py").as_uri()}
+    cases = []
+    baseline = log.read_text() if log.exists() else ""
+    cases.append({"case": "workspace indexing (symlink and symlinked folder present)", "reads": baseline.splitlines()})
+    for what, uri in uris.items():
+        for method, params in (("textDocument/hover", _doc_params(uri, 1, 6)),
+                               ("textDocument/completion", _doc_params(uri, 1, 5)),
+                               ("textDocument/signatureHelp", _doc_params(uri, 1, 11)),
+                               ("textDocument/didSave", {"textDocument": {"uri": uri}}),
+                               ("workspace/didChangeWatchedFiles", {"changes": [{"uri": uri, "type": 2}]})):
+            before = log.read_text() if log.exists() else ""
+            if method.startswith(("textDocument/didSave", "workspace/")):
+                c.notify(method, params)
+                c.alive()
+            else:
+                c.request(method, params, timeout=20)
+            after = log.read_text() if log.exists() else ""
+            cases.append({"case": f"{method} on {what} (not opened)", "reads": after[len(before):].splitlines()})
+    # Opened by the client: the text comes with didOpen, so nothing needs reading.
+    before = log.read_text() if log.exists() else ""
+    c.notify("textDocument/didOpen", {"textDocument": {"uri": secret.as_uri(), "languageId": "python", "version": 1,
+                                                       "text": "import json\njson.loads('x')\n"}})
+    c.request("textDocument/hover", _doc_params(secret.as_uri(), 1, 6))
+    after = log.read_text() if log.exists() else ""
+    cases.append({"case": "didOpen + hover on an outside file", "reads": after[len(before):].splitlines()})
+    c.close()
+    leaking = [x for x in cases if x["reads"]]
+    return {"cases": len(cases), "cases_reading_outside": len(leaking),
+            "reading_cases": [{"case": x["case"], "reads": x["reads"][:3]} for x in leaking]}
+
+
+# =====================================================================================================
+# 8. Resource bounds
+# =====================================================================================================
+
+
+# Linux keeps the pre-exec RSS high-water mark of a forked child in its ru_maxrss, so a child forked
+# from a big process (pytest, this benchmark) would report the parent's size. A small launcher process
+# forks the measured command instead and reports getrusage(RUSAGE_CHILDREN) of that one child.
+_MEASURE = (
+    "import json, resource, subprocess, sys\n"
+    "rc = subprocess.call(sys.argv[2:])\n"
+    "open(sys.argv[1], 'w').write(json.dumps({'rc': rc, 'maxrss_kb': "
+    "resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss}))\n"
+)
+
+
+def _run_measured(cmd: list[str], env: dict[str, str], cwd: Path | None = None, timeout: float = 1800) -> dict[str, Any]:
+    """Run `cmd`; its own peak RSS (rusage of that one child, via a small launcher), wall time, exit
+    code, output."""
+    t0 = time.perf_counter()
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err, \
+            tempfile.NamedTemporaryFile("r", suffix=".json") as res:
+        p = subprocess.run([PY, "-c", _MEASURE, res.name, *cmd], env=env, cwd=str(cwd) if cwd else None,
+                           stdout=out, stderr=err, timeout=timeout, check=False)
+        got = json.loads(Path(res.name).read_text() or "{}")
+        out.seek(0)
+        err.seek(0)
+        return {"exit_code": got.get("rc", p.returncode), "seconds": round(time.perf_counter() - t0, 1),
+                "peak_rss_mb": round(got.get("maxrss_kb", 0) / 1024, 1),
+                "stdout": out.read().decode("utf-8", "replace"), "stderr": err.read().decode("utf-8", "replace")}
+
+
+def resource_bounds(workdir: Path, *, big_mb: int = 50, lines: int = 1_000_000, small_files: int = 20_000) -> dict[str, Any]:
+    """Index (real CLI, progress on) a repo with a `big_mb` MB .py, .md and JSONL file, a `lines`-line
+    module, and separately a repo of `small_files` small modules: peak RSS, time, skipped files counted."""
+    shutil.rmtree(workdir, ignore_errors=True)
+    env = _env(APIREC_PROGRESS="1")
+    out: dict[str, Any] = {}
+    big = workdir / "big"
+    (big / "bigpkg").mkdir(parents=True)
+    (big / "bigpkg" / "__init__.py").write_text('def ok():\n    """A normal API next to the big files."""\n')
+    line = b"def generated_function_with_a_long_name(a, b):\n    return a + b  # padding padding padding\n"
+    n = big_mb * 1_000_000 // len(line)
+    (big / "bigpkg" / "huge_generated.py").write_bytes(line * n)
+    (big / "bigpkg" / "huge_doc.md").write_bytes(b"## `bigpkg.f()`\n\nSome text here. " * (big_mb * 1_000_000 // 34))
+    with (big / "bigpkg" / "huge_corpus.jsonl").open("wb") as f:
+        f.write(json.dumps({"name": "bigpkg.corpus_api", "description": "A corpus API."}).encode() + b"\n")
+        row = b'{"name": 12345, "description": "a row without a usable name ........................"}\n'
+        f.write(row * (big_mb * 1_000_000 // len(row)))
+    # `lines` one-statement lines: at the 2 MB source cap, so it is parsed (not skipped).
+    (big / "bigpkg" / "million_lines.py").write_bytes(b"x\n" * lines)
+    r = _run_measured([PY, "-m", "apirec", "index", str(big), "--index", str(workdir / "ix-big"), "--json"], env)
+    rep = json.loads(r["stdout"]) if r["exit_code"] == 0 else {}
+    out["big_files"] = {"files_mb": big_mb, "million_lines_file_lines": lines, "exit_code": r["exit_code"],
+                        "seconds": r["seconds"], "peak_rss_mb": r["peak_rss_mb"], "records": rep.get("records"),
+                        "skipped": [{"path": Path(x["path"]).name, "reason": x["reason"]} for x in rep.get("skipped", [])],
+                        "progress_shown": "Parsing" in r["stderr"] or "Finding files" in r["stderr"],
+                        "stderr_tail": r["stderr"][-300:] if r["exit_code"] else ""}
+    many = workdir / "many"
+    for i in range(small_files):
+        d = many / f"pkg{i // 500}"
+        if i % 500 == 0:
+            d.mkdir(parents=True, exist_ok=True)
+            (d / "__init__.py").write_text("")
+        (d / f"mod{i}.py").write_text(f'def handle_item_{i}(value):\n    """Handle item {i} of the queue."""\n    return value\n')
+    r = _run_measured([PY, "-m", "apirec", "index", str(many), "--index", str(workdir / "ix-many"), "--json"], env)
+    rep = json.loads(r["stdout"]) if r["exit_code"] == 0 else {}
+    out["many_files"] = {"files": small_files, "exit_code": r["exit_code"], "seconds": r["seconds"],
+                         "peak_rss_mb": r["peak_rss_mb"], "records": rep.get("records"),
+                         "skipped": len(rep.get("skipped", [])), "stage_seconds": rep.get("seconds"),
+                         "progress_shown": "Parsing" in r["stderr"] or "Embedding" in r["stderr"],
+                         "stderr_tail": r["stderr"][-300:] if r["exit_code"] else ""}
+    # A no-change refresh of the big repo: everything reused, no re-embedding.
+    r2 = _run_measured([PY, "-m", "apirec", "index", str(many), "--index", str(workdir / "ix-many"), "--json"], env)
+    rep2 = json.loads(r2["stdout"]) if r2["exit_code"] == 0 else {}
+    out["many_files_refresh"] = {"seconds": r2["seconds"], "peak_rss_mb": r2["peak_rss_mb"],
+                                 "computed": rep2.get("computed"), "kept": rep2.get("kept"),
+                                 "embedded": rep2.get("embedded")}
+    return out
+
+
+# =====================================================================================================
+# The command: run everything at full size, write reliability.json and RELIABILITY.md
+# =====================================================================================================
+
+LLM_NOTE = ("not applicable yet: apirec has no LLM stage (`lsp/options.py` stores `llm.base_url`/`llm.model`, "
+            "and nothing calls an endpoint), so there is nothing to fault")
+
+
+def _home() -> Path:
+    from apirec.config import home
+
+    return home()
+
+
+def run_all(args) -> dict[str, Any]:
+    from apirec.build import ensure_default_index
+
+    work = Path(args.workdir)
+    work.mkdir(parents=True, exist_ok=True)
+    home = _home()
+    ensure_default_index()
+    only = set(args.only or [])
+    res: dict[str, Any] = {}
+    if os.path.exists(OUT_JSON):
+        try:
+            res = json.loads(OUT_JSON.read_text())
+        except ValueError:
+            res = {}
+
+    flags = {"fuzz": f"--fuzz-files {args.fuzz_files} --workers {args.workers}",
+             "publish": f"--kill-runs {args.kill_runs}",
+             "concurrency": f"--searches {args.searches} --threads {args.threads} --reindex-runs {args.reindex_runs}",
+             "resources": f"--big-mb {args.big_mb} --lines {args.lines} --small-files {args.small_files}"}
+
+    def step(name: str, fn: Callable[[], Any]) -> None:
+        if only and name not in only:
+            return
+        print(f"[reliability] {name} ...", file=sys.stderr, flush=True)
+        t = time.perf_counter()
+        res[name] = {"result": fn(), "seconds": round(time.perf_counter() - t, 1),
+                     "finished": time.strftime("%Y-%m-%d %H:%M"),
+                     "command": f"python -m benchmarks.reliability --only {name} {flags.get(name, '')}".strip()}
+        OUT_JSON.write_text(json.dumps(res, indent=1, default=str))
+
+    step("fuzz", lambda: fuzz_extractors(args.fuzz_files, workers=args.workers, save_dir=work / "fuzz-cases",
+                                         progress=True))
+    step("publish", lambda: crash_safe_publish(args.kill_runs, work / "publish"))
+    step("concurrency", lambda: concurrency(args.searches, work / "concurrency", threads=args.threads,
+                                            reindex_runs=args.reindex_runs))
+    step("lsp", lambda: lsp_robustness(home, work / "lsp"))
+    step("no_exec", lambda: [no_code_execution(work / "noexec-out", cwd_in_repo=False),
+                             no_code_execution(work / "noexec-cwd", cwd_in_repo=True)])
+    step("exposure", lambda: {"binds": exposure_binds(home, _small_index(work)),
+                              "reads": exposure_file_reads(home, work / "exposure")})
+    step("resources", lambda: resource_bounds(work / "resources", big_mb=args.big_mb, lines=args.lines,
+                                              small_files=args.small_files))
+    res["_machine"] = {"python": platform.python_version(), "cpus": os.cpu_count(), "platform": platform.platform()}
+    res["_argv"] = sys.argv[1:]
+    OUT_JSON.write_text(json.dumps(res, indent=1, default=str))
+    return res
+
+
+def _small_index(work: Path) -> Path:
+    ix = work / "small-ix"
+    if not (ix / "CURRENT").exists():
+        write_versioned_repo(work / "small-repo", 0)
+        subprocess.run(index_cmd(work / "small-repo", ix), env=_env(), check=True, capture_output=True)
+    return ix
+
+
+def render(res: dict[str, Any], argv: str) -> str:
+    cmd = "APIREC_HOME=... python -m benchmarks.reliability"
+    m = res.get("_machine", {})
+    L = ["# apirec reliability and security figures", "",
+         f"Generated by `{cmd}` (every section; each section below names its own command) from "
+         "`benchmarks/reliability.json`; nothing here is "
+         "typed by hand. Each figure has a test in `tests/reliability/` (same code, smaller sizes) that fails "
+         "when it stops holding; `--only NAME` reruns one section.", "",
+         f"Machine: Python {m.get('python')}, {m.get('cpus')} CPUs, {m.get('platform')}.", "",
+         "| figure | result | seconds | finished |", "|---|---|---|---|"]
+    rows = []
+
+    def sec(name):
+        return res.get(name, {})
+
+    f = sec("fuzz").get("result")
+    if f:
+        rows.append(("Fuzzed input", f"{f['files']} files x {len(f['extractors'])} extractors: "
+                     f"{f['crashes']} crashes, {f['hangs']} hangs"))
+    p = sec("publish").get("result")
+    if p:
+        rows.append(("Crash-safe publish", f"{p['killed']} kill -9 in {p['runs']} runs: {p['loads_ok']}/{p['runs']} "
+                     f"loads ok (old {p['outcomes']['old']}, new {p['outcomes']['new']})"))
+    c = sec("concurrency").get("result")
+    if c:
+        rows.append(("Concurrency", f"{c['searches']} searches / {c['threads']} threads during {c['reindex_runs']} "
+                     f"re-indexes: {c['errors']} errors, {c['mixed_or_incomplete_answers']} mixed answers"))
+    lsp = sec("lsp").get("result")
+    if lsp:
+        rows.append(("LSP robustness", f"{lsp['survived']}/{lsp['cases']} cases survived"))
+    ne = sec("no_exec").get("result")
+    if ne:
+        rows.append(("No code execution", "; ".join(f"{x['command'].split('(')[-1].rstrip(')')}: "
+                                                    f"{len(x['markers_written'])} markers, "
+                                                    f"{x['connections_accepted']} connections" for x in ne)))
+    rows.append(("LLM stage faults", LLM_NOTE))
+    ex = sec("exposure").get("result")
+    if ex:
+        rows.append(("Exposure", f"defaults loopback: {ex['binds']['all_defaults_loopback']}, non-loopback refused: "
+                     f"{ex['binds']['all_non_loopback_refused']}; requests reading outside the workspace: "
+                     f"{ex['reads']['cases_reading_outside']}/{ex['reads']['cases']}"))
+    r = sec("resources").get("result")
+    if r:
+        rows.append(("Resource bounds", f"{r['big_files']['files_mb']} MB files + {r['big_files']['million_lines_file_lines']}"
+                     f"-line file: {r['big_files']['seconds']} s, {r['big_files']['peak_rss_mb']} MB peak, "
+                     f"{len(r['big_files']['skipped'])} skipped; {r['many_files']['files']} files: "
+                     f"{r['many_files']['seconds']} s, {r['many_files']['peak_rss_mb']} MB peak"))
+    keys = {"Fuzzed input": "fuzz", "Crash-safe publish": "publish", "Concurrency": "concurrency",
+            "LSP robustness": "lsp", "No code execution": "no_exec", "Exposure": "exposure",
+            "Resource bounds": "resources"}
+    for name, text in rows:
+        k = keys.get(name)
+        L.append(f"| {name} | {text} | {sec(k).get('seconds', '') if k else ''} | {sec(k).get('finished', '') if k else ''} |")
+    L.append("")
+
+    def block(title, name, body, only_cmd):
+        run = sec(only_cmd).get("command", f"python -m benchmarks.reliability --only {only_cmd}")
+        L.extend([f"## {title}", "", f"Command: `APIREC_HOME=... {run}` ({sec(only_cmd).get('seconds')} s, "
+                  f"{sec(only_cmd).get('finished')})", ""] + body + [""])
+
+    if f:
+        block("1. Fuzzed input", "fuzz", [
+            f"{f['files']} files (seed {f['seed']}), each through every extractor ({', '.join(f['extractors'])}) "
+            f"in {f['workers']} worker processes with a {f['cap_s']:.0f} s cap per file: "
+            f"**{f['crashes']} crashes, {f['hangs']} hangs**; {f['bytes'] / 1e6:.0f} MB in all, largest file "
+            f"{f['largest_file']} bytes.", "",
+            "Generators (files): " + ", ".join(f"{k} {v}" for k, v in f["by_generator"].items()) + ".", "",
+            "Seed files mutated: " + ", ".join(f"{k} {v}" for k, v in f["seed_files"].items()) + ".", "",
+            "| extractor | slowest file (s) | slowest case | total (s) |", "|---|---|---|---|"]
+            + [f"| {e} | {f['max_seconds'][e]} | {f.get('slowest_case', {}).get(e, '')} | {f['total_seconds'][e]} |"
+               for e in f["extractors"]]
+            + ["", "Crashes (first 50): " + ("none" if not f["crash_cases"] else "")]
+            + [f"- case {x['case']} `{x['label']}`: {x.get('extractor')}: {x['error']}" for x in f["crash_cases"]]
+            + (["", "Hangs: " + ", ".join(f"case {x['case']} `{x['label']}`" for x in f["hang_cases"])] if f["hang_cases"] else []),
+            "fuzz")
+    if p:
+        block("2. Crash-safe publish", "publish", [
+            f"`python -m apirec index REPO --index IX` on a {N_MODULES}-module package rewritten before every run "
+            f"(a normal run takes {p['run_seconds']} s), SIGKILLed at a random moment (half anywhere, half in the "
+            f"last part of the run): {p['killed']} kills in {p['runs']} runs. After every run the index loaded "
+            f"with the real `Searcher` (dense + BM25) as one complete version and a search answered: "
+            f"**{p['loads_ok']}/{p['runs']}** (old generation {p['outcomes']['old']}, new {p['outcomes']['new']}); "
+            f"failures: {len(p['failures'])}.", "",
+            "Where the kills landed: " + ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in p["kill_states"].items()) + ".", "",
+            f"A normal run after all the kills: {'ok' if p['final_run_ok'] else 'FAILED'}; index folder then: "
+            f"`{' '.join(p['index_folder_after_final_run'])}`; stray `CURRENT.tmp*` files before it: "
+            f"{p['stray_CURRENT_tmp_files_before_final_run']}."], "publish")
+    if c:
+        block("3. Concurrency", "concurrency", [
+            f"{c['threads']} reader threads (half hybrid, half BM25-only, each reloading its `Searcher` when "
+            f"`stale()`) searched **{c['searches']}** times while another process re-indexed {c['reindex_runs']} "
+            f"times ({c['generations_seen']} generations seen, {c['reloads_on_stale']} reloads): "
+            f"**{c['errors']} errors, {c['mixed_or_incomplete_answers']} answers mixing versions or from an "
+            f"incomplete generation**, {c['empty_answers']} empty answers, {c['reindex_errors']} re-index errors.", "",
+            f"A reader that kept its first `Searcher` while up to {c['old_reader_newer_generations']} newer "
+            f"generation(s) were published (the store keeps {c['keep_generations']}): {c['old_reader_searches']} "
+            f"searches, {c['old_reader_errors']} errors."], "concurrency")
+    if lsp:
+        block("4. LSP robustness", "lsp", [
+            f"The real `python -m apirec lsp` over stdio, fed raw frames; after each case a real request must be "
+            f"answered: **{lsp['survived']}/{lsp['cases']} survived**; clean shutdown exit code "
+            f"{lsp['clean_exit_code']}; tracebacks on the server's stderr: {lsp['server_tracebacks']}.", "",
+            "| case | survived | note |", "|---|---|---|"]
+            + [f"| {x['case']} | {'yes' if x['survived'] else '**no**'} | {x.get('behaviour', x.get('error', ''))} |"
+               for x in lsp["results"]], "lsp")
+    if ne:
+        body = []
+        for x in ne:
+            body += [f"- `{x['command']}`: {x['hostile_files']} hostile files (module code, `__init__.py`, setup.py, "
+                     f"conftest.py, sitecustomize, .pth, doc and corpus examples{', modules named like apirec dependencies' if 'cwd =' in x['command'] else ''}) "
+                     f"that write a marker and connect to a listener on import: exit code {x['exit_code']}, "
+                     f"markers written {x['markers_written'] or 'none'}, connections {x['connections_accepted']}, "
+                     f"audited socket/process/exec events {x['audit_event_count']}, records indexed from them "
+                     f"{x['records_indexed_from_hostile_files']}."]
+        block("5. No code execution", "no_exec", body, "no_exec")
+    L.extend(["## 6. LLM stage faults", "", LLM_NOTE + ".", ""])
+    if ex:
+        b = ex["binds"]
+        block("7. Exposure", "exposure", [
+            "Listening addresses read from /proc/net/tcp*: " + "; ".join(
+                f"`apirec {k}` -> {', '.join(v['listening_on']) or 'none'}" for k, v in b["defaults"].items()) + ".", "",
+            f"Non-loopback hosts without `--allow-remote` ({', '.join(sorted({r['host'] for r in b['refusals']}))}; "
+            f"lsp and mcp): refused {sum(r['refused'] for r in b['refusals'])}/{len(b['refusals'])}; with "
+            f"`--allow-remote` the LSP binds {', '.join(b['allow_remote_binds'])}.", "",
+            f"File reads (audit hook in the real server, outside folder, `..` path, symlink, symlinked folder): "
+            f"**{ex['reads']['cases_reading_outside']}/{ex['reads']['cases']} cases read a file outside the "
+            f"workspace**:"] + [f"- {x['case']}: {'; '.join(x['reads'])}" for x in ex["reads"]["reading_cases"]],
+            "exposure")
+    if r:
+        bf, mf, rf = r["big_files"], r["many_files"], r["many_files_refresh"]
+        block("8. Resource bounds", "resources", [
+            f"`python -m apirec index` (progress on) of a repo with a {bf['files_mb']} MB .py, a {bf['files_mb']} MB "
+            f".md, a {bf['files_mb']} MB JSONL corpus and a {bf['million_lines_file_lines']}-line module: exit "
+            f"{bf['exit_code']}, **{bf['seconds']} s, peak RSS {bf['peak_rss_mb']} MB**, {bf['records']} records, "
+            f"progress shown: {bf['progress_shown']}; skipped and counted in the build report:"]
+            + [f"- {x['path']}: {x['reason']}" for x in bf["skipped"]] + [
+            "", f"{mf['files']} small modules: exit {mf['exit_code']}, **{mf['seconds']} s, peak RSS "
+            f"{mf['peak_rss_mb']} MB**, {mf['records']} records, {mf['skipped']} skipped, stages "
+            f"{mf['stage_seconds']}; progress shown: {mf['progress_shown']}. A no-change refresh: {rf['seconds']} s, "
+            f"{rf['peak_rss_mb']} MB, parsed {rf['computed']}, reused {rf['kept']}, embedded {rf['embedded']}."],
+            "resources")
+    return "\n".join(L) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m benchmarks.reliability", description=__doc__.split("\n")[0])
+    ap.add_argument("--only", action="append", choices=["fuzz", "publish", "concurrency", "lsp", "no_exec",
+                                                        "exposure", "resources"])
+    ap.add_argument("--fuzz-files", type=int, default=10_000)
+    ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--kill-runs", type=int, default=50)
+    ap.add_argument("--searches", type=int, default=2_000)
+    ap.add_argument("--threads", type=int, default=4)
+    ap.add_argument("--reindex-runs", type=int, default=4)
+    ap.add_argument("--big-mb", type=int, default=50)
+    ap.add_argument("--lines", type=int, default=1_000_000)
+    ap.add_argument("--small-files", type=int, default=20_000)
+    ap.add_argument("--workdir", default=os.path.join(tempfile.gettempdir(), "apirec-reliability"))
+    args = ap.parse_args(argv)
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    import warnings
+
+    warnings.filterwarnings("ignore")
+    res = run_all(args)
+    OUT_MD.write_text(render(res, ""))
+    print(f"wrote {OUT_MD}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
