@@ -500,6 +500,8 @@ def _bases(r: ApiRecord) -> list[str]:
 
 
 def _stdlib_object(path: str) -> tuple[bool, Any]:
+    from .indexer.stdlib_inspect import import_stdlib
+
     """(ok, object) for a standard-library dotted path, importing only stdlib modules."""
     parts = path.split(".")
     top = parts[0]
@@ -508,7 +510,8 @@ def _stdlib_object(path: str) -> tuple[bool, Any]:
     for i in range(len(parts), 0, -1):
         modname = ".".join(parts[:i])
         try:
-            obj = importlib.import_module(modname)
+            # Only from the interpreter's own stdlib folders: the LSP/MCP server's cwd may hold a `json.py`.
+            obj = import_stdlib(modname)
         except ImportError:
             continue
         except Exception:  # noqa: BLE001  (a module that fails to import here: no answer)

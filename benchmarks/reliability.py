@@ -18,6 +18,7 @@ import multiprocessing as mp
 import os
 import platform
 import random
+import re
 import shutil
 import signal
 import socket
@@ -423,6 +424,13 @@ def _fuzz_worker(conn, seed: int, seeds: dict[str, list[bytes]]) -> None:
         conn.send((i, label, len(data), res))
 
 
+def _count(items) -> dict[str, int]:
+    out: dict[str, int] = {}
+    for x in items:
+        out[x] = out.get(x, 0) + 1
+    return dict(sorted(out.items(), key=lambda kv: -kv[1]))
+
+
 def fuzz_extractors(n_files: int, *, seed: int = 20260101, workers: int = 2, cap_s: float = 60.0,
                     save_dir: Path | None = None, progress: bool = False) -> dict[str, Any]:
     """`n_files` generated/mutated files, each through every extractor and the tokenizer, in worker
@@ -529,6 +537,9 @@ def fuzz_extractors(n_files: int, *, seed: int = 20260101, workers: int = 2, cap
         "files": n_files, "seed": seed, "workers": workers, "cap_s": cap_s,
         "extractors": list(EXTRACTORS), "calls": n_files * len(EXTRACTORS),
         "crashes": len(crashes), "hangs": len(hangs),
+        "crashes_by_extractor": _count(c.get("extractor", "?") for c in crashes),
+        "crashes_by_signature": _count(f"{c.get('extractor', '?')}: {c['label'].split(':', 1)[1].split('+')[0]}: "
+                                       f"{c['error'].split(':')[0]}" for c in crashes),
         "crash_cases": crashes[:50], "hang_cases": hangs[:50],
         "by_generator": dict(sorted(by_gen.items(), key=lambda kv: -kv[1])),
         "seed_files": {k: len(v) for k, v in seeds.items()},
@@ -1134,6 +1145,7 @@ def lsp_robustness(home: Path, workdir: Path, *, case_timeout: float = 20.0, ver
     server must exit by itself, not hang) and the same over TCP (the server must serve the next client)."""
     ws = lsp_workspace(workdir)
     c = RawLsp(home, ws)
+    stderr_all: list[str] = []
     t0 = time.perf_counter()
     c.initialize(ws)
     c.wait_ready()
@@ -1152,11 +1164,13 @@ def lsp_robustness(home: Path, workdir: Path, *, case_timeout: float = 20.0, ver
         results.append({"case": name, "survived": ok, **({"client_error": err} if err else {})})
         if not ok:
             c.proc.kill()
+            stderr_all.append(b"".join(c.stderr).decode("utf-8", "replace"))
             c = RawLsp(home, ws)  # keep counting the other cases
             c.initialize(ws)
             c.wait_ready()
     rc = c.close()
-    stderr = b"".join(c.stderr).decode("utf-8", "replace")
+    time.sleep(0.2)
+    stderr = "".join(stderr_all) + b"".join(c.stderr).decode("utf-8", "replace")
     if only is not None:
         survived = sum(1 for r in results if r["survived"])
         return {"cases": len(results), "survived": survived, "results": results,
@@ -1181,7 +1195,17 @@ def lsp_robustness(home: Path, workdir: Path, *, case_timeout: float = 20.0, ver
     survived = sum(1 for r in results if r["survived"])
     return {"cases": len(results), "survived": survived, "failed": [r for r in results if not r["survived"]],
             "results": results, "clean_exit_code": rc,
-            "server_tracebacks": stderr.count("Traceback"), "seconds": round(time.perf_counter() - t0, 1)}
+            "logged_exceptions": _exception_kinds(stderr), "seconds": round(time.perf_counter() - t0, 1)}
+
+
+def _exception_kinds(stderr: str) -> dict[str, int]:
+    """What the server logged with a traceback (handled: it answered an error and went on), by kind."""
+    kinds = []
+    for chunk in stderr.split("Traceback (most recent call last):")[1:]:
+        last = [ln for ln in chunk.splitlines() if ln and not ln.startswith((" ", "Traceback"))
+                and re.match(r"^[\w.]+(Error|Exception|Exit)\b", ln)]
+        kinds.append(last[-1][:90] if last else "?")
+    return _count(kinds)
 
 
 def _free_port() -> int:
@@ -1747,7 +1771,10 @@ def render(res: dict[str, Any], argv: str) -> str:
             "| extractor | slowest file (s) | slowest case | total (s) |", "|---|---|---|---|"]
             + [f"| {e} | {f['max_seconds'][e]} | {f.get('slowest_case', {}).get(e, '')} | {f['total_seconds'][e]} |"
                for e in f["extractors"]]
-            + ["", "Crashes (first 50): " + ("none" if not f["crash_cases"] else "")]
+            + ["", "Crashes by extractor: " + (", ".join(f"{k} {v}" for k, v in f.get("crashes_by_extractor", {}).items())
+                                              or "none") + "; by signature (extractor: generator: error): "
+               + (", ".join(f"`{k}` {v}" for k, v in f.get("crashes_by_signature", {}).items()) or "none") + ".",
+               "", "Crash cases (first 50): " + ("none" if not f["crash_cases"] else "")]
             + [f"- case {x['case']} `{x['label']}`: {x.get('extractor')}: {x['error']}" for x in f["crash_cases"]]
             + (["", "Hangs: " + ", ".join(f"case {x['case']} `{x['label']}`" for x in f["hang_cases"])] if f["hang_cases"] else []),
             "fuzz")
@@ -1777,7 +1804,9 @@ def render(res: dict[str, Any], argv: str) -> str:
         block("4. LSP robustness", "lsp", [
             f"The real `python -m apirec lsp` over stdio, fed raw frames; after each case a real request must be "
             f"answered: **{lsp['survived']}/{lsp['cases']} survived**; clean shutdown exit code "
-            f"{lsp['clean_exit_code']}; tracebacks on the server's stderr: {lsp['server_tracebacks']}.", "",
+            f"{lsp['clean_exit_code']}. Exceptions the server logged and handled (it answered an error or "
+            f"dropped the frame, and kept serving): "
+            + (", ".join(f"`{k}` x{v}" for k, v in lsp.get("logged_exceptions", {}).items()) or "none") + ".", "",
             "| case | survived | note |", "|---|---|---|"]
             + [f"| {x['case']} | {'yes' if x['survived'] else '**no**'} | {x.get('behaviour', x.get('error', ''))} |"
                for x in lsp["results"]], "lsp")

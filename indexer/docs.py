@@ -873,7 +873,13 @@ def parse_html(text: str, file: str = "") -> tuple[list[ApiRecord], list[DocExam
     """Sphinx HTML (``<dl class="py function">`` ...) or a Javadoc class page."""
     from bs4 import BeautifulSoup
 
-    soup = BeautifulSoup(text, "html.parser")
+    try:
+        soup = BeautifulSoup(text, "html.parser")
+    except Exception:  # bs4 ParserRejectedMarkup: html.parser asserts on a malformed `<![` section
+        try:
+            soup = BeautifulSoup(text.replace("<![", "&lt;!["), "html.parser")
+        except Exception:
+            return [], []
     records, examples = _parse_sphinx_html(soup, file)
     if records:
         return records, examples

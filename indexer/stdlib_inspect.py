@@ -8,13 +8,37 @@ from __future__ import annotations
 
 import importlib
 import inspect
+import os
 import re
 import sys
+import sysconfig
 from typing import Any
 
 # Never imported even though they are in the stdlib: side effects or test-only helpers.
 _NEVER = {"antigravity", "this", "__hello__", "__phello__", "idlelib", "turtledemo", "test"}
 _FIRST_LINE_SIG = re.compile(r"^\s*([A-Za-z_][\w.]*)\s*(\(.*?\))\s*(?:->\s*(.+))?$")
+
+
+def _stdlib_dirs() -> list[str]:
+    paths = sysconfig.get_paths()
+    dirs = {paths["stdlib"], paths["platstdlib"], os.path.join(paths["platstdlib"], "lib-dynload")}
+    return sorted(d for d in dirs if os.path.isdir(d))
+
+
+def import_stdlib(module: str):
+    """Import a standard-library module from the interpreter's own folders only: a `json.py` in the
+    indexed repository (or the current directory) must never be the one that runs."""
+    dirs = _stdlib_dirs()
+    saved = sys.path[:]
+    sys.path[:] = dirs
+    try:
+        mod = importlib.import_module(module)
+    finally:
+        sys.path[:] = saved
+    f = getattr(mod, "__file__", None)
+    if f and not any(os.path.realpath(f).startswith(os.path.realpath(d) + os.sep) for d in dirs):
+        raise ImportError(f"{module} comes from {f}, not the standard library")
+    return mod
 
 
 def can_inspect(module: str) -> bool:
@@ -78,7 +102,7 @@ def module_facts(module: str) -> dict[str, Any] | None:
     if not can_inspect(module):
         return None
     try:
-        mod = importlib.import_module(module)
+        mod = import_stdlib(module)
     except Exception:  # platform-specific modules (e.g. winreg) are simply absent
         return None
     defs: list[dict[str, Any]] = []
@@ -170,7 +194,7 @@ def fill_gaps(records: list, version: str) -> list:
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                mod = importlib.import_module(module)
+                mod = import_stdlib(module)
         except Exception:
             continue
         names = getattr(mod, "__all__", None)

@@ -1,0 +1,23 @@
+"""Indexing never runs the indexed code (marker files, a listening socket and an audit hook check it)."""
+
+from __future__ import annotations
+
+import pytest
+
+from benchmarks import reliability as rel
+
+
+def test_indexing_a_hostile_repo_runs_none_of_it(rel_home, tmp_path):
+    r = rel.no_code_execution(tmp_path, cwd_in_repo=False)
+    assert r["exit_code"] == 0, r["stderr_tail"]
+    assert r["markers_written"] == [] and r["connections_accepted"] == 0
+    assert r["audit_events"] == []
+    assert r["records_indexed_from_hostile_files"] >= 10  # it was read (as text), just never run
+
+
+@pytest.mark.xfail(strict=True, reason="`python -m apirec index .` run inside the repository puts the cwd first "
+                   "on sys.path, so the repo's json.py/numpy.py/sqlite3.py... are imported instead of the real ones "
+                   "(same for `python -m apirec.lsp`, which editors start with cwd = the workspace)")
+def test_indexing_from_inside_the_repo_runs_none_of_it(rel_home, tmp_path):
+    r = rel.no_code_execution(tmp_path, cwd_in_repo=True)
+    assert r["markers_written"] == [] and r["connections_accepted"] == 0, r["markers_written"]
