@@ -453,6 +453,8 @@ def build_index(index_path: Path, specs: list[str], *, model: str | None = None,
                 continue
             if facts is None:
                 continue
+            if isinstance(facts, dict) and facts.get("skipped"):
+                disc.skip(str(item.path or item.key), facts["skipped"])
             files[k] = FileRow(k, item.kind, item.source, new_hashes[k][1], facts)
         progress("extract", len(plan.compute), len(plan.compute))
         report.skipped = list(disc.skipped)

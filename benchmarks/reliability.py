@@ -1202,8 +1202,10 @@ def _exception_kinds(stderr: str) -> dict[str, int]:
     """What the server logged with a traceback (handled: it answered an error and went on), by kind."""
     kinds = []
     for chunk in stderr.split("Traceback (most recent call last):")[1:]:
-        last = [ln for ln in chunk.splitlines() if ln and not ln.startswith((" ", "Traceback"))
-                and re.match(r"^[\w.]+(Error|Exception|Exit)\b", ln)]
+        if "The above exception was the direct cause" in chunk or "During handling of the above" in chunk:
+            continue  # the cause of a chained exception: counted once, by the exception it caused
+        lines = [re.sub(r"^[ |+-]*", "", ln) for ln in chunk.splitlines()]  # exception groups are indented
+        last = [ln for ln in lines if re.match(r"^[\w.]+(Error|Exception|Exit|Group)\b", ln)]
         kinds.append(last[-1][:90] if last else "?")
     return _count(kinds)
 

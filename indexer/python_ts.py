@@ -437,6 +437,8 @@ class _Extractor:
         )
 
     def _statement(self, stmt, prefix: str, in_class: bool) -> None:
+        if prefix.count(".") >= MAX_DEF_DEPTH:
+            return  # absurdly nested classes: the outer levels are kept, recursion stays bounded
         t = stmt.type
         if t == "decorated_definition":
             inner = stmt.child_by_field_name("definition")
@@ -463,11 +465,39 @@ def _param_str(p: dict[str, str]) -> str:
     return s
 
 
+MAX_NESTING = 200  # indentation levels; real code stays far below, generated/hostile code may not
+MAX_DEF_DEPTH = 40  # nested class/def levels the extractor walks into
+
+
+def _indent_depth(source: bytes) -> int:
+    """Deepest indentation level (a stack of indent widths), a cheap scan before parsing."""
+    stack = [0]
+    deepest = 0
+    for line in source.split(b"\n"):
+        stripped = line.lstrip(b" \t")
+        if not stripped or stripped.startswith(b"#"):
+            continue
+        width = len(line) - len(stripped)
+        while stack and width < stack[-1]:
+            stack.pop()
+        if not stack or width > stack[-1]:
+            stack.append(width)
+            deepest = max(deepest, len(stack) - 1)
+    return deepest
+
+
 def extract_module(source: bytes, module: str, is_package: bool = False) -> dict[str, Any]:
     """Facts of one module: its definitions, imports, star imports, `__all__` and class bases.
 
     Syntax errors do not stop extraction: tree-sitter recovers and we keep every well-formed part.
     """
+    depth = _indent_depth(source)
+    if depth > MAX_NESTING:
+        # tree-sitter-python's scanner crashes the process past ~510 indentation levels: not parsed,
+        # and the facts say why (the build counts the file as skipped).
+        return {"module": module, "is_package": is_package, "doc": "", "defs": [], "imports": [], "star": [],
+                "all": None, "all_dynamic": False, "bases": {}, "errors": True, "calls": {},
+                "skipped": f"nesting {depth} levels deep (more than {MAX_NESTING}): not parsed"}
     tree = parser().parse(source)
     ex = _Extractor(module, is_package)
     root = tree.root_node

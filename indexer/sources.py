@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import stat
 import sys
 import sysconfig
 from dataclasses import dataclass, field, replace
@@ -71,7 +72,11 @@ def read_checked(path: Path, disc: Discovery, cap: int | None = None) -> bytes |
     """File bytes, or None with a counted warning (too big, unreadable, binary, not UTF-8)."""
     cap = MAX_FILE_BYTES if cap is None else cap
     try:
-        size = path.stat().st_size
+        st = path.stat()
+        if not stat.S_ISREG(st.st_mode):
+            disc.skip(str(path), "not a regular file")
+            return None
+        size = st.st_size
         if size > cap:
             disc.skip(str(path), f"over the size cap ({size} > {cap} bytes)")
             return None
@@ -124,6 +129,7 @@ def walk_python_tree(root: Path, source: str, origin: str, version: str, disc: D
     if (root / "src").is_dir() and not (root / "__init__.py").exists() and module_root == root:
         module_root = root / "src"  # src layout
     spec = _ignore_spec(root, ignore)
+    root_real = root.resolve()
     by_module: dict[str, FileItem] = {}
     # os.walk does not follow directory symlinks, so symlink loops cannot trap it.
     for dirpath, dirnames, filenames in os.walk(root, onerror=lambda e: disc.skip(e.filename, str(e))):
@@ -150,8 +156,17 @@ def walk_python_tree(root: Path, source: str, origin: str, version: str, disc: D
             rel = (rel_dir / name).as_posix()
             if spec is not None and spec.match_file(rel):
                 continue
-            if p.is_symlink() and not p.exists():
-                disc.skip(str(p), "broken symlink")
+            if p.is_symlink():
+                if not p.exists():
+                    disc.skip(str(p), "broken symlink")
+                    continue
+                try:
+                    p.resolve().relative_to(root_real)
+                except ValueError:
+                    disc.skip(str(p), "symlink out of the source tree")
+                    continue
+            if not p.is_file():
+                disc.skip(str(p), "not a regular file")  # FIFOs, sockets, devices would block a read
                 continue
             suffix = p.suffix.lower()
             if only_top is not None and not rel_dir.parts and p.stem not in only_top:

@@ -27,6 +27,16 @@ from .indexes import IndexSet
 from .options import Options, parse_options
 
 log = logging.getLogger("apirec.lsp")
+
+
+def safe_regular_file(path: Path) -> bool:
+    """A regular file (not a FIFO or device, which would block a read)."""
+    import stat
+
+    try:
+        return stat.S_ISREG(path.stat().st_mode)
+    except OSError:
+        return False
 STATUS_COMMAND = "apirec.status"
 SEARCH_COMMAND = "apirec.search"
 REINDEX_COMMAND = "apirec.reindex"
@@ -57,11 +67,22 @@ class ApirecServer(LanguageServer):
         return await asyncio.get_running_loop().run_in_executor(self.pool, fn, *args)
 
     def doc(self, uri: str, pos: T.Position) -> features.Doc | None:
+        # Open documents are the client's; a file never opened is read from disk only when it is a
+        # regular file inside the workspace (no FIFOs, nothing outside, no symlinks out).
+        if uri not in self.workspace.text_documents and not self.readable(uri):
+            return None
         try:
             text = self.workspace.get_text_document(uri).source
         except Exception:  # a document never opened and not readable (non-file URI, deleted file)
             return None
         return features.Doc(text, uri, pos, convert.encoding_of(self.server_capabilities), self.indexes)
+
+    def readable(self, uri: str) -> bool:
+        try:
+            path = Path(to_fs_path(uri) or "")
+        except Exception:
+            return False
+        return bool(str(path)) and self.indexes.in_workspace(path) and safe_regular_file(path)
 
     def apply_options(self, raw: Any, origin: str) -> None:
         opts, errors = parse_options(raw)
@@ -92,6 +113,8 @@ server = ApirecServer()
 
 
 async def publish_diagnostics(ls: ApirecServer, uri: str) -> None:
+    if uri not in ls.workspace.text_documents and not ls.readable(uri):
+        return  # never read a file from disk that is not open and not a regular workspace file
     try:
         doc = ls.workspace.get_text_document(uri)
         text, version = doc.source, doc.version
@@ -194,7 +217,7 @@ async def apirec_search(ls: ApirecServer, *args) -> dict[str, Any]:
     k = max(1, min(int(k), 50)) if isinstance(k, int) else 10
     text = ""
     uri = (arg.get("textDocument") or {}).get("uri") if isinstance(arg.get("textDocument"), dict) else None
-    if isinstance(uri, str):
+    if isinstance(uri, str) and (uri in ls.workspace.text_documents or ls.readable(uri)):
         try:
             text = ls.workspace.get_text_document(uri).source
         except Exception:
@@ -248,7 +271,9 @@ async def workspace_did_change_watched_files(ls: ApirecServer, params: T.DidChan
 def reindex_file(ls: ApirecServer, path: Path, exists: bool) -> None:
     t0 = time.perf_counter()
     try:
-        data = path.read_bytes() if exists and path.is_file() else None
+        if not ls.indexes.in_workspace(path):
+            return  # checked before any read: nothing outside the workspace is opened
+        data = path.read_bytes() if exists and safe_regular_file(path) else None
         n = ls.indexes.file_changed(path, data)
     except Exception as e:  # one bad file never takes the server down
         ls.notify_threadsafe(f"apirec: re-indexing {path} failed: {e}", True)

@@ -34,22 +34,15 @@ def test_opened_outside_document_needs_no_read(reads):
     assert not _cases(reads, "didOpen + hover")
 
 
-@pytest.mark.xfail(strict=True, reason="LSP requests on a URI the client never opened make pygls read the "
-                   "file from disk (ApirecServer.doc), and didSave/didChangeWatchedFiles read before checking "
-                   "in_workspace (reindex_file): outside paths, '..' paths and symlinks out are all read")
 def test_lsp_requests_read_nothing_outside_the_workspace(reads):
     bad = [c for c in reads["reading_cases"] if not c["case"].startswith("workspace indexing")]
     assert bad == []
 
 
-@pytest.mark.xfail(strict=True, reason="sources.walk_python_tree indexes a file symlink that points out of "
-                   "the source tree (it only skips broken symlinks)")
 def test_workspace_index_does_not_follow_symlinks_out(reads):
     assert not _cases(reads, "workspace indexing")
 
 
-@pytest.mark.xfail(strict=True, reason="sources.read_checked opens a FIFO found in the tree and blocks forever "
-                   "(walk_python_tree does not skip non-regular files)")
 def test_index_with_a_fifo_in_the_tree_finishes(rel_home, tmp_path):
     rel.write_versioned_repo(tmp_path / "repo", 0)
     os.mkfifo(tmp_path / "repo" / "verpkg" / "pipe.py")

@@ -95,8 +95,6 @@ def test_doc_code_example_deep_indentation_no_segfault():
 # -- known bugs outside the files this suite may fix (strict: they fail once fixed) ---------------------
 
 
-@pytest.mark.xfail(strict=True, reason="python_ts.extract_module segfaults (tree-sitter-python scanner) on "
-                   "a file with > ~510 indentation levels: the indexer and the LSP server die")
 def test_python_ts_deep_indentation_no_segfault():
     p = _child("""
         from apirec.indexer import python_ts
@@ -107,8 +105,6 @@ def test_python_ts_deep_indentation_no_segfault():
     assert p.returncode == 0 and "ok" in p.stdout, p.returncode
 
 
-@pytest.mark.xfail(strict=True, reason="python_ts._Extractor recurses per nested class/def: RecursionError "
-                   "(the build skips the file, but the extractor should not raise)")
 def test_python_ts_deeply_nested_classes_no_recursion_error():
     p = _child("""
         from apirec.indexer import python_ts

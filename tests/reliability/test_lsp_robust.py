@@ -17,15 +17,11 @@ def test_lsp_survives_every_case(rel_home, tmp_path):
     assert r["clean_exit_code"] == 0
 
 
-@pytest.mark.xfail(strict=True, reason="a request on a FIFO (not opened) blocks the server: pygls reads the "
-                   "file in ApirecServer.doc on the event loop; reindex_file and sources.read_checked open it too")
 def test_lsp_fifo_does_not_block_the_server(rel_home, tmp_path):
     r = rel.lsp_robustness(rel_home, tmp_path, only=(KNOWN[0],), case_timeout=20)
     assert r["failed"] == [], r["failed"]
 
 
-@pytest.mark.xfail(strict=True, reason="saving a file > ~510 indentation levels deep makes reindex_file call "
-                   "python_ts.extract_module, which segfaults inside tree-sitter-python: the server dies")
 def test_lsp_deeply_indented_saved_file_does_not_kill_the_server(rel_home, tmp_path):
     r = rel.lsp_robustness(rel_home, tmp_path, only=(KNOWN[1],), case_timeout=20)
     assert r["failed"] == [], r["failed"]

@@ -15,9 +15,6 @@ def test_indexing_a_hostile_repo_runs_none_of_it(rel_home, tmp_path):
     assert r["records_indexed_from_hostile_files"] >= 10  # it was read (as text), just never run
 
 
-@pytest.mark.xfail(strict=True, reason="`python -m apirec index .` run inside the repository puts the cwd first "
-                   "on sys.path, so the repo's json.py/numpy.py/sqlite3.py... are imported instead of the real ones "
-                   "(same for `python -m apirec.lsp`, which editors start with cwd = the workspace)")
 def test_indexing_from_inside_the_repo_runs_none_of_it(rel_home, tmp_path):
     r = rel.no_code_execution(tmp_path, cwd_in_repo=True)
     assert r["markers_written"] == [] and r["connections_accepted"] == 0, r["markers_written"]
