@@ -1636,8 +1636,9 @@ def resource_bounds(workdir: Path, *, big_mb: int = 50, lines: int = 1_000_000, 
 # The command: run everything at full size, write reliability.json and RELIABILITY.md
 # =====================================================================================================
 
-LLM_NOTE = ("not applicable yet: apirec has no LLM stage (`lsp/options.py` stores `llm.base_url`/`llm.model`, "
-            "and nothing calls an endpoint), so there is nothing to fault")
+LLM_NOTE = ("checked by `pytest tests/test_llm.py` against a local OpenAI-compatible server, not by this command: "
+            "endpoint down, slow past the timeout, non-JSON replies and invented API names each return the "
+            "offline ranking with the reason logged, and a server error is retried once")
 
 
 def _home() -> Path:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import textwrap
 from pathlib import Path
 
 import pytest
@@ -46,13 +45,7 @@ def stdlib_searcher(stdlib_index):
     return Searcher(stdlib_index)
 
 
-def write_tree(root: Path, files: dict[str, str]) -> Path:
-    """Create a package tree from code strings (griffe style)."""
-    for rel, code in files.items():
-        p = root / rel
-        p.parent.mkdir(parents=True, exist_ok=True)
-        p.write_text(textwrap.dedent(code).lstrip("\n"), encoding="utf-8")
-    return root
+from trees import write_tree  # noqa: E402  (tests/trees.py: importable by test modules too)
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ import pytest_asyncio
 from lsprotocol import types as T
 from pytest_lsp import ClientServerConfig, LanguageClient
 
-from conftest import write_tree
+from trees import write_tree
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 

@@ -12,21 +12,12 @@ from hypothesis import strategies as st
 
 from benchmarks import reliability as rel
 
-# python_ts is not ours to fix here: its two known failures on absurd nesting are xfailed below and
-# excluded from the fuzz count by their signature, so any *other* crash still fails this suite.
-
-
-def _known_python_ts_bug(c: dict) -> bool:
-    return c.get("extractor") == "python_ts" and "deep_nesting" in c["label"] and (
-        "RecursionError" in c["error"] or "process died" in c["error"])
-
 
 @pytest.mark.slow
 def test_fuzz_every_extractor_no_crash_no_hang(tmp_path):
     r = rel.fuzz_extractors(250, seed=99, workers=2, cap_s=60, save_dir=tmp_path / "cases")
-    unknown = [c for c in r["crash_cases"] if not _known_python_ts_bug(c)]
     assert r["hangs"] == 0, r["hang_cases"]
-    assert unknown == [], unknown
+    assert r["crashes"] == 0, r["crash_cases"]
     assert sum(r["seed_files"].values()) > 50 and r["calls"] == 250 * len(rel.EXTRACTORS)
 
 
@@ -92,7 +83,7 @@ def test_doc_code_example_deep_indentation_no_segfault():
     assert p.returncode == 0 and "ok" in p.stdout, (p.returncode, p.stderr[-2000:])
 
 
-# -- known bugs outside the files this suite may fix (strict: they fail once fixed) ---------------------
+# -- regressions of bugs fixed in python_ts (they crashed the indexer and the language server) ---------
 
 
 def test_python_ts_deep_indentation_no_segfault():
