@@ -84,12 +84,22 @@ def export_onnx(spec: ModelSpec) -> Path:
         return onnx_path
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
     try:
         import torch
         from transformers import AutoModel
     except ImportError as e:
         raise ModelError(f"exporting the embedding model needs torch and transformers ({e}); "
                          "pip install -c constraints.txt apirec") from e
+    import warnings
+
+    try:
+        from transformers.utils import logging as hf_logging
+
+        hf_logging.disable_progress_bar()  # a "Loading weights" bar would garble the CLI's own progress
+    except Exception:
+        pass
     model = AutoModel.from_pretrained(str(spec.path), local_files_only=True)
     model.eval()
 
@@ -107,7 +117,9 @@ def export_onnx(spec: ModelSpec) -> Path:
     tmp.mkdir(parents=True, exist_ok=True)
     ids = torch.ones((2, 8), dtype=torch.long)
     inputs = (ids, torch.ones_like(ids), torch.zeros_like(ids))
-    with torch.no_grad():
+    # The tracer's warnings are about shapes we export as dynamic axes (checked by a test).
+    with torch.no_grad(), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
         torch.onnx.export(
             _Wrapped(model), inputs, str(tmp / "model.onnx"),
             input_names=["input_ids", "attention_mask", "token_type_ids"],
