@@ -36,10 +36,28 @@ class FusionWeights:
     vote_rrf_k: float = 5.0
 
 
+# Index loads take this lock: first loads in several threads at once (the language server loads its
+# indexes in parallel) once failed inside np.load's header parsing (CPython `ast`). Loads are rare.
+_LOAD_LOCK = threading.Lock()
+
+
 class Searcher:
     """Loads one generation of an index; thread-safe for concurrent searches."""
 
     def __init__(self, index_path: Path, *, load_dense: bool = True, model: str | None = None):
+        with _LOAD_LOCK:
+            self._open(index_path)
+        self._dense = None
+        self._embedder = None
+        self._model_name = model
+        self._lock = threading.Lock()
+        self.weights = FusionWeights()
+        self._solved_dense = None
+        self._name_idx: dict[str, int | None] = {}
+        if load_dense:
+            self._load_dense()
+
+    def _open(self, index_path: Path) -> None:
         self.index_dir = IndexDir(index_path)
         self.folder = self.index_dir.current()
         self.params = read_params(self.folder, self.index_dir.path)
@@ -55,24 +73,15 @@ class Searcher:
         if self.priors.shape[0] != self.n or self.bm25.num_docs != self.n:
             raise IndexLoadError(f"the index at {self.index_dir.path} is inconsistent; "
                                  + rebuild_hint(self.index_dir.path))
-        self._dense = None
-        self._embedder = None
-        self._model_name = model
-        self._lock = threading.Lock()
-        self.weights = FusionWeights()
         self.solved_bm25 = None
         if (self.folder / "solved_bm25").is_dir():
             self.solved_bm25 = BM25Index(self.folder / "solved_bm25")
-        self._solved_dense = None
-        self._name_idx: dict[str, int | None] = {}
-        if load_dense:
-            self._load_dense()
 
     # -- lazy parts ------------------------------------------------------------------------------
     def _load_dense(self):
         if self._dense is not None:
             return self._dense
-        with self._lock:
+        with self._lock, _LOAD_LOCK:
             if self._dense is None:
                 import faiss
 

@@ -699,9 +699,11 @@ def concurrency(searches: int, workdir: Path, *, threads: int = 4, reindex_runs:
 
     def reader(n: int) -> None:
         rng = random.Random(n)
-        s = Searcher(ix, load_dense=n % 2 == 0)  # half hybrid (dense + BM25), half BM25 only
+        s = None
         while not stop.is_set():
             try:
+                if s is None:
+                    s = Searcher(ix, load_dense=n % 2 == 0)  # half hybrid (dense + BM25), half BM25 only
                 if s.stale():
                     s = Searcher(ix, load_dense=n % 2 == 0)
                     with lock:
@@ -727,7 +729,11 @@ def concurrency(searches: int, workdir: Path, *, threads: int = 4, reindex_runs:
     old_reader = {"searches": 0, "errors": [], "generation": "", "newer_published_while_used": 0}
 
     def keeps_old() -> None:
-        s = Searcher(ix)
+        try:
+            s = Searcher(ix)
+        except Exception as e:  # noqa: BLE001
+            old_reader["errors"].append(f"{type(e).__name__}: {e}")
+            return
         old_reader["generation"] = s.folder.name
         first = generation_version(s)
         while not stop.is_set():
@@ -805,8 +811,13 @@ def _hook(ev, args):
         p = os.fsdecode(p)
         rp = os.path.realpath(p)
         if rp == _bad or rp.startswith(_bad + os.sep):
+            where = ""
+            if os.environ.get("RELIAB_AUDIT_STACK"):
+                import traceback
+                where = " <- " + " | ".join(f"{os.path.basename(f.filename)}:{f.lineno}:{f.name}"
+                                            for f in traceback.extract_stack()[-8:-1])
             with open(_log, "a") as f:
-                f.write(f"{ev} {p}\n")
+                f.write(f"{ev} {p}{where}\n")
     except Exception:
         pass
     finally:
@@ -1191,7 +1202,7 @@ def lsp_robustness(home: Path, workdir: Path, *, case_timeout: float = 20.0, ver
         d.proc.kill()
         stdio_disconnect = {"survived": False, "error": "the server kept running 30 s after its client left"}
     results.append({"case": "client disconnects mid-request (stdio)", **stdio_disconnect})
-    results.append({"case": "client disconnects mid-request (TCP), next client served", **_tcp_disconnect(home, ws)})
+    results.append({"case": "client disconnects mid-request (TCP)", **_tcp_disconnect(home, ws)})
     survived = sum(1 for r in results if r["survived"])
     return {"cases": len(results), "survived": survived, "failed": [r for r in results if not r["survived"]],
             "results": results, "clean_exit_code": rc,
@@ -1514,6 +1525,7 @@ def exposure_file_reads(home: Path, workdir: Path) -> dict[str, Any]:
     (ws / "link.py").symlink_to(secret)
     (ws / "linkdir").symlink_to(outside, target_is_directory=True)
     log = workdir / "reads.log"
+    log.write_text("")  # a log left by an earlier run must not count
     c = RawLsp(home, ws, forbidden=outside, audit_log=log)
     c.initialize(ws)
     c.wait_ready()
