@@ -135,15 +135,9 @@ def rank_queries(searcher, rows: list[dict[str, Any]], *, k: int = 10, field: st
                 fallback[used] = fallback.get(used, 0) + 1
     if usable:  # warm-up: model load and first-touch costs are not query latency
         searcher.search(texts[0], k)
-    rankings, lat = [], []
-    for i, (r, text) in enumerate(zip(usable, texts)):
-        t = time.perf_counter()
-        hits = searcher.search(text, max(k, 10), language=r.get("language") or None)
-        lat.append((time.perf_counter() - t) * 1000)
-        rankings.append({"id": r["id"], "ranked": [{"api": h.record.public_path, "source_id": h.record.source_id}
-                                                   for h in hits]})
-        if progress:
-            progress(i + 1, len(usable))
+    queries = dict(zip((r["id"] for r in usable), texts))
+    rankings, lat = _rank_rows(usable, lambda r: searcher.search(queries[r["id"]], max(k, 10),
+                                                                 language=r.get("language") or None), progress)
     return {"field": field, "field_fallback": fallback, "rankings": rankings, "rows": usable,
             "skipped_no_gold": no_gold, "skipped_missing_fields": no_query, "latency_ms": lat}
 
@@ -314,16 +308,8 @@ def rank_callsites(searchers: list, rows: list[dict[str, Any]], *, k: int = 10,
     if usable:
         code, line, ch = callsite_code(usable[0])
         member_completions(searchers, code, line, ch, k=k)
-    rankings, lat = [], []
-    for i, r in enumerate(usable):
-        code, line, ch = callsite_code(r)
-        t = time.perf_counter()
-        hits = member_completions(searchers, code, line, ch, k=max(k, 10))
-        lat.append((time.perf_counter() - t) * 1000)
-        rankings.append({"id": r["id"], "ranked": [{"api": h.record.public_path, "source_id": h.record.source_id}
-                                                   for h in hits]})
-        if progress:
-            progress(i + 1, len(usable))
+    rankings, lat = _rank_rows(usable, lambda r: member_completions(searchers, *callsite_code(r), k=max(k, 10)),
+                               progress)
     return {"field": None, "rankings": rankings, "rows": usable, "skipped_no_gold": skipped_gold,
             "skipped_missing_fields": skipped_missing, "latency_ms": lat}
 
@@ -390,6 +376,20 @@ def _parser() -> argparse.ArgumentParser:
     al.add_argument("rest", nargs=argparse.REMAINDER)
     return p
 
+
+
+def _rank_rows(rows: list[dict[str, Any]], rank, progress) -> tuple[list[dict[str, Any]], list[float]]:
+    """Rankings (README format) and latencies (ms) of `rank(row) -> list[Hit]` over the rows."""
+    rankings, lat = [], []
+    for i, r in enumerate(rows):
+        t = time.perf_counter()
+        hits = rank(r)
+        lat.append((time.perf_counter() - t) * 1000)
+        rankings.append({"id": r["id"], "ranked": [{"api": h.record.public_path, "source_id": h.record.source_id}
+                                                   for h in hits]})
+        if progress:
+            progress(i + 1, len(rows))
+    return rankings, lat
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
