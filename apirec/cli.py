@@ -243,6 +243,8 @@ def _explain(why: dict[str, Any]) -> str:
         parts.append(f"LLM ranked it #{why['llm']['rank']}")
     if why.get("name_match"):
         parts.append("query names it")
+    if why.get("name_cover"):
+        parts.append(f"query words spell {why['name_cover']:.0%} of its name")
     if why.get("prior"):
         parts.append(f"prior {why['prior']:+}")
     if why.get("matched_terms"):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import threading
 from dataclasses import dataclass
 from functools import lru_cache
@@ -16,7 +17,7 @@ from .bm25 import BM25Index, top_k
 from .expand import EXPANSION_WEIGHT, expand
 from .records import ApiRecord, Hit
 from .store import IndexDir, IndexLoadError, open_db, read_params, rebuild_hint
-from .textproc import tokenize
+from .textproc import STOPWORDS, split_identifier, stem, tokenize
 
 
 class QueryError(ValueError):
@@ -30,10 +31,13 @@ class FusionWeights:
     rrf_k: float = 20.0
     prior: float = 0.1  # scales the per-record prior (priors.npy) into RRF units
     name_match: float = 0.03  # the query names the API
+    name_cover: float = 0.04  # query words spell the API's name (share of its letters covered)
+    name_pool: int = 60
     candidates: int = 100
     votes: float = 0.2  # similar solved queries (example bank) voting for their APIs
     vote_neighbours: int = 20
     vote_rrf_k: float = 5.0
+    vote_min_sim: float = 0.0  # neighbours less similar than this (cosine) do not vote
 
 
 # Index loads take this lock: first loads in several threads at once (the language server loads its
@@ -122,11 +126,16 @@ class Searcher:
             idx, _ = top_k(self.solved_bm25.scores(toks), n * 2)
             for rank, i in enumerate(idx.tolist(), 1):
                 fused[i] = fused.get(i, 0.0) + 1.0 / (w.vote_rrf_k + rank)
+        sims: dict[int, float] = {}
         if qvec is not None:
-            _, ids = self._solved_dense_index().search(qvec[None, :], n * 2)
-            for rank, i in enumerate(ids[0].tolist(), 1):
+            d, ids = self._solved_dense_index().search(qvec[None, :], n * 2)
+            for rank, (i, sim) in enumerate(zip(ids[0].tolist(), d[0].tolist()), 1):
                 if i >= 0:
+                    sims[i] = sim
                     fused[i] = fused.get(i, 0.0) + 1.0 / (w.vote_rrf_k + rank)
+            if w.vote_min_sim:
+                # A neighbour must also be close in meaning: a loose one votes for noise.
+                fused = {i: f for i, f in fused.items() if sims.get(i, 0.0) >= w.vote_min_sim}
         best = sorted(fused.items(), key=lambda kv: -kv[1])[:n]
         out = []
         for i, score in best:
@@ -247,6 +256,16 @@ class Searcher:
         if not include_private:
             scores[self.private[cand]] = -np.inf  # private records and test code only on request
         order = np.argsort(-scores, kind="stable")
+        if w.name_cover:
+            head = [j for j in order[: w.name_pool].tolist() if np.isfinite(scores[j])]
+            names = self._names([int(cand[j]) for j in head])
+            qwords = self._weighted_words(query)
+            for j in head:
+                c = name_coverage(names[int(cand[j])], qwords)
+                if c:
+                    scores[j] += w.name_cover * c
+                    why.setdefault(int(cand[j]), {})["name_cover"] = round(c, 3)
+            order = np.argsort(-scores, kind="stable")
         qnorm = "".join(tokenize(query, stopwords=False))
         hits: list[Hit] = []
         # Rank a few more than k so the name-match bonus and filters can reorder the head.
@@ -273,6 +292,24 @@ class Searcher:
             hits.append(Hit(record=rec, score=s, rank=rank, why=info))
         return hits
 
+    def _weighted_words(self, query: str) -> list[tuple[str, float]]:
+        """Query words with a weight that fades for words most of the index's docs contain."""
+        import math
+
+        out = []
+        ref = math.log(min(self.n, 50)) or 1.0
+        for wd in _query_words(query):
+            tid = self.bm25.vocab.get(wd, self.bm25.vocab.get(stem(wd)))
+            df = int(self.bm25.indptr[tid + 1] - self.bm25.indptr[tid]) if tid is not None else 0
+            out.append((wd, 1.0 if df == 0 else min(1.0, math.log(self.n / df) / ref)))
+        return out
+
+    def _names(self, idxs: list[int]) -> dict[int, str]:
+        if not idxs:
+            return {}
+        marks = ",".join("?" * len(idxs))  # placeholders only; values are bound
+        return dict(self.db.execute(f"SELECT idx, name FROM records WHERE idx IN ({marks})", idxs).fetchall())
+
     def info(self) -> dict[str, Any]:
         kinds = dict(self.db.execute("SELECT kind, count(*) FROM records GROUP BY kind").fetchall())
         sources = [{"spec": s, "origin": o, "version": v, "files": f} for s, o, v, f in
@@ -296,6 +333,39 @@ class Searcher:
 @lru_cache(maxsize=4096)
 def record_from_json(s: str) -> ApiRecord:
     return ApiRecord.from_dict(json.loads(s))
+
+
+def _query_words(query: str) -> tuple[str, ...]:
+    """Lowercased query words and their stems (3+ letters): what can spell an API name."""
+    out = set()
+    for raw in re.findall(r"[A-Za-z]+", query):
+        for p in split_identifier(raw):
+            if len(p) >= 3 and p not in STOPWORDS:
+                out.add(p)
+                out.add(stem(p))
+    return tuple(sorted(out, key=len, reverse=True))
+
+
+@lru_cache(maxsize=65536)
+def _name_letters(name: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", name.lower())
+
+
+def name_coverage(name: str, words: list[tuple[str, float]]) -> float:
+    """Share of the name's letters covered by query words ('sip rows ... NaN' covers 'sipna'),
+    each letter counted at the weight of the rarest word covering it."""
+    letters = _name_letters(name)
+    if len(letters) < 3:
+        return 0.0
+    covered = [0.0] * len(letters)
+    for wd, wt in words:
+        start = letters.find(wd)
+        while start >= 0:
+            for p in range(start, start + len(wd)):
+                if covered[p] < wt:
+                    covered[p] = wt
+            start = letters.find(wd, start + 1)
+    return sum(covered) / len(letters)
 
 
 @lru_cache(maxsize=65536)

@@ -107,3 +107,33 @@ def test_random_text_never_raises(text):
     assert all(r.public_path and r.origin == "r" for r in records)
     assert all(isinstance(w, str) for w in warnings)
     assert isinstance(corpus.is_corpus_file(pathlib.Path("r.jsonl"), text), bool)
+
+
+def test_query_words_that_spell_a_renamed_api_lift_it(tmp_path, apirec_home):
+    """Private libraries rename everything (pandas dropna -> monkey sipna): the query's own words
+    ('sip rows ... NaN') spell the name, which BM25 over whole tokens cannot see."""
+    from apirec.build import build_index
+    from apirec.search import FusionWeights, Searcher, name_coverage
+
+    words = [("sip", 1.0), ("row", 1.0), ("nan", 1.0)]
+    assert name_coverage("sipna", words) == pytest.approx(0.6)
+    assert name_coverage("traversal", words) == 0.0
+    assert name_coverage("sip", words) == 1.0
+    rows = [{"api": f"lib.{n}", "name": n, "signature": "(self)", "doc": d} for n, d in [
+        ("sipna", "Remove missing values."),
+        ("traversal", "Iterate over the rows of the frame as (index, row) pairs."),
+        ("allocate", "Assign new columns to the rows of a frame."),
+    ]]
+    (tmp_path / "lib.jsonl").write_text("\n".join(json.dumps(r) for r in rows), encoding="utf-8")
+    idx = tmp_path / "idx"
+    build_index(idx, [str(tmp_path / "lib.jsonl")])
+    s = Searcher(idx)
+    q = "sip the rows of a frame whose value is missing"
+    top = s.search(q, k=3)
+    assert top[0].record.name == "sipna" and top[0].why["name_cover"] > 0
+    assert top[0].score > top[1].score + 0.01
+    s.weights = FusionWeights(name_cover=0.0)
+    plain = s.search(q, k=3)
+    assert all("name_cover" not in h.why for h in plain)
+    by_name = {h.record.name: h.score for h in plain}
+    assert by_name["sipna"] <= by_name["traversal"] + 1e-6  # without it, the frame-ish docs tie or win

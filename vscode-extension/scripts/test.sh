@@ -25,7 +25,9 @@ else
   step "package: vsce package (offline)"
   rm -f dist/apirec.vsix
   # vsce runs the `vscode:prepublish` script (the esbuild bundle) itself.
-  npx vsce package --no-dependencies --allow-missing-repository --out dist/apirec.vsix >out/vsce.log 2>&1 || { cat out/vsce.log; exit 1; }
+  # --no-rewrite-relative-links: the README's screenshot (media/, not packaged) stays a relative path;
+  # without a repository URL vsce would refuse it.
+  npx vsce package --no-dependencies --allow-missing-repository --no-rewrite-relative-links --out dist/apirec.vsix >out/vsce.log 2>&1 || { cat out/vsce.log; exit 1; }
   grep -E 'WARNING|DONE' out/vsce.log || true
   test -s dist/apirec.vsix
   python3 -c "import zipfile; n = zipfile.ZipFile('dist/apirec.vsix').namelist(); assert 'extension/dist/extension.js' in n, n"
