@@ -272,6 +272,25 @@ def callsite_code(row: dict[str, Any]) -> tuple[str, int, int]:
     return left + right, line, character
 
 
+def callsite_module(row: dict[str, Any]) -> tuple[str | None, bool]:
+    """(module, is_package) of a case taken from a repository file, named as the language server
+    names a workspace file (so relative imports and the file's own indexed records resolve)."""
+    repo, path = row.get("repo"), row.get("path")
+    if not repo or not path or not str(path).endswith(".py"):
+        return None, False
+    root = Path(repo)
+    base = root / "src" if (root / "src").is_dir() and not (root / "__init__.py").exists() else root
+    parts = list(Path(path).with_suffix("").parts)
+    if base != root and parts[:1] == ["src"]:
+        parts = parts[1:]
+    is_pkg = bool(parts) and parts[-1] == "__init__"
+    if is_pkg:
+        parts = parts[:-1]
+    if (base / "__init__.py").exists():
+        parts = [base.name, *parts]
+    return ".".join(parts) or base.name, is_pkg
+
+
 def _member_completions():
     try:
         from .context import member_completions
@@ -305,11 +324,13 @@ def rank_callsites(searchers: list, rows: list[dict[str, Any]], *, k: int = 10,
             skipped_gold += 1
         else:
             usable.append(r)
+    def complete(r: dict[str, Any]):
+        module, is_pkg = callsite_module(r)
+        return member_completions(searchers, *callsite_code(r), k=max(k, 10), module=module, is_package=is_pkg)
+
     if usable:
-        code, line, ch = callsite_code(usable[0])
-        member_completions(searchers, code, line, ch, k=k)
-    rankings, lat = _rank_rows(usable, lambda r: member_completions(searchers, *callsite_code(r), k=max(k, 10)),
-                               progress)
+        complete(usable[0])
+    rankings, lat = _rank_rows(usable, complete, progress)
     return {"field": None, "rankings": rankings, "rows": usable, "skipped_no_gold": skipped_gold,
             "skipped_missing_fields": skipped_missing, "latency_ms": lat}
 

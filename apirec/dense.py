@@ -180,13 +180,13 @@ class Embedder:
     def dim(self) -> int:
         return int(self.embed(["x"]).shape[1])
 
-    def _run(self, encs) -> np.ndarray:
-        n = max(len(e.ids) for e in encs)
-        ids = np.zeros((len(encs), n), dtype=np.int64)
-        mask = np.zeros((len(encs), n), dtype=np.int64)
-        for i, e in enumerate(encs):
-            ids[i, : len(e.ids)] = e.ids
-            mask[i, : len(e.ids)] = 1
+    def _run(self, seqs: list) -> np.ndarray:
+        n = max(len(e) for e in seqs)
+        ids = np.zeros((len(seqs), n), dtype=np.int64)
+        mask = np.zeros((len(seqs), n), dtype=np.int64)
+        for i, e in enumerate(seqs):
+            ids[i, : len(e)] = e
+            mask[i, : len(e)] = 1
         feeds = {"input_ids": ids, "attention_mask": mask}
         if "token_type_ids" in self.input_names:
             feeds["token_type_ids"] = np.zeros_like(ids)
@@ -202,15 +202,19 @@ class Embedder:
     def embed(self, texts: list[str], batch_size: int = 32, progress=None) -> np.ndarray:
         if not texts:
             return np.zeros((0, 384), dtype=np.float32)
-        encs = self.tokenizer.encode_batch(list(texts))
+        # Keep only the token ids: a tokenizers Encoding also holds strings and offsets, several KB
+        # each, which for a 40k-text build was hundreds of MB of peak memory.
+        seqs: list[np.ndarray] = []
+        for s in range(0, len(texts), 1024):
+            seqs.extend(np.asarray(e.ids, dtype=np.int32) for e in self.tokenizer.encode_batch(list(texts[s:s + 1024])))
         # Length-sorted batches pad little: most API texts are short.
-        order = sorted(range(len(encs)), key=lambda i: len(encs[i].ids))
+        order = sorted(range(len(seqs)), key=lambda i: len(seqs[i]))
         out = np.zeros((len(texts), 0), dtype=np.float32)
         chunks = []
         for s in range(0, len(order), batch_size):
             idx = order[s: s + batch_size]
             with self._lock:
-                chunks.append((idx, self._run([encs[i] for i in idx])))
+                chunks.append((idx, self._run([seqs[i] for i in idx])))
             if progress is not None:
                 progress(len(idx))
         out = np.zeros((len(texts), chunks[0][1].shape[1]), dtype=np.float32)
@@ -220,4 +224,4 @@ class Embedder:
 
     def embed_one(self, text: str) -> np.ndarray:
         with self._lock:
-            return self._run([self.tokenizer.encode(text)])[0]
+            return self._run([self.tokenizer.encode(text).ids])[0]

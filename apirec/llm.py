@@ -54,6 +54,32 @@ class LLMConfig:
                    timeout=timeout)
 
 
+# What a call to the endpoint can raise: unreachable, timed out, HTTP error, a reply of the wrong shape.
+CHAT_ERRORS = (urllib.error.URLError, TimeoutError, OSError, ValueError, KeyError, IndexError, TypeError)
+
+
+def chat(config: LLMConfig, messages: list[dict[str, str]], *, max_tokens: int | None = None,
+         stop: list[str] | None = None) -> str:
+    """One call to the OpenAI-compatible `/chat/completions` endpoint: the first choice's text.
+    Raises one of CHAT_ERRORS on any failure; the callers decide how to fall back."""
+    body: dict[str, Any] = {"model": config.model, "temperature": 0, "messages": messages}
+    if max_tokens:
+        body["max_tokens"] = max_tokens
+    if stop:
+        body["stop"] = stop
+    headers = {"Content-Type": "application/json"}
+    if config.api_key:
+        headers["Authorization"] = f"Bearer {config.api_key}"
+    req = urllib.request.Request(f"{config.base_url}/chat/completions", data=json.dumps(body).encode(),
+                                 headers=headers)
+    with urllib.request.urlopen(req, timeout=config.timeout) as resp:
+        payload = json.loads(resp.read().decode("utf-8"))
+    content = payload["choices"][0]["message"]["content"]
+    if not isinstance(content, str):
+        raise TypeError(f"the reply's content is {type(content).__name__}, not text")
+    return content
+
+
 @dataclass(frozen=True)
 class LLMResult:
     hits: list[Hit]
@@ -108,16 +134,7 @@ class LLMReranker:
         self._lock = threading.Lock()
 
     def _chat(self, prompt: str) -> str:
-        body = json.dumps({"model": self.config.model, "temperature": 0,
-                           "messages": [{"role": "system", "content": SYSTEM},
-                                        {"role": "user", "content": prompt}]}).encode()
-        headers = {"Content-Type": "application/json"}
-        if self.config.api_key:
-            headers["Authorization"] = f"Bearer {self.config.api_key}"
-        req = urllib.request.Request(f"{self.config.base_url}/chat/completions", data=body, headers=headers)
-        with urllib.request.urlopen(req, timeout=self.config.timeout) as resp:
-            payload = json.loads(resp.read().decode("utf-8"))
-        return payload["choices"][0]["message"]["content"]
+        return chat(self.config, [{"role": "system", "content": SYSTEM}, {"role": "user", "content": prompt}])
 
     def rerank(self, query: str, hits: list[Hit], examples: list[dict[str, Any]] | None = None) -> LLMResult:
         head = hits[: self.config.candidates]
@@ -136,8 +153,7 @@ class LLMReranker:
                     kept, dropped = parse_reply(reply, names)
                     cached = (kept, dropped, reply)
                     break
-                except (urllib.error.URLError, TimeoutError, OSError, ValueError, KeyError, IndexError,
-                        TypeError) as e:
+                except CHAT_ERRORS as e:
                     last_error = f"{type(e).__name__}: {e}"
                     if isinstance(e, ValueError):
                         break  # a bad reply is not retried: the same prompt gives the same answer

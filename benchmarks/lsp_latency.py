@@ -12,6 +12,12 @@ Also reports the server's RSS with its indexes loaded, and whether the name that
 in the top 5 (a sanity check, not an accuracy benchmark). Prints a JSON summary and a Markdown table.
 
     APIREC_HOME=... python benchmarks/lsp_latency.py [--n 300] [--packages json email http] [--no-jedi]
+
+Before/after a server change, on a loaded machine: copy the old `lsp/` package somewhere as `lspbase/`
+(its `__main__.py` importing `lspbase.server`) and time both servers position by position in turn:
+
+    PYTHONPATH=/tmp/old python benchmarks/lsp_latency.py --no-jedi --rounds 3 \
+        --baseline-cmd "python -m lspbase"
 """
 
 from __future__ import annotations
@@ -21,6 +27,7 @@ import asyncio
 import json
 import os
 import re
+import shlex
 import statistics
 import sys
 import sysconfig
@@ -72,41 +79,62 @@ def rss_mb(pid: int) -> float:
     return float("nan")
 
 
-async def bench_lsp(pos: list[dict]) -> tuple[list[float], int, float, int]:
+async def _start(cmd: list[str]):
     from lsprotocol import types as T
     from pygls.lsp.client import LanguageClient
 
     client = LanguageClient("apirec-bench", "1")
-    await client.start_io(sys.executable, "-m", "apirec.lsp")
+    await client.start_io(cmd[0], *cmd[1:])
     await client.initialize_async(T.InitializeParams(capabilities=T.ClientCapabilities()))
     client.initialized(T.InitializedParams())
     t0 = time.monotonic()
     while True:
         st = await client.workspace_execute_command_async(T.ExecuteCommandParams(command="apirec.status"))
         if st.get("indexes", {}).get("default") == "ready":
-            break
+            return client
         if time.monotonic() - t0 > 300:
             raise RuntimeError(f"default index not ready: {st}")
         await asyncio.sleep(0.2)
-    times, hits = [], 0
-    for n, p in enumerate(pos):
-        uri = Path(p["file"]).with_name(f"bench_{n}.py").as_uri()
-        client.text_document_did_open(T.DidOpenTextDocumentParams(text_document=T.TextDocumentItem(
-            uri=uri, language_id="python", version=1, text=p["code"])))
-        t = time.perf_counter()
-        res = await client.text_document_completion_async(T.CompletionParams(
-            text_document=T.TextDocumentIdentifier(uri=uri), position=T.Position(line=p["line"], character=p["col"])))
-        times.append((time.perf_counter() - t) * 1000)
-        items = sorted(res.items if res else [], key=lambda i: i.sort_text or "")
-        hits += p["expected"] in [i.label for i in items[:5]]
-        client.text_document_did_close(T.DidCloseTextDocumentParams(text_document=T.TextDocumentIdentifier(uri=uri)))
-    pid = client._server.pid
-    rss = rss_mb(pid)
-    st = await client.workspace_execute_command_async(T.ExecuteCommandParams(command="apirec.status"))
-    await client.shutdown_async(None)
-    client.exit(None)
-    await client.stop()
-    return times, hits, rss, st
+
+
+async def bench_lsp(pos: list[dict], server_cmds: list[list[str]] | None = None,
+                    rounds: int = 1) -> list[tuple[list[float], int, float, dict]]:
+    """(times ms, expected names in the top 5, RSS MB, status) per server command. With several
+    servers each position goes to all of them in turn (the order rotating), so a before/after
+    comparison sees the same machine load."""
+    from lsprotocol import types as T
+
+    cmds = server_cmds or [[sys.executable, "-m", "apirec.lsp"]]
+    clients = [await _start(cmd) for cmd in cmds]
+    times: list[list[float]] = [[] for _ in cmds]
+    hits = [0] * len(cmds)
+    n = 0
+    for _ in range(rounds):
+        for p in pos:
+            n += 1
+            for j in [(n + i) % len(cmds) for i in range(len(cmds))]:
+                client = clients[j]
+                uri = Path(p["file"]).with_name(f"bench_{n}.py").as_uri()
+                client.text_document_did_open(T.DidOpenTextDocumentParams(text_document=T.TextDocumentItem(
+                    uri=uri, language_id="python", version=1, text=p["code"])))
+                t = time.perf_counter()
+                res = await client.text_document_completion_async(T.CompletionParams(
+                    text_document=T.TextDocumentIdentifier(uri=uri),
+                    position=T.Position(line=p["line"], character=p["col"])))
+                times[j].append((time.perf_counter() - t) * 1000)
+                items = sorted(res.items if res else [], key=lambda i: i.sort_text or "")
+                hits[j] += p["expected"] in [i.label for i in items[:5]]
+                client.text_document_did_close(T.DidCloseTextDocumentParams(
+                    text_document=T.TextDocumentIdentifier(uri=uri)))
+    out = []
+    for j, client in enumerate(clients):
+        rss = rss_mb(client._server.pid)
+        st = await client.workspace_execute_command_async(T.ExecuteCommandParams(command="apirec.status"))
+        await client.shutdown_async(None)
+        client.exit(None)
+        await client.stop()
+        out.append((times[j], hits[j], rss, st))
+    return out
 
 
 def bench_inprocess(pos: list[dict]) -> tuple[list[float], int]:
@@ -146,15 +174,31 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--packages", nargs="+", default=["json", "email", "http"])
     ap.add_argument("--no-jedi", action="store_true")
     ap.add_argument("--jedi-budget", type=float, default=90.0, help="seconds at most for jedi")
+    ap.add_argument("--server-cmd", help="start this server command instead of `python -m apirec.lsp`")
+    ap.add_argument("--baseline-cmd", help="also time this server command (e.g. a copy of an older lsp/ "
+                    "package), position by position in turn with the first, so before/after numbers are "
+                    "taken under the same machine load")
+    ap.add_argument("--rounds", type=int, default=1, help="go over the positions this many times")
+    ap.add_argument("--no-inprocess", action="store_true")
     args = ap.parse_args(argv)
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     pos = positions(args.packages, args.n)
-    lsp_ms, lsp_hits, rss, st = asyncio.run(bench_lsp(pos))
-    inproc_ms, inproc_hits = bench_inprocess(pos)
-    out = {"positions": len(pos), "packages": args.packages, "python": sys.version.split()[0],
-           "apirec_lsp": {**summary(lsp_ms), "top5_recovered": round(lsp_hits / len(pos), 3)},
-           "apirec_inprocess": {**summary(inproc_ms), "top5_recovered": round(inproc_hits / len(pos), 3)},
+    cmds = [shlex.split(args.server_cmd) if args.server_cmd else [sys.executable, "-m", "apirec.lsp"]]
+    if args.baseline_cmd:
+        cmds.append(shlex.split(args.baseline_cmd))
+    runs = asyncio.run(bench_lsp(pos, cmds, args.rounds))
+    lsp_ms, lsp_hits, rss, st = runs[0]
+    asked = len(pos) * args.rounds
+    out = {"positions": len(pos), "rounds": args.rounds, "packages": args.packages, "python": sys.version.split()[0],
+           "apirec_lsp": {**summary(lsp_ms), "top5_recovered": round(lsp_hits / asked, 3)},
            "server_rss_mb": round(rss, 1), "index_records": None}
+    if args.baseline_cmd:
+        b_ms, b_hits, b_rss, _ = runs[1]
+        out["baseline_lsp"] = {**summary(b_ms), "top5_recovered": round(b_hits / asked, 3),
+                               "server_rss_mb": round(b_rss, 1), "cmd": args.baseline_cmd}
+    if not args.no_inprocess:
+        inproc_ms, inproc_hits = bench_inprocess(pos)
+        out["apirec_inprocess"] = {**summary(inproc_ms), "top5_recovered": round(inproc_hits / len(pos), 3)}
     try:
         from apirec.build import ensure_default_index
         from apirec.search import Searcher
@@ -171,8 +215,8 @@ def main(argv: list[str] | None = None) -> int:
     print()
     print("| engine | positions | p50 ms | p95 ms | max ms | expected name in top 5 |")
     print("|---|---|---|---|---|---|")
-    for key, label in (("apirec_lsp", "apirec (LSP, stdio)"), ("apirec_inprocess", "apirec (in-process)"),
-                       ("jedi", "jedi")):
+    for key, label in (("apirec_lsp", "apirec (LSP, stdio)"), ("baseline_lsp", "baseline (LSP, stdio)"),
+                       ("apirec_inprocess", "apirec (in-process)"), ("jedi", "jedi")):
         if key in out:
             d = out[key]
             print(f"| {label} | {d['n']} | {d['p50_ms']} | {d['p95_ms']} | {d['max_ms']} | {d['top5_recovered']:.0%} |")

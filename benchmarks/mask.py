@@ -3,8 +3,9 @@
     python -m benchmarks.mask REPO_DIR OUT.jsonl [--max 60] [--seed 0]
 
 Each case: {"id", "target", "receiver", "left_context" (the file up to and including the dot),
-"right_context" (the rest of the file), "repo", "path", "line", "character"} with 0-based line and
-character of the masked name's start, the format of the call-site datasets in ../shared/data.
+"right_context" (the rest of the file after the masked name, from its `(`), "repo", "path", "line",
+"character"} with 0-based line and character of the masked name's start, the format of the call-site
+datasets in ../shared/data (the masked name is in neither context).
 Private names (leading `_`) and test files are left out; sampling is seeded, so runs are repeatable.
 """
 
@@ -81,7 +82,8 @@ def mask_repo(root: Path, *, max_cases: int = 60, seed: int = 0, name: str | Non
             receiver = ast.get_source_segment(src, f.value) or ""
             cases.append({
                 "id": f"{name}:{rel}:{line}:{char}", "target": attr, "receiver": receiver,
-                "left_context": src[:off], "right_context": src[off:],
+                # The masked name itself is in neither context (as in the call-site datasets).
+                "left_context": src[:off], "right_context": src[off + len(attr):],
                 "repo": str(root), "path": rel, "line": line, "character": char,
                 "site_kind": "member_call", "source": f"masked from {root}",
             })

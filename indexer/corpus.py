@@ -106,8 +106,28 @@ def _plain_record(row: dict[str, Any], origin: str, file: str, line: int) -> Api
     )
 
 
-def _rows(text: str, warnings: list[str], file: str) -> list[tuple[int, str, Any]]:
-    """``(line, label, value)`` for every row; JSON arrays label rows by element index."""
+MAX_WARNINGS = 20  # per file; a corpus of 600k bad rows must not become 600k log lines in memory
+
+
+class _Warnings(list):
+    """A list of the first MAX_WARNINGS warnings that counts the rest."""
+
+    def __init__(self):
+        super().__init__()
+        self.more = 0
+
+    def append(self, w: str) -> None:
+        if len(self) < MAX_WARNINGS:
+            super().append(w)
+        else:
+            self.more += 1
+
+    def final(self) -> list[str]:
+        return list(self) + ([f"... and {self.more} more skipped rows"] if self.more else [])
+
+
+def _rows(text: str, warnings: list[str], file: str):
+    """``(line, label, value)`` for every row, streamed; JSON arrays label rows by element index."""
     body = text.lstrip("\ufeff \t\r\n")
     if body.startswith("["):
         try:
@@ -116,16 +136,19 @@ def _rows(text: str, warnings: list[str], file: str) -> list[tuple[int, str, Any
             warnings.append(f"{file}: invalid JSON array: {e}")
             return []
         if isinstance(data, list):
-            return [(0, f"element {k}", row) for k, row in enumerate(data)]
-    rows = []
-    for k, line in enumerate(text.splitlines(), 1):
+            yield from ((0, f"element {k}", row) for k, row in enumerate(data))
+            return
+    k, start, n = 0, 0, len(text)
+    while start < n:  # line by line without materialising every line (or every row) at once
+        end = text.find("\n", start)
+        end = n if end < 0 else end
+        line, start, k = text[start:end], end + 1, k + 1
         if not line.strip():
             continue
         try:
-            rows.append((k, f"line {k}", json.loads(line)))
+            yield k, f"line {k}", json.loads(line)
         except (json.JSONDecodeError, RecursionError) as e:
             warnings.append(f"{file}:{k}: invalid JSON: {getattr(e, 'msg', e)}")
-    return rows
 
 
 def parse_corpus(
@@ -136,7 +159,7 @@ def parse_corpus(
         text = path.read_text(encoding="utf-8", errors="replace")
     file = str(path)
     origin = origin or path.stem
-    warnings: list[str] = []
+    warnings = _Warnings()
     records: list[ApiRecord] = []
     seen: set[str] = set()
     for line, label, row in _rows(text, warnings, file):
@@ -161,7 +184,7 @@ def parse_corpus(
                             canonical_path=f"{rec.canonical_path}_{_ident(suffix)}")
         seen.add(rec.public_path)
         records.append(rec)
-    return records, warnings
+    return records, warnings.final()
 
 
 def _first_object(text_head: str) -> Any:

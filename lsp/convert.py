@@ -45,7 +45,11 @@ def to_column(line_text: str, index: int, encoding: str = "utf-16") -> int:
 
 def from_position(text: str, pos: T.Position, encoding: str = "utf-16") -> tuple[int, int]:
     """(line, str index) inside the document: positions past the end are clamped, never raised."""
-    lines = text.split("\n")
+    return from_lines(text.split("\n"), pos, encoding)
+
+
+def from_lines(lines: list[str], pos: T.Position, encoding: str = "utf-16") -> tuple[int, int]:
+    """`from_position` on a document already split into lines."""
     line = max(0, min(pos.line, len(lines) - 1))
     if pos.line >= len(lines):
         return line, len(lines[line].rstrip("\r"))
@@ -76,6 +80,8 @@ KINDS = {
 
 
 def completion_item(hit: Hit, index: str) -> T.CompletionItem:
+    """A light item: filterText and insertText are left out (the label is the default for both, LSP
+    3.17), the documentation comes from completionItem/resolve."""
     r = hit.record
     detail = f"{r.name}{r.signature}" if r.signature and r.kind != "module" else r.public_path
     item = T.CompletionItem(
@@ -83,8 +89,6 @@ def completion_item(hit: Hit, index: str) -> T.CompletionItem:
         kind=KINDS.get(r.kind, T.CompletionItemKind.Text),
         detail=detail,
         sort_text=f"{hit.rank:05d}",
-        filter_text=r.name,
-        insert_text=r.name,
         deprecated=r.deprecated or None,
         data={"id": r.id, "index": index},
     )
@@ -140,6 +144,16 @@ def snippet_item(hit: Hit, text: str, import_edit: tuple[int, str] | None, index
     if import_edit is not None:
         item.additional_text_edits = [insert_line(import_edit[0], import_edit[1])]
     return item
+
+
+def inline_completion(line_text: str, line: int, index: int, text: str, start_back: int, replace_rest: bool,
+                      encoding: str = "utf-16") -> T.InlineCompletionList:
+    """One inline suggestion: `text` replaces the current line from `start_back` characters before the
+    cursor to the cursor (or to the end of the line when `replace_rest`)."""
+    start = position(line_text, line, max(0, index - start_back), encoding)
+    end = position(line_text, line, len(line_text) if replace_rest else index, encoding)
+    item = T.InlineCompletionItem(insert_text=text, range=T.Range(start=start, end=end))
+    return T.InlineCompletionList(items=[item])
 
 
 def insert_line(line: int, text: str) -> T.TextEdit:

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import os
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from lsprotocol import types as T
 
-from apirec import context
+from apirec import context, generate
+from apirec.llm import LLMConfig
 from apirec.records import ApiRecord
 
 from . import convert
@@ -25,8 +28,8 @@ class Doc:
         self.text = text if len(text) <= MAX_DOC_CHARS else ""
         self.uri = uri
         self.encoding = encoding
-        self.line, self.index = convert.from_position(self.text, pos, encoding)
         self.lines = self.text.split("\n")
+        self.line, self.index = convert.from_lines(self.lines, pos, encoding)
         self.line_text = self.lines[self.line].rstrip("\r") if self.lines else ""
         self.module = _module_for(uri, indexes)
 
@@ -43,6 +46,18 @@ def _module_for(uri: str, indexes: IndexSet) -> str | None:
     except (ValueError, OSError):
         pass
     return None
+
+
+LOOP_MAX_CHARS = 150_000  # member/name completion on a document up to this size runs on the event loop
+
+
+def cheap_completion(doc: Doc, opts: Options) -> bool:
+    """Completion that is cheaper than a thread hop: member or name completion (a few ms of CPU that
+    holds the GIL anyway) on a normal-size document. An NL comment (an index search, maybe a query
+    embedding) or a huge document goes to a worker thread so the event loop keeps reading."""
+    if len(doc.text) > LOOP_MAX_CHARS:
+        return False
+    return not (opts.features.nl_comments and _comment_for(doc) is not None)
 
 
 def completion(doc: Doc, indexes: IndexSet, opts: Options, snippets: bool) -> T.CompletionList:
@@ -79,6 +94,42 @@ def signature_help(doc: Doc, indexes: IndexSet) -> T.SignatureHelp | None:
         return None
     rec, active = got
     return convert.signature_help(rec, active)
+
+
+# -- inline completion (LLM) -------------------------------------------------------------------------------
+
+
+def generator(opts: Options, current: generate.InlineGenerator | None) -> generate.InlineGenerator | None:
+    """The generator the settings ask for (None: no endpoint, or the feature is off); `current` is kept
+    while the settings are unchanged, with its reply cache."""
+    llm = opts.llm
+    if not (opts.features.inline_completion and llm.base_url):
+        return None
+    config = LLMConfig(base_url=llm.base_url.rstrip("/"),
+                       model=llm.model or os.environ.get("APIREC_LLM_MODEL") or "default",
+                       api_key=os.environ.get("APIREC_LLM_API_KEY") or os.environ.get("OPENAI_API_KEY", ""),
+                       timeout=llm.timeout, retries=0)
+    if current is not None and current.config == config and (current.max_tokens, current.apis) == \
+            (llm.max_tokens, llm.apis):
+        return current
+    return generate.InlineGenerator(config, max_tokens=llm.max_tokens, apis=llm.apis)
+
+
+def inline_completion(doc: Doc, indexes: IndexSet, gen: generate.InlineGenerator,
+                      cancelled: Callable[[], bool]) -> T.InlineCompletionList | None:
+    """Retrieve the APIs the code before the cursor needs, ask the model to continue the code with
+    them in the prompt, and answer one item (None: nothing to continue, cancelled, or an empty answer).
+    Raises generate.GenerationError when the endpoint fails."""
+    ctx = generate.code_context(doc.text, doc.line, doc.index, filename=doc.uri.rsplit("/", 1)[-1],
+                                lines=doc.lines)
+    if not ctx.before.strip() or cancelled():
+        return None
+    hits = generate.retrieve(ctx, indexes.sources(), indexes.search, k=gen.apis, module=doc.module)
+    got = gen.generate(ctx, hits, cancelled)
+    if got is None:
+        return None
+    return convert.inline_completion(doc.line_text, doc.line, doc.index, got.text, got.start_back,
+                                     got.replace_rest, doc.encoding)
 
 
 # -- NL comments -----------------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ thread; until it is ready it is simply left out, so a slow index never blocks a 
 from __future__ import annotations
 
 import fnmatch
+import gc
 import hashlib
 import logging
 import os
@@ -68,10 +69,11 @@ class WorkspaceSource:
                 return None
         return r
 
-    def search(self, query: str, k: int) -> list[Hit]:
+    def search(self, query: str, k: int, *, dense: bool = True) -> list[Hit]:
         hits = []
         if self.searcher is not None:
-            hits = [h for h in self.searcher.search(query, k=k) if self._keep(h.record)]
+            # dense=False on the typing path (member completion): no query embedding there.
+            hits = [h for h in self.searcher.search(query, k=k, dense=dense) if self._keep(h.record)]
         q = set(query.lower().split())
         for r in self.overlay.by_id.values():  # overlay records: a plain word match is enough
             words = set((r.name.replace("_", " ") + " " + r.summary).lower().split())
@@ -217,6 +219,10 @@ class IndexSet:
 
             _frequent_methods(s)  # warm the fallback list off the request path
             self.default = s
+            # The index's long-lived objects leave the collector's view: a full collection in a long
+            # session then scans only what requests allocate (no multi-ms pause in a completion).
+            gc.collect()
+            gc.freeze()
             self.state["default"] = "ready"
             self.notify(f"apirec: default index ready ({s.n} APIs)", False)
         return self._thread("default", go)

@@ -15,10 +15,15 @@ import cattrs
 
 @dataclass
 class LlmOptions:
-    """LLM endpoint for inline completion (stored only; inline completion is not served yet)."""
+    """The OpenAI-compatible endpoint for inline completion (`textDocument/inlineCompletion`): off while
+    base_url is empty. The API key comes from the environment (APIREC_LLM_API_KEY or OPENAI_API_KEY),
+    never from settings; the model defaults to APIREC_LLM_MODEL."""
 
-    base_url: str = ""
+    base_url: str = ""  # e.g. http://127.0.0.1:8000/v1
     model: str = ""
+    timeout: float = 10.0  # seconds for one call; past it the request answers no items
+    max_tokens: int = 256
+    apis: int = 5  # retrieved APIs shown to the model
 
 
 @dataclass
@@ -28,6 +33,7 @@ class FeatureOptions:
     hover: bool = True
     signature_help: bool = True
     workspace_index: bool = True  # index the workspace folder at startup
+    inline_completion: bool = True  # served only when llm.base_url is set
 
 
 @dataclass
@@ -44,6 +50,10 @@ def _strict(tp):
     def hook(v, _t):
         if tp is int and (isinstance(v, bool) or not isinstance(v, int)):
             raise TypeError(f"expected an integer, got {v!r}")
+        if tp is float:
+            if isinstance(v, bool) or not isinstance(v, (int, float)):
+                raise TypeError(f"expected a number, got {v!r}")
+            return float(v)
         if tp is not int and not isinstance(v, tp):
             raise TypeError(f"expected {tp.__name__}, got {v!r}")
         return v
@@ -58,7 +68,7 @@ def _str_list(v, _t):
 
 
 _conv = cattrs.Converter()
-for _tp in (str, bool, int):
+for _tp in (str, bool, int, float):
     _conv.register_structure_hook(_tp, _strict(_tp))
 _conv.register_structure_hook_func(lambda t: t == list[str], _str_list)
 
@@ -67,6 +77,9 @@ _CHECKS = {
     "extra_packages": lambda v: all(x.startswith("pkg:") and len(x) > 4 for x in v)
     or "entries must look like pkg:NAME",
     "base_url": lambda v: not v or re.match(r"^https?://", v) is not None or "must be an http(s) URL",
+    "timeout": lambda v: 0.1 <= v <= 300 or "must be between 0.1 and 300 seconds",
+    "max_tokens": lambda v: 1 <= v <= 8192 or "must be between 1 and 8192",
+    "apis": lambda v: 0 <= v <= 20 or "must be between 0 and 20",
 }
 
 

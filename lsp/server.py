@@ -11,6 +11,7 @@ import asyncio
 import ipaddress
 import logging
 import sys
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -20,7 +21,7 @@ from lsprotocol import types as T
 from pygls.lsp.server import LanguageServer
 from pygls.uris import to_fs_path
 
-from apirec import __version__
+from apirec import __version__, generate
 
 from . import convert, features
 from .indexes import IndexSet
@@ -37,6 +38,8 @@ def safe_regular_file(path: Path) -> bool:
         return stat.S_ISREG(path.stat().st_mode)
     except OSError:
         return False
+
+
 STATUS_COMMAND = "apirec.status"
 SEARCH_COMMAND = "apirec.search"
 REINDEX_COMMAND = "apirec.reindex"
@@ -48,6 +51,10 @@ class ApirecServer(LanguageServer):
         self.options = Options()
         self.indexes = IndexSet(self.notify_threadsafe)
         self.pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="apirec-req")
+        # LLM calls wait on the network: their own threads, so a slow endpoint never holds up the others.
+        self.llm_pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="apirec-llm")
+        self.inline_gen: generate.InlineGenerator | None = None
+        self._last_log: tuple[str, float] = ("", 0.0)
         self.loop: asyncio.AbstractEventLoop | None = None
         self._diag_tasks: dict[str, asyncio.TimerHandle] = {}
         self.init_options: Any = None
@@ -57,6 +64,15 @@ class ApirecServer(LanguageServer):
         """window/logMessage from any thread (pygls writes from the event loop)."""
         if self.loop is not None and not self.loop.is_closed():
             self.loop.call_soon_threadsafe(self.window_log_message, convert.log(message, error))
+
+    def log_once(self, message: str, every: float = 30.0) -> None:
+        """window/logMessage, the same message at most once per `every` seconds (a down endpoint would
+        otherwise log on every keystroke)."""
+        last, at = self._last_log
+        if message != last or time.monotonic() - at > every:
+            self._last_log = (message, time.monotonic())
+            log.warning("%s", message)
+            self.window_log_message(convert.log(message, error=True))
 
     def warn(self, message: str) -> None:
         self.window_show_message(convert.show(message))
@@ -89,6 +105,7 @@ class ApirecServer(LanguageServer):
         for e in errors:
             self.warn(f"apirec ({origin}): {e}")
         self.options = opts
+        self.inline_gen = features.generator(opts, self.inline_gen)
         self.indexes.ignore = list(opts.ignore_globs)
         self.indexes.load_extra(opts.index_paths, opts.extra_packages)
 
@@ -292,12 +309,35 @@ async def text_document_completion(ls: ApirecServer, params: T.CompletionParams)
     if doc is None:
         return None
     snippets = ls.client_supports("text_document", "completion", "completion_item", "snippet_support")
+    if features.cheap_completion(doc, ls.options):
+        return features.completion(doc, ls.indexes, ls.options, snippets)  # no thread hop: p95 matters
     return await ls.run(features.completion, doc, ls.indexes, ls.options, snippets)
 
 
 @server.feature(T.COMPLETION_ITEM_RESOLVE)
 async def completion_item_resolve(ls: ApirecServer, item: T.CompletionItem) -> T.CompletionItem:
     return await ls.run(features.resolve, item, ls.indexes)
+
+
+@server.feature(T.TEXT_DOCUMENT_INLINE_COMPLETION, T.InlineCompletionOptions())
+async def text_document_inline_completion(ls: ApirecServer, params: T.InlineCompletionParams
+                                          ) -> T.InlineCompletionList | None:
+    """The model's continuation of the code, with the APIs it needs retrieved into the prompt. Served only
+    when settings name an endpoint (llm.baseUrl); otherwise None at once, and nothing is sent anywhere."""
+    gen = ls.inline_gen
+    doc = ls.doc(params.text_document.uri, params.position) if gen is not None else None
+    if doc is None or params.context.selected_completion_info is not None:
+        return None  # (with a completion item selected, the completion list has the floor)
+    cancel = threading.Event()
+    try:
+        fut = asyncio.get_running_loop().run_in_executor(ls.llm_pool, features.inline_completion, doc, ls.indexes,
+                                                         gen, cancel.is_set)
+        return await asyncio.wait_for(fut, gen.config.timeout + 2.0)
+    except Exception as e:  # noqa: BLE001 - the endpoint failed or timed out (or a bug): no items, say why once
+        ls.log_once(f"apirec: inline completion gave no suggestion: {str(e) or type(e).__name__}")
+        return None
+    finally:
+        cancel.set()  # cancelled or timed out: a call still queued is never made
 
 
 @server.feature(T.TEXT_DOCUMENT_HOVER)

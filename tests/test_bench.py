@@ -128,7 +128,8 @@ def test_mask_generator_masks_names_defined_in_the_repo(tmp_path):
     cases = mask_repo(repo)
     assert [c["target"] for c in cases] == ["put"]  # append is not defined here; _hidden is private
     c = cases[0]
-    assert c["left_context"].endswith("b.") and c["right_context"].startswith("put(1)")
+    # The masked name is in neither context: the right context resumes after it.
+    assert c["left_context"].endswith("b.") and c["right_context"].startswith("(1)")
     assert (c["path"], c["line"], c["character"]) == ("a.py", 4, 6)
     src = (repo / "a.py").read_text().splitlines()
     assert src[c["line"]][c["character"]:].startswith("put(")

@@ -137,3 +137,11 @@ def test_query_words_that_spell_a_renamed_api_lift_it(tmp_path, apirec_home):
     assert all("name_cover" not in h.why for h in plain)
     by_name = {h.record.name: h.score for h in plain}
     assert by_name["sipna"] <= by_name["traversal"] + 1e-6  # without it, the frame-ish docs tie or win
+
+
+def test_a_corpus_of_many_bad_rows_keeps_a_bounded_warning_list(tmp_path):
+    text = json.dumps({"name": "lib.ok", "description": "Fine."}) + "\n" + '{"name": 1}\n' * 5000 + "{broken\n"
+    records, warnings = corpus.parse_corpus(tmp_path / "big.jsonl", text)
+    assert [r.public_path for r in records] == ["lib.ok"]
+    assert len(warnings) == corpus.MAX_WARNINGS + 1
+    assert warnings[-1] == "... and 4981 more skipped rows"

@@ -29,7 +29,9 @@ def _run(cmd: list[str], tmp_path: Path, apirec_home: Path) -> str:
 def test_neovim_first_completion_after_dot(stdlib_index, apirec_home, tmp_path):
     first = _run(["nvim", "--headless", "--clean", "-c", f"luafile {EDITORS / 'nvim_complete.lua'}"],
                  tmp_path, apirec_home)
-    assert first == "join"  # `os.path.` -> join, the most used os.path API
+    # `os.path.` in a function whose name says nothing about files -> join, the most used os.path API
+    # (a name such as data_file would rightly lift isfile: names are intent evidence).
+    assert first == "join"
 
 
 def _has_eglot() -> bool:

@@ -2,5 +2,5 @@
 import os
 
 
-def data_file(name):
+def resource(name):
     return os.path.

@@ -1,0 +1,118 @@
+"""Member-completion ranking rules of apirec.context (issue #4): receiver types guessed from names,
+`super()`, selections of a known class, comment intent, the call's shape on the rest of the line and
+module aliases used without their import. Real tree-sitter on real temporary packages."""
+
+from __future__ import annotations
+
+import pytest
+
+from apirec.context import RecordSet, member_completions
+from trees import write_tree
+
+FRAMES = {
+    "frames/__init__.py": '''
+        """A tiny table library."""
+
+
+        class DataFrame:
+            """Two-dimensional labelled data."""
+
+            def drop(self, labels, axis=0):
+                """Drop the given labels (rows or columns)."""
+
+            def dropna(self, subset=None, how="any"):
+                """Remove rows that have missing values."""
+
+            def head(self, n=5):
+                """Return the first n rows."""
+
+            def apply(self, func, axis=0):
+                """Apply a function along an axis."""
+
+            @property
+            def shape(self):
+                """The number of rows and columns."""
+
+
+        class Series:
+            """One-dimensional labelled data."""
+
+            def tolist(self):
+                """Return the values as a list."""
+        ''',
+}
+
+
+@pytest.fixture(scope="module")
+def frames(tmp_path_factory):
+    from apirec.lsp.indexes import extract_file
+
+    root = write_tree(tmp_path_factory.mktemp("cs") / "proj", FRAMES)
+    path = root / "frames" / "__init__.py"
+    return RecordSet(extract_file(root, path, path.read_bytes()), name="frames")
+
+
+def complete(sources, code, rest=""):
+    lines = code.split("\n")
+    full = code + rest
+    return member_completions(sources, full, len(lines) - 1, len(lines[-1]))
+
+
+def top(sources, code, rest="", n=3):
+    return [h.record.name for h in complete(sources, code, rest)[:n]]
+
+
+def test_receiver_name_suggests_the_class(frames):
+    code = "import frames\n\ndef f(df):\n    return df."
+    hits = complete([frames], code)
+    assert hits[0].why["source"] == "name-guess" and hits[0].why["type"] == "frames.DataFrame"
+    assert {h.record.name for h in hits} >= {"drop", "dropna", "head", "apply"}
+    names = [h.record.name for h in hits]
+    assert max(names.index(n) for n in ("drop", "dropna", "head", "apply")) < names.index("tolist")
+    assert complete([frames], "import frames\n\ndef f(my_series):\n    return my_series.")[0].record.name == "tolist"
+
+
+def test_a_selection_of_a_known_class_offers_its_members(frames):
+    code = "import frames\ntable = frames.DataFrame()\ntable['a']."
+    hits = complete([frames], code)
+    assert hits and hits[0].why["type"] == "frames.DataFrame"
+
+
+def test_comment_intent_ranks_the_members_of_a_known_type(frames):
+    code = "import frames\ntable = frames.DataFrame()\n# remove the rows with missing values\nclean = table."
+    assert top([frames], code, "()", 1) == ["dropna"]
+    code = "import frames\ntable = frames.DataFrame()\n# the first rows of the table\nfirst = table."
+    assert top([frames], code, "(3)", 1) == ["head"]
+
+
+def test_keyword_arguments_on_the_rest_of_the_line(frames):
+    code = "import frames\ntable = frames.DataFrame()\nout = table."
+    assert top([frames], code, "(subset=['a'], how='all')", 1) == ["dropna"]
+    assert top([frames], code, "(lambda r: r, axis=1)", 1) == ["apply"]
+
+
+def test_call_shape_prefers_callables_and_attributes(frames):
+    code = "import frames\ntable = frames.DataFrame()\nn = table."
+    assert "shape" not in top([frames], code, "(3)", 4)  # a property is not called
+    assert top([frames], code, "[0]", 1) == ["shape"]
+
+
+def test_super_resolves_to_the_first_base(stdlib_searcher):
+    code = ("import json\n\nclass Dec(json.JSONDecoder):\n    def decode(self, s):\n"
+            "        return super().")
+    hits = complete([stdlib_searcher], code, "(s)")
+    assert hits[0].why["type"] == "json.JSONDecoder"
+    assert {"decode", "raw_decode"} <= {h.record.name for h in hits[:5]}
+
+
+def test_module_alias_without_its_import(stdlib_searcher):
+    # A snippet whose imports are cut off: `jj` is used as a module that defines JSONDecoder.
+    code = "d = jj.JSONDecoder()\ns = jj."
+    hits = complete([stdlib_searcher], code, "(obj)")
+    assert hits[0].why["type"] == "json"
+    assert "dumps" in [h.record.name for h in hits[:5]]
+
+
+def test_same_receiver_usage_beats_the_global_prior(stdlib_searcher):
+    code = "def f(conn_pool):\n    conn_pool.checkout()\n    conn_pool.checkout()\n    conn_pool."
+    assert top([stdlib_searcher], code, "()", 1) == ["checkout"]
