@@ -10,13 +10,14 @@ export interface ServerSettings {
   extraPackages: string[];
   ignoreGlobs: string[];
   maxCompletions: number;
-  llm: { baseUrl: string; model: string };
+  llm: { baseUrl: string; model: string; timeout: number; maxTokens: number; apis: number };
   features: {
     diagnostics: boolean;
     nlComments: boolean;
     hover: boolean;
     signatureHelp: boolean;
     workspaceIndex: boolean;
+    inlineCompletion: boolean;
   };
 }
 
@@ -49,19 +50,30 @@ export function readServerSettings(scope?: vscode.ConfigurationScope): ServerSet
     const v = c.get<unknown>(k, '');
     return typeof v === 'string' ? v : '';
   };
+  const n = (k: string, d: number, integer: boolean) => {
+    const v = c.get<unknown>(k, d);
+    return typeof v === 'number' && v > 0 && (!integer || Number.isInteger(v)) ? v : d;
+  };
   const max = c.get<unknown>('maxCompletions', 50);
   return {
     indexPaths: strList(c.get('indexPaths', [])),
     extraPackages: strList(c.get('extraPackages', [])),
     ignoreGlobs: strList(c.get('ignoreGlobs', [])),
     maxCompletions: typeof max === 'number' && Number.isInteger(max) ? max : 50,
-    llm: { baseUrl: s('llm.baseUrl'), model: s('llm.model') },
+    llm: {
+      baseUrl: s('llm.baseUrl'),
+      model: s('llm.model'),
+      timeout: n('llm.timeout', 10, false),
+      maxTokens: n('llm.maxTokens', 256, true),
+      apis: n('llm.apis', 5, true),
+    },
     features: {
       diagnostics: b('features.diagnostics', true),
       nlComments: b('features.nlComments', true),
       hover: b('features.hover', true),
       signatureHelp: b('features.signatureHelp', true),
       workspaceIndex: b('features.workspaceIndex', true),
+      inlineCompletion: b('features.inlineCompletion', true),
     },
   };
 }

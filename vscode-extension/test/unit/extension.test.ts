@@ -106,8 +106,11 @@ describe('settings', () => {
   test('defaults mirror lsp/options.py', () => {
     assert.deepEqual(readServerSettings(), {
       indexPaths: [], extraPackages: [], ignoreGlobs: [], maxCompletions: 50,
-      llm: { baseUrl: '', model: '' },
-      features: { diagnostics: true, nlComments: true, hover: true, signatureHelp: true, workspaceIndex: true },
+      llm: { baseUrl: '', model: '', timeout: 10, maxTokens: 256, apis: 5 },
+      features: {
+        diagnostics: true, nlComments: true, hover: true, signatureHelp: true, workspaceIndex: true,
+        inlineCompletion: true,
+      },
     });
   });
 
@@ -117,13 +120,17 @@ describe('settings', () => {
       'apirec.indexPaths': ['/idx'], 'apirec.extraPackages': ['pkg:requests'], 'apirec.ignoreGlobs': ['**/gen/**'],
       'apirec.maxCompletions': 7, 'apirec.llm.baseUrl': 'http://localhost:8080', 'apirec.llm.model': 'm',
       'apirec.features.hover': false, 'apirec.features.nlComments': false,
+      'apirec.llm.timeout': 2.5, 'apirec.llm.maxTokens': -3, 'apirec.features.inlineCompletion': false,
     });
     await ext.activate(ctx);
     const opts = last().clientOptions;
     const want = {
       indexPaths: ['/idx'], extraPackages: ['pkg:requests'], ignoreGlobs: ['**/gen/**'], maxCompletions: 7,
-      llm: { baseUrl: 'http://localhost:8080', model: 'm' },
-      features: { diagnostics: true, nlComments: false, hover: false, signatureHelp: true, workspaceIndex: true },
+      llm: { baseUrl: 'http://localhost:8080', model: 'm', timeout: 2.5, maxTokens: 256, apis: 5 },
+      features: {
+        diagnostics: true, nlComments: false, hover: false, signatureHelp: true, workspaceIndex: true,
+        inlineCompletion: false,
+      },
     };
     assert.deepEqual(opts.initializationOptions, want);
     assert.deepEqual(opts.documentSelector.map((s: any) => s.language), ['python', 'python']);

@@ -73,6 +73,11 @@ describe('manifest', () => {
         py[name] = dflt;
       }
     }
+    for (const [k, v] of Object.entries(py)) {
+      if (/^-?\d+(\.\d+)?$/.test(v)) {
+        py[k] = String(Number(v)); // Python's 10.0 is JSON's 10
+      }
+    }
     resetStub();
     const ours = flatten(readServerSettings() as any, '');
     const toPy = (v: unknown) =>
