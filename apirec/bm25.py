@@ -72,10 +72,14 @@ class BM25Index:
 
 def top_k(scores: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
     """Indices and scores of the k best positive scores, best first."""
-    k = min(k, len(scores))
+    # BM25 scores are sparse: partition only the documents that scored (a 100k-doc argpartition
+    # costs ~0.5 ms, the nonzero scan a tenth of that).
+    nz = np.flatnonzero(scores > 0)
+    k = min(k, len(nz))
     if k <= 0:
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
-    idx = np.argpartition(-scores, k - 1)[:k]
-    idx = idx[np.argsort(-scores[idx], kind="stable")]
-    keep = scores[idx] > 0
-    return idx[keep], scores[idx][keep]
+    sub = scores[nz]
+    part = np.argpartition(-sub, k - 1)[:k] if k < len(nz) else np.arange(len(nz))
+    part = part[np.argsort(-sub[part], kind="stable")]
+    idx = nz[part]
+    return idx, scores[idx]

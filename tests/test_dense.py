@@ -36,3 +36,24 @@ def test_model_id_changes_with_the_model_and_bad_models_are_clear_errors(tmp_pat
         resolve_model("some-hub/model-name")
     with pytest.raises(ModelError, match="sentence-transformers model folder"):
         resolve_model(str(tmp_path))
+
+
+def test_int8_query_model_stays_close_to_the_fp32_index_vectors(apirec_home, monkeypatch):
+    """Queries run an int8 copy of the model (made once, cached beside the export); documents keep
+    fp32. Its vectors must stay close enough that retrieval does not change: same nearest text."""
+    from apirec.dense import query_quantized
+
+    spec = resolve_model()
+    fp32 = Embedder(spec, threads=1)
+    int8 = Embedder(spec, threads=1, quantized=True)
+    assert int8.quantized and (spec.onnx_dir / "model.int8.onnx").exists()
+    docs = fp32.embed(TEXTS)
+    queries = ["parse a json string", "sort a list", "decode json text into a python object"]
+    a, b = fp32.embed(queries), int8.embed(queries)
+    cos = (a * b).sum(1)
+    assert cos.min() >= 0.9, cos
+    assert ((a @ docs.T).argmax(1) == (b @ docs.T).argmax(1)).all()
+    monkeypatch.setenv("APIREC_QUERY_INT8", "0")
+    assert not query_quantized()
+    monkeypatch.delenv("APIREC_QUERY_INT8")
+    assert query_quantized()
