@@ -236,22 +236,32 @@ def _top_level_blocks(lines: list[str]) -> list[int]:
     return _scan_blocks(lines, 0, ([], None, 0, False, False))[0]
 
 
-# The scan of the lines above the cursor, for the last documents completed in: typing changes the
-# cursor's line only, so the next keystroke rescans one line instead of the whole file.
-_SCAN_MEMO: dict[str, tuple] = {}
+# The scan state at every _CHUNK-th line, keyed by the exact text above it: a new completion in a
+# file seen before (the next keystroke, another position, an edit further down) rescans only the lines
+# after the last unchanged checkpoint instead of the whole file.
+_CHUNK = 128
+_SCAN_MEMO: dict[tuple, tuple] = {}
 
 
 def _top_level_blocks_memo(lines: list[str]) -> list[int]:
-    """`_top_level_blocks(lines)`, resuming from a memo of the scan of `lines[:-1]`."""
-    if len(lines) < 200:
+    """`_top_level_blocks(lines)`, resuming from the last memoized checkpoint whose text is unchanged."""
+    if len(lines) < 2 * _CHUNK:
         return _top_level_blocks(lines)
-    key = "\n".join(lines[:-1])
-    state = _SCAN_MEMO.get(key)
-    if state is None:
-        state = _scan_blocks(lines[:-1], 0, ([], None, 0, False, False))
-        _put(_SCAN_MEMO, key, state, 4)
-    starts, triple, depth, cont, prev_decorator = state
-    return _scan_blocks(lines, len(lines) - 1, (list(starts), triple, depth, cont, prev_decorator))[0]
+    chunks = len(lines) // _CHUNK
+    key: tuple = ()
+    state = ([], None, 0, False, False)
+    done = 0
+    for c in range(1, chunks + 1):
+        key = key + (hash("\n".join(lines[(c - 1) * _CHUNK: c * _CHUNK])),)
+        hit = _SCAN_MEMO.get(key)
+        if hit is None:
+            st = _scan_blocks(lines[: c * _CHUNK], done, (list(state[0]), *state[1:]))
+            _put(_SCAN_MEMO, key, st, 512)
+            state = st
+        else:
+            state = hit
+        done = c * _CHUNK
+    return _scan_blocks(lines, done, (list(state[0]), *state[1:]))[0]
 
 
 def _scan_blocks(lines: list[str], first: int, state: tuple) -> tuple:
@@ -1547,10 +1557,16 @@ def _fallback_pool(doc: "_Doc", site: "_Site", pool: dict, lines: list[str], lin
         add(rec, {"source": "intent", "receiver": receiver})
         if name in pool:
             pool[name][2]["search"] = bonus
-    for src in doc.sources:  # the last resort: globally frequent methods, ranked after the rest
+    # The last resort: globally frequent methods, ranked after the rest (tier 2), so only as many as can
+    # still reach the first k are worth scoring (most used first, a few spare for the scorer to reorder).
+    room = max(0, k - len(pool)) + 10
+    for src in doc.sources:
         for r in _frequent_methods(src):
+            if room <= 0:
+                break
             if r.name not in pool and _visible(r, prefix, want_private):
                 pool[r.name] = (2, r, {"source": "frequent", "receiver": receiver, "usage": _usage(r)})
+                room -= 1
 
 
 # Weights of the member-ranking features (tuned on the development call-site sets only).

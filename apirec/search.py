@@ -58,6 +58,7 @@ class Searcher:
         self.weights = FusionWeights()
         self._solved_dense = None
         self._name_idx: dict[str, int | None] = {}
+        self._name_memo: dict[int, str] = {}
         if load_dense:
             self._load_dense()
 
@@ -305,10 +306,15 @@ class Searcher:
         return out
 
     def _names(self, idxs: list[int]) -> dict[int, str]:
-        if not idxs:
-            return {}
-        marks = ",".join("?" * len(idxs))  # placeholders only; values are bound
-        return dict(self.db.execute(f"SELECT idx, name FROM records WHERE idx IN ({marks})", idxs).fetchall())
+        """Names of records, remembered (a bounded memo: the same candidates come back query after query)."""
+        memo = self._name_memo
+        missing = [i for i in idxs if i not in memo]
+        if missing:
+            if len(memo) > 200_000:
+                memo.clear()
+            marks = ",".join("?" * len(missing))  # placeholders only; values are bound
+            memo.update(self.db.execute(f"SELECT idx, name FROM records WHERE idx IN ({marks})", missing))
+        return {i: memo.get(i, "") for i in idxs}
 
     def info(self) -> dict[str, Any]:
         kinds = dict(self.db.execute("SELECT kind, count(*) FROM records GROUP BY kind").fetchall())
@@ -357,8 +363,11 @@ def name_coverage(name: str, words: list[tuple[str, float]]) -> float:
     letters = _name_letters(name)
     if len(letters) < 3:
         return 0.0
+    found = [(wd, wt) for wd, wt in words if wd in letters]  # usually none: one C scan per word
+    if not found:
+        return 0.0
     covered = [0.0] * len(letters)
-    for wd, wt in words:
+    for wd, wt in found:
         start = letters.find(wd)
         while start >= 0:
             for p in range(start, start + len(wd)):

@@ -79,18 +79,21 @@ def rss_mb(pid: int) -> float:
     return float("nan")
 
 
-async def _start(cmd: list[str]):
+async def _start(cmd: list[str], index_paths: list[str] | None = None):
     from lsprotocol import types as T
     from pygls.lsp.client import LanguageClient
 
     client = LanguageClient("apirec-bench", "1")
     await client.start_io(cmd[0], *cmd[1:])
-    await client.initialize_async(T.InitializeParams(capabilities=T.ClientCapabilities()))
+    await client.initialize_async(T.InitializeParams(
+        capabilities=T.ClientCapabilities(),
+        initialization_options={"indexPaths": index_paths} if index_paths else None))
     client.initialized(T.InitializedParams())
     t0 = time.monotonic()
     while True:
         st = await client.workspace_execute_command_async(T.ExecuteCommandParams(command="apirec.status"))
-        if st.get("indexes", {}).get("default") == "ready":
+        states = st.get("indexes", {})
+        if states.get("default") == "ready" and all(v == "ready" for v in states.values()):
             return client
         if time.monotonic() - t0 > 300:
             raise RuntimeError(f"default index not ready: {st}")
@@ -137,6 +140,34 @@ async def bench_lsp(pos: list[dict], server_cmds: list[list[str]] | None = None,
     return out
 
 
+async def rss_with_indexes(pos: list[dict], index_paths: list[str]) -> dict:
+    """RSS of a server that has the default index plus `index_paths` loaded and has answered member
+    completions and an NL search (so the dense parts are loaded too)."""
+    from lsprotocol import types as T
+
+    from apirec.build import ensure_default_index
+    from apirec.search import Searcher
+
+    client = await _start([sys.executable, "-m", "apirec.lsp"], index_paths)
+    for n, p in enumerate(pos[:50]):
+        uri = Path(p["file"]).with_name(f"rss_{n}.py").as_uri()
+        client.text_document_did_open(T.DidOpenTextDocumentParams(text_document=T.TextDocumentItem(
+            uri=uri, language_id="python", version=1, text=p["code"])))
+        await client.text_document_completion_async(T.CompletionParams(
+            text_document=T.TextDocumentIdentifier(uri=uri), position=T.Position(line=p["line"], character=p["col"])))
+        client.text_document_did_close(T.DidCloseTextDocumentParams(text_document=T.TextDocumentIdentifier(uri=uri)))
+    for q in ("read a csv file into a dataframe", "parse a json string", "sort an array"):
+        await client.workspace_execute_command_async(T.ExecuteCommandParams(command="apirec.search",
+                                                                            arguments=[{"query": q}]))
+    rss = rss_mb(client._server.pid)
+    await client.shutdown_async(None)
+    client.exit(None)
+    await client.stop()
+    records = Searcher(ensure_default_index(), load_dense=False).n
+    records += sum(Searcher(Path(p), load_dense=False).n for p in index_paths)
+    return {"records": records, "rss_mb": round(rss, 1), "index_paths": index_paths}
+
+
 def bench_inprocess(pos: list[dict]) -> tuple[list[float], int]:
     from apirec.build import ensure_default_index
     from apirec.context import _frequent_methods, member_completions
@@ -180,6 +211,8 @@ def main(argv: list[str] | None = None) -> int:
                     "taken under the same machine load")
     ap.add_argument("--rounds", type=int, default=1, help="go over the positions this many times")
     ap.add_argument("--no-inprocess", action="store_true")
+    ap.add_argument("--rss-index", action="append", default=[], metavar="DIR",
+                    help="also report the RSS of a server with these extra indexes loaded (indexPaths)")
     args = ap.parse_args(argv)
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     pos = positions(args.packages, args.n)
@@ -206,6 +239,8 @@ def main(argv: list[str] | None = None) -> int:
         out["index_records"] = Searcher(ensure_default_index(), load_dense=False).n
     except Exception:
         pass
+    if args.rss_index:
+        out["large_index_rss"] = asyncio.run(rss_with_indexes(pos, args.rss_index))
     if not args.no_jedi:
         j_ms, j_hits = bench_jedi(pos, args.jedi_budget)
         out["jedi"] = {**summary(j_ms), "top5_recovered": round(j_hits / max(1, len(j_ms)), 3)}
@@ -221,6 +256,10 @@ def main(argv: list[str] | None = None) -> int:
             d = out[key]
             print(f"| {label} | {d['n']} | {d['p50_ms']} | {d['p95_ms']} | {d['max_ms']} | {d['top5_recovered']:.0%} |")
     print(f"\nServer RSS with the default index loaded ({out['index_records']} records): {out['server_rss_mb']} MB")
+    if "large_index_rss" in out:
+        big = out["large_index_rss"]
+        print(f"Server RSS with {big['records']} records loaded (default + {', '.join(big['index_paths'])}): "
+              f"{big['rss_mb']} MB")
     return 0
 
 

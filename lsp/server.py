@@ -267,6 +267,9 @@ def text_document_did_change(ls: ApirecServer, params: T.DidChangeTextDocumentPa
 
 @server.feature(T.TEXT_DOCUMENT_DID_CLOSE)
 def text_document_did_close(ls: ApirecServer, params: T.DidCloseTextDocumentParams) -> None:
+    pending = ls._diag_tasks.pop(params.text_document.uri, None)
+    if pending is not None:
+        pending.cancel()  # a closed document needs no diagnostics
     ls.text_document_publish_diagnostics(convert.publish(params.text_document.uri, [], None))
 
 
