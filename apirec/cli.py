@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
-
 from .build import DEFAULT_SOURCES  # noqa: E402
 
 

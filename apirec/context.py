@@ -175,7 +175,7 @@ def _by_name(src: Any, name: str, limit: int = 5) -> list[ApiRecord]:
     return list(got)
 
 
-_FREQUENT: "weakref.WeakKeyDictionary[Any, list[ApiRecord]]" = weakref.WeakKeyDictionary()
+_FREQUENT: weakref.WeakKeyDictionary[Any, list[ApiRecord]] = weakref.WeakKeyDictionary()
 
 
 def _frequent_methods(src: Any, n: int = 100) -> list[ApiRecord]:
@@ -1514,7 +1514,7 @@ def member_completions(searchers: list[Any], code: str, line: int, character: in
     return out
 
 
-def _fallback_pool(doc: "_Doc", site: "_Site", pool: dict, lines: list[str], line: int, k: int,
+def _fallback_pool(doc: _Doc, site: _Site, pool: dict, lines: list[str], line: int, k: int,
                    prefix: str, want_private: bool) -> None:
     """Candidates for a receiver of unknown type."""
     receiver = site.receiver
@@ -1847,7 +1847,7 @@ def _call_args(rest: str) -> tuple[list[str], int]:
     return kws, npos
 
 
-def _prior(r: ApiRecord, typ: str | None, module_recv: bool, doc: "_Doc | None" = None,
+def _prior(r: ApiRecord, typ: str | None, module_recv: bool, doc: _Doc | None = None,
            name: str | None = None, usage: int | None = None) -> int:
     """How often code calls this member: the index's usage plus the shipped prior (`mod.name`, `.name`)."""
     counts = _shipped_usage()

@@ -5,9 +5,9 @@ module aliases used without their import. Real tree-sitter on real temporary pac
 from __future__ import annotations
 
 import pytest
+from trees import write_tree
 
 from apirec.context import RecordSet, member_completions
-from trees import write_tree
 
 FRAMES = {
     "frames/__init__.py": '''

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import numpy as np
 import pytest
 
 from apirec.dense import Embedder, ModelError, resolve_model

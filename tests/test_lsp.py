@@ -12,7 +12,6 @@ import pytest
 import pytest_asyncio
 from lsprotocol import types as T
 from pytest_lsp import ClientServerConfig, LanguageClient
-
 from trees import write_tree
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")

@@ -75,6 +75,12 @@ def test_prompt_has_signature_short_doc_one_example_and_the_code():
     assert "def rows(path):\n    with open(path) as f:\n        return </code>" in user
 
 
+async def configure(client, settings: dict) -> None:
+    """Change the server's settings (workspace/didChangeConfiguration) and let it apply them."""
+    client.workspace_did_change_configuration(T.DidChangeConfigurationParams(settings={"apirec": settings}))
+    await asyncio.sleep(0.3)
+
+
 @pytest.mark.parametrize("reply, text, back, rest", [
     ("json.loads(s)", "json.loads(s)", 0, False),
     ("```python\njson.loads(s)\n```", "json.loads(s)", 0, False),  # a fenced reply
@@ -266,9 +272,7 @@ async def test_rest_of_line_and_empty_answer(client, chat, tmp_path):
 async def test_down_and_slow_endpoints_give_no_items_and_completion_goes_on(client, chat, tmp_path):
     uri = open_doc(client, tmp_path / "fallback.py", "import os\nimport json\n\nvalue = json.\nos.path.\n")
     # Down: connection refused, answered with no items and a log message.
-    client.workspace_did_change_configuration(T.DidChangeConfigurationParams(settings={"apirec": {
-        "llm": {"baseUrl": f"http://127.0.0.1:{_closed_port()}/v1", "timeout": 2}}}))
-    await asyncio.sleep(0.3)
+    await configure(client, {"llm": {"baseUrl": f"http://127.0.0.1:{_closed_port()}/v1", "timeout": 2}})
     t0 = time.monotonic()
     assert items_of(await inline(client, uri, 3, 13)) == []
     assert time.monotonic() - t0 < 10
@@ -280,9 +284,7 @@ async def test_down_and_slow_endpoints_give_no_items_and_completion_goes_on(clie
         await asyncio.sleep(0.1)
     assert logged and "refused" in logged[-1].lower(), logged
     # Slow: the endpoint answers after 8 s, the timeout is 2 s. Meanwhile completion is served.
-    client.workspace_did_change_configuration(T.DidChangeConfigurationParams(settings={"apirec": {
-        "llm": {"baseUrl": chat.url, "timeout": 2}}}))
-    await asyncio.sleep(0.3)
+    await configure(client, {"llm": {"baseUrl": chat.url, "timeout": 2}})
     chat.delay, chat.reply = 8.0, "loads(text)"
     try:
         n = len(chat.requests)
@@ -309,14 +311,10 @@ async def test_no_endpoint_configured_sends_nothing(stdlib_index, apirec_home, c
         assert items_of(await inline(c, uri, 3, 16)) == []
         assert time.monotonic() - t0 < 5
         # Turned on in the settings (and off again): now it asks, then it stops asking.
-        c.workspace_did_change_configuration(T.DidChangeConfigurationParams(settings={"apirec": {
-            "llm": {"baseUrl": chat.url}}}))
-        await asyncio.sleep(0.3)
+        await configure(c, {"llm": {"baseUrl": chat.url}})
         assert [i.insert_text for i in items_of(await inline(c, uri, 3, 16))] == ["loads(text)"]
         assert len(chat.requests) == n + 1
-        c.workspace_did_change_configuration(T.DidChangeConfigurationParams(settings={"apirec": {
-            "llm": {"baseUrl": chat.url}, "features": {"inlineCompletion": False}}}))
-        await asyncio.sleep(0.3)
+        await configure(c, {"llm": {"baseUrl": chat.url}, "features": {"inlineCompletion": False}})
         assert items_of(await inline(c, uri, 3, 16)) == [] and len(chat.requests) == n + 1
     finally:
         await stop(c)
@@ -324,9 +322,7 @@ async def test_no_endpoint_configured_sends_nothing(stdlib_index, apirec_home, c
 
 @pytest.mark.asyncio(loop_scope="module")
 async def test_cancelled_request_never_calls_the_endpoint(client, chat, tmp_path):
-    client.workspace_did_change_configuration(T.DidChangeConfigurationParams(settings={"apirec": {
-        "llm": {"baseUrl": chat.url, "timeout": 10}}}))
-    await asyncio.sleep(0.3)
+    await configure(client, {"llm": {"baseUrl": chat.url, "timeout": 10}})
     chat.delay, chat.reply = 2.0, "pass"
     try:
         n = len(chat.requests)
