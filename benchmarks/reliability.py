@@ -1612,7 +1612,8 @@ def resource_bounds(workdir: Path, *, big_mb: int = 50, lines: int = 1_000_000, 
         f.write(json.dumps({"name": "bigpkg.corpus_api", "description": "A corpus API."}).encode() + b"\n")
         row = b'{"name": 12345, "description": "a row without a usable name ........................"}\n'
         f.write(row * (big_mb * 1_000_000 // len(row)))
-    # `lines` one-statement lines: at the 2 MB source cap, so it is parsed (not skipped).
+    # `lines` one-statement lines: under the 2 MB source cap; past the extractor's line cap
+    # (python_ts.MAX_LINES) it is skipped and counted, since its parse tree alone would cost ~550 MB.
     (big / "bigpkg" / "million_lines.py").write_bytes(b"x\n" * lines)
     r = _run_measured([PY, "-m", "apirec", "index", str(big), "--index", str(workdir / "ix-big"), "--json"], env)
     rep = json.loads(r["stdout"]) if r["exit_code"] == 0 else {}

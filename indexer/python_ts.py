@@ -466,6 +466,7 @@ def _param_str(p: dict[str, str]) -> str:
 
 
 MAX_NESTING = 200  # indentation levels; real code stays far below, generated/hostile code may not
+MAX_LINES = 200_000  # generated tables, not hand-written APIs; bounds the parser's memory
 MAX_DEF_DEPTH = 40  # nested class/def levels the extractor walks into
 
 
@@ -492,12 +493,17 @@ def extract_module(source: bytes, module: str, is_package: bool = False) -> dict
     Syntax errors do not stop extraction: tree-sitter recovers and we keep every well-formed part.
     """
     depth = _indent_depth(source)
+    lines = source.count(b"\n")
+    skipped = None
     if depth > MAX_NESTING:
-        # tree-sitter-python's scanner crashes the process past ~510 indentation levels: not parsed,
-        # and the facts say why (the build counts the file as skipped).
+        # tree-sitter-python's scanner crashes the process past ~510 indentation levels.
+        skipped = f"nesting {depth} levels deep (more than {MAX_NESTING}): not parsed"
+    elif lines > MAX_LINES:
+        # A parse tree costs ~500 bytes a statement: 1M one-character lines took 550 MB to parse.
+        skipped = f"{lines} lines (more than {MAX_LINES}): not parsed"
+    if skipped:  # not parsed, and the facts say why (the build counts the file as skipped)
         return {"module": module, "is_package": is_package, "doc": "", "defs": [], "imports": [], "star": [],
-                "all": None, "all_dynamic": False, "bases": {}, "errors": True, "calls": {},
-                "skipped": f"nesting {depth} levels deep (more than {MAX_NESTING}): not parsed"}
+                "all": None, "all_dynamic": False, "bases": {}, "errors": True, "calls": {}, "skipped": skipped}
     tree = parser().parse(source)
     ex = _Extractor(module, is_package)
     root = tree.root_node

@@ -118,3 +118,14 @@ def test_syntax_errors_keep_what_parses():
 def test_garbage_input_never_raises():
     for data in (b"", b"\x00\x01\x02", b"(((((" * 2000, "é = 'ü'\n".encode(), b"class\n" * 100):
         extract_module(data, "x")
+
+
+def test_a_file_past_the_line_cap_is_skipped_with_its_reason(monkeypatch):
+    """A generated file of hundreds of thousands of lines would cost the parser ~500 bytes a line."""
+    from apirec.indexer import python_ts
+
+    monkeypatch.setattr(python_ts, "MAX_LINES", 50)
+    small = extract_module(b"def f():\n    'Doc.'\n" + b"x = 1\n" * 40, "m")
+    assert "skipped" not in small and [d["qual"] for d in small["defs"]][:1] == ["f"]
+    big = extract_module(b"def f():\n    'Doc.'\n" + b"x = 1\n" * 60, "m")
+    assert big["defs"] == [] and big["skipped"] == "62 lines (more than 50): not parsed"

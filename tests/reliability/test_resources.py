@@ -14,7 +14,8 @@ def test_big_and_many_files_bounded(rel_home, tmp_path):
     assert b["exit_code"] == 0, b["stderr_tail"]
     skipped = {x["path"]: x["reason"] for x in b["skipped"]}
     assert "size cap" in skipped.get("huge_generated.py", "") and "size cap" in skipped.get("huge_doc.md", "")
-    assert b["peak_rss_mb"] < 1500 and b["seconds"] < 150, b
+    assert "lines (more than" in skipped.get("million_lines.py", "")  # its parse tree alone is ~550 MB
+    assert b["peak_rss_mb"] < 600 and b["seconds"] < 150, b
     assert b["progress_shown"]
     m = r["many_files"]
     assert m["exit_code"] == 0 and m["records"] >= 400 and m["skipped"] == 0, m
