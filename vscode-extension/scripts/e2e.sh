@@ -62,9 +62,17 @@ CS_ENTRY="$CS_DIR/node_modules/code-server/out/node/entry.js"
 if [ "$(cat "$CS_DIR/.spec" 2>/dev/null)" != "$CODE_SERVER_SPEC" ] || [ ! -f "$CS_ENTRY" ]; then
   command -v krb5-config >/dev/null || die "code-server needs libkrb5-dev to build: apt-get install --no-install-recommends libkrb5-dev"
   step "install $CODE_SERVER_SPEC into $CS_DIR (builds native modules; log: $CACHE/code-server-install.log)"
-  rm -rf "$CS_DIR" "$CS_DIR.tmp"
-  if ! npm install --prefix "$CS_DIR.tmp" --no-save --no-package-lock --no-audit --no-fund --foreground-scripts \
-      "$CODE_SERVER_SPEC" >"$CACHE/code-server-install.log" 2>&1; then
+  rm -rf "$CS_DIR"
+  ok=
+  for attempt in 1 2; do  # a second try: a registry hiccup must not fail CI
+    rm -rf "$CS_DIR.tmp"
+    if npm install --prefix "$CS_DIR.tmp" --no-save --no-package-lock --no-audit --no-fund --foreground-scripts \
+        "$CODE_SERVER_SPEC" >"$CACHE/code-server-install.log" 2>&1; then
+      ok=1 && break
+    fi
+    echo "code-server install attempt $attempt failed" >&2
+  done
+  if [ -z "$ok" ]; then
     tail -40 "$CACHE/code-server-install.log"
     die "code-server install failed (log: $CACHE/code-server-install.log)"
   fi
