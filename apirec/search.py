@@ -33,6 +33,7 @@ class FusionWeights:
     name_match: float = 0.03  # the query names the API
     name_cover: float = 0.04  # query words spell the API's name (share of its letters covered)
     name_pool: int = 60
+    name_cover_gate: int = 10  # ... for candidates that BM25 or dense ranks this high
     candidates: int = 100
     votes: float = 0.2  # similar solved queries (example bank) voting for their APIs
     vote_neighbours: int = 20
@@ -262,6 +263,12 @@ class Searcher:
             names = self._names([int(cand[j]) for j in head])
             qwords = self._weighted_words(query)
             for j in head:
+                # Only for APIs the text already retrieved near the top: a verb alone ("read a csv
+                # file") spells many short names (`os.read`), and spelling is no evidence of relevance.
+                ev = why.get(int(cand[j]), {})
+                best = min(ev.get("bm25", {}).get("rank", 1 << 30), ev.get("dense", {}).get("rank", 1 << 30))
+                if best > w.name_cover_gate:
+                    continue
                 c = name_coverage(names[int(cand[j])], qwords)
                 if c:
                     scores[j] += w.name_cover * c
