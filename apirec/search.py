@@ -33,7 +33,7 @@ class FusionWeights:
     name_match: float = 0.03  # the query names the API
     name_cover: float = 0.04  # query words spell the API's name (share of its letters covered)
     name_pool: int = 60
-    name_cover_gate: int = 10  # ... for candidates that BM25 or dense ranks this high
+    name_cover_gate: int = 10  # ... for candidates the dense ranking (else BM25's) puts this high
     candidates: int = 100
     votes: float = 0.2  # similar solved queries (example bank) voting for their APIs
     vote_neighbours: int = 20
@@ -139,12 +139,13 @@ class Searcher:
                 # A neighbour must also be close in meaning: a loose one votes for noise.
                 fused = {i: f for i, f in fused.items() if sims.get(i, 0.0) >= w.vote_min_sim}
         best = sorted(fused.items(), key=lambda kv: -kv[1])[:n]
-        out = []
-        for i, score in best:
-            row = self.db.execute("SELECT id, text, apis FROM solved WHERE idx = ?", (i,)).fetchone()
-            if row:
-                out.append((score, {"id": row[0], "text": row[1], "apis": json.loads(row[2])}))
-        return out
+        if not best:
+            return []
+        marks = ",".join("?" * len(best))  # placeholders only; values are bound
+        rows = {r[0]: r[1:] for r in self.db.execute(
+            f"SELECT idx, id, text, apis FROM solved WHERE idx IN ({marks})", [i for i, _ in best])}
+        return [(score, {"id": rows[i][0], "text": rows[i][1], "apis": json.loads(rows[i][2])})
+                for i, score in best if i in rows]
 
     def _idx_of(self, name: str) -> int | None:
         if name not in self._name_idx:
@@ -158,6 +159,18 @@ class Searcher:
     # -- records ---------------------------------------------------------------------------------
     def record(self, idx: int) -> ApiRecord:
         return record_from_json(self._row_json(idx))
+
+    def records(self, idxs: list[int]) -> dict[int, ApiRecord]:
+        """Several records in one query (a search's candidates)."""
+        if not idxs:
+            return {}
+        marks = ",".join("?" * len(idxs))  # placeholders only; values are bound
+        rows = self.db.execute(f"SELECT idx, json FROM records WHERE idx IN ({marks})", idxs).fetchall()
+        got = {i: record_from_json(j) for i, j in rows}
+        missing = [i for i in idxs if i not in got]
+        if missing:
+            raise KeyError(missing[0])
+        return got
 
     def _row_json(self, idx: int) -> str:
         row = self.db.execute("SELECT json FROM records WHERE idx = ?", (int(idx),)).fetchone()
@@ -227,13 +240,17 @@ class Searcher:
             keep = d_idx >= 0
             d_scores, d_idx = d_scores[keep], d_idx[keep]
         fused: dict[int, float] = {}
-        why: dict[int, dict[str, Any]] = {}
+        # Evidence per candidate as plain tuples; only the returned hits get their `why` dicts.
+        b_ev: dict[int, tuple[int, float]] = {}
+        d_ev: dict[int, tuple[int, float]] = {}
+        v_ev: dict[int, tuple[float, list[str]]] = {}
+        cover: dict[int, float] = {}
         for rank, (i, s) in enumerate(zip(b_idx.tolist(), np.asarray(b_scores).tolist()), 1):
             fused[i] = fused.get(i, 0.0) + w.bm25 / (w.rrf_k + rank)
-            why.setdefault(i, {})["bm25"] = {"rank": rank, "score": round(float(s), 4)}
+            b_ev[i] = (rank, s)
         for rank, (i, s) in enumerate(zip(d_idx.tolist(), d_scores.tolist()), 1):
             fused[i] = fused.get(i, 0.0) + w.dense / (w.rrf_k + rank)
-            why.setdefault(i, {})["dense"] = {"rank": rank, "score": round(float(s), 4)}
+            d_ev[i] = (rank, s)
         # Similar solved queries vote for their APIs (BIKER / APIGen evidence).
         neighbours = self.similar_solved(query, vec) if w.votes else []
         if neighbours:
@@ -249,7 +266,7 @@ class Searcher:
             top = max(votes.values(), default=0.0)
             for i, v in votes.items():
                 fused[i] = fused.get(i, 0.0) + w.votes * v / top
-                why.setdefault(i, {})["votes"] = {"score": round(v / top, 4), "examples": voters[i][:3]}
+                v_ev[i] = (v / top, voters[i][:3])
         if not fused:
             return []
         cand = np.fromiter(fused.keys(), dtype=np.int64, count=len(fused))
@@ -265,28 +282,36 @@ class Searcher:
             for j in head:
                 # Only for APIs the text already retrieved near the top: a verb alone ("read a csv
                 # file") spells many short names (`os.read`), and spelling is no evidence of relevance.
-                ev = why.get(int(cand[j]), {})
-                best = min(ev.get("bm25", {}).get("rank", 1 << 30), ev.get("dense", {}).get("rank", 1 << 30))
-                if best > w.name_cover_gate:
+                i = int(cand[j])
+                ev = d_ev if d_ev else b_ev  # meaning first: the dense ranking when there is one
+                if ev.get(i, (1 << 30,))[0] > w.name_cover_gate:
                     continue
-                c = name_coverage(names[int(cand[j])], qwords)
+                c = name_coverage(names[i], qwords)
                 if c:
                     scores[j] += w.name_cover * c
-                    why.setdefault(int(cand[j]), {})["name_cover"] = round(c, 3)
+                    cover[i] = c
             order = np.argsort(-scores, kind="stable")
         qnorm = "".join(tokenize(query, stopwords=False))
         hits: list[Hit] = []
         # Rank a few more than k so the name-match bonus and filters can reorder the head.
         pool = []
-        for j in order[: max(k * 2, 20)]:
-            if not np.isfinite(scores[j]):
-                continue
+        head = [j for j in order[: max(k * 2, 20)].tolist() if np.isfinite(scores[j])]
+        recs = self.records([int(cand[j]) for j in head])
+        for j in head:
             i = int(cand[j])
-            rec = self.record(i)
+            rec = recs[i]
             if language and rec.language != language:
                 continue
             s = float(scores[j])
-            info = why[i]
+            info: dict[str, Any] = {}
+            if i in b_ev:
+                info["bm25"] = {"rank": b_ev[i][0], "score": round(float(b_ev[i][1]), 4)}
+            if i in d_ev:
+                info["dense"] = {"rank": d_ev[i][0], "score": round(float(d_ev[i][1]), 4)}
+            if i in v_ev:
+                info["votes"] = {"score": round(v_ev[i][0], 4), "examples": v_ev[i][1]}
+            if i in cover:
+                info["name_cover"] = round(cover[i], 3)
             info["prior"] = round(float(w.prior * self.priors[i]), 5)
             if qnorm and qnorm in (_joined(rec.public_path), _joined(rec.name)):
                 s += w.name_match
