@@ -637,10 +637,6 @@ def _dense_index(dim: int, n: int):
     return index
 
 
-def solved_tokens(text: str) -> list[str]:
-    return tokenize(text)
-
-
 def _write_solved(folder: Path, solved: list[dict[str, Any]], vectors: np.ndarray) -> None:
     """The example bank: its own small index kind (table + BM25 + FAISS) inside the generation."""
     import faiss
@@ -652,7 +648,7 @@ def _write_solved(folder: Path, solved: list[dict[str, Any]], vectors: np.ndarra
                         ((i, ex["id"], ex["text"], json.dumps(ex["apis"]), ex["text_hash"])
                          for i, ex in enumerate(solved)))
     con.close()
-    bm25.build([solved_tokens(ex["text"]) for ex in solved], folder / "solved_bm25")
+    bm25.build([tokenize(ex["text"]) for ex in solved], folder / "solved_bm25")  # as similar_solved queries
     index = _dense_index(vectors.shape[1], len(solved))
     index.add(vectors)
     faiss.write_index(index, str(folder / "solved.faiss"))

@@ -122,9 +122,7 @@ def _members(src: Any, parent: str) -> list[ApiRecord]:
                       (parent + ".", parent + "/")).fetchall()
     n = len(parent) + 1
     out = [_from_json(js) for p, js in rows if "." not in p[n:]]
-    if len(_MEMBERS_CACHE) >= 512:
-        _MEMBERS_CACHE.pop(next(iter(_MEMBERS_CACHE)))
-    _MEMBERS_CACHE[key] = out
+    _put(_MEMBERS_CACHE, key, out, 512)
     return out
 
 
@@ -678,6 +676,12 @@ class _Doc:
         self._attr_ctx: dict[str, tuple[str, bool, Any]] = {}
         self._cursor_node = None
         self._depth = 0
+        # Lazily filled by the lookups for receivers of unknown type (see module_aliases and below).
+        self._aliases: dict[str, str] | None = None
+        self._before: str | None = None
+        self._not_modules: set[str] = set()
+        self._local_starts: dict[str, int] = {}
+        self._members_memo: dict[str, list[tuple[ApiRecord, int]]] = {}
 
     # -- module level ------------------------------------------------------------------------------
     def _block_end(self, start: int) -> int:
@@ -1100,7 +1104,7 @@ class _Doc:
 
     def members_of(self, path: str) -> list[tuple[ApiRecord, int]]:
         """Members of `path` and (for classes) its bases, nearest first, one per name."""
-        memo = self.__dict__.setdefault("_members_memo", {})  # the class guess and the pool both ask
+        memo = self._members_memo  # the class guess and the pool both ask
         if path in memo:
             return memo[path]
         seen_types: set[str] = set()
@@ -1147,7 +1151,7 @@ class _Doc:
     # -- guesses for receivers of unknown type -----------------------------------------------------------
     def module_aliases(self) -> dict[str, str]:
         """Local name -> module for the file's module imports (and modules guessed for unbound names)."""
-        if getattr(self, "_aliases", None) is None:
+        if self._aliases is None:
             out: dict[str, str] = {}
             for name, lst in self.module_bindings().items():
                 b = lst[-1][1]
@@ -1159,7 +1163,7 @@ class _Doc:
         return self._aliases
 
     def _text_before(self) -> str:
-        if getattr(self, "_before", None) is None:
+        if self._before is None:
             self._before = "\n".join(self.lines[: self.line] + [self.cur[: self.character]])
         return self._before
 
@@ -1169,9 +1173,8 @@ class _Doc:
         aliases = self.module_aliases()
         if name in aliases:
             return aliases[name]
-        if name in _NOT_MODULES or name in self.module_bindings() or name in getattr(self, "_not_modules", ()):
+        if name in _NOT_MODULES or name in self.module_bindings() or name in self._not_modules:
             return None
-        self._not_modules = getattr(self, "_not_modules", set())
         self._not_modules.add(name)
         text = self._text_before()
         if _uses(text, [name], r"\s*(?:[,)=:]|\bin\b)", first=True):
@@ -1192,7 +1195,7 @@ class _Doc:
             seen = 0
             for m in _TOP_ATTR.finditer(self._text_before()[-20000:]):
                 base = m.group(1)
-                if base in self.module_aliases() or base in getattr(self, "_not_modules", ()):
+                if base in self.module_aliases() or base in self._not_modules:
                     continue
                 if base in self.module_bindings() or base in _BUILTIN_LITERALS:
                     continue
@@ -1205,7 +1208,6 @@ class _Doc:
     def classes_in_reach(self) -> list[str]:
         """Classes the file defines or imports, and the classes of the modules it imports."""
         out: dict[str, None] = {}
-        self._local_starts = getattr(self, "_local_starts", {})
         for name, lst in self.module_bindings().items():
             b = lst[-1][1]
             if b.kind == "local-class":  # parsed only when its name matches (see guess_class)
@@ -1575,6 +1577,7 @@ _W = {"intent": 1.5, "mention": 2.0, "word": 0.5, "file": 0.5, "same": 1.0, "pri
       "guess": 1.0}
 _CALLABLE = frozenset({"method", "function", "class", "constructor"})
 _WORDS = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_CODE_NAME = re.compile(r"(?:`|\.)([A-Za-z_]\w*)|([A-Za-z_]\w*)\(")  # `name`, .name, name(
 _DOC_TOKENS: dict[tuple[str, str], tuple[int, dict[str, int]]] = {}
 
 
@@ -1704,9 +1707,7 @@ class _Site:
         self.mentions = set(_WORDS.findall(text))
         self.code_mentions = {w for w in self.mentions if "_" in w.strip("_") or re.search(r"\d", w)
                               or re.search(r"[a-z][A-Z]", w)}
-        self.code_mentions.update(re.findall(r"(?:`|\.)([A-Za-z_]\w*)|([A-Za-z_]\w*)\(", text)
-                                  and [a or b for a, b in re.findall(r"(?:`|\.)([A-Za-z_]\w*)|([A-Za-z_]\w*)\(",
-                                                                       text)])
+        self.code_mentions.update(a or b for a, b in _CODE_NAME.findall(text))
 
     def bm25(self, pool: dict) -> dict[str, float]:
         """BM25 of the intent over the candidates' name and doc tokens (idf over the candidates)."""

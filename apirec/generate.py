@@ -118,12 +118,8 @@ def retrieval_query(lines: list[str], line: int, index: int, max_words: int = 30
                 code = prev
                 break
     parts.append(" ".join(w for w in _IDENT.findall(code) if len(w) > 1 and w.lower() not in _STOP))
-    words = " ".join(p for p in parts if p).split()
-    seen: list[str] = []
-    for w in words:
-        if w not in seen:
-            seen.append(w)
-    return " ".join(seen[:max_words])
+    words = dict.fromkeys(" ".join(p for p in parts if p).split())  # first occurrences, in order
+    return " ".join(list(words)[:max_words])
 
 
 def retrieve(ctx: CodeContext, sources: list[Any], search: Callable[[str, int], list[Hit]], k: int = 5,

@@ -50,8 +50,12 @@ class LLMConfig:
         except ValueError:
             timeout = 20.0
         return cls(base_url=url.rstrip("/"), model=os.environ.get("APIREC_LLM_MODEL", "default"),
-                   api_key=os.environ.get("APIREC_LLM_API_KEY") or os.environ.get("OPENAI_API_KEY", ""),
-                   timeout=timeout)
+                   api_key=api_key_from_env(), timeout=timeout)
+
+
+def api_key_from_env() -> str:
+    """The endpoint's key: never from settings files, only the environment."""
+    return os.environ.get("APIREC_LLM_API_KEY") or os.environ.get("OPENAI_API_KEY", "")
 
 
 # What a call to the endpoint can raise: unreachable, timed out, HTTP error, a reply of the wrong shape.

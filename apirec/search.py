@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import os
 import re
 import threading
@@ -38,7 +39,6 @@ class FusionWeights:
     votes: float = 0.2  # similar solved queries (example bank) voting for their APIs
     vote_neighbours: int = 20
     vote_rrf_k: float = 5.0
-    vote_min_sim: float = 0.0  # neighbours less similar than this (cosine) do not vote
 
 
 # Index loads take this lock: first loads in several threads at once (the language server loads its
@@ -105,7 +105,7 @@ class Searcher:
                 except Exception as e:
                     raise IndexLoadError(f"the index at {self.index_dir.path} has a corrupt dense index "
                                          f"({e}); " + rebuild_hint(self.index_dir.path)) from None
-                # Two intra-op threads halve one query's latency here (3.3 vs 5.3 ms); FAISS stays at one.
+                # Two intra-op threads cut one query's embedding by a quarter to a third here; FAISS stays at one.
                 self._embedder = Embedder(spec, threads=min(2, os.cpu_count() or 1), quantized=query_quantized())
         return self._dense
 
@@ -128,16 +128,11 @@ class Searcher:
             idx, _ = top_k(self.solved_bm25.scores(toks), n * 2)
             for rank, i in enumerate(idx.tolist(), 1):
                 fused[i] = fused.get(i, 0.0) + 1.0 / (w.vote_rrf_k + rank)
-        sims: dict[int, float] = {}
         if qvec is not None:
-            d, ids = self._solved_dense_index().search(qvec[None, :], n * 2)
-            for rank, (i, sim) in enumerate(zip(ids[0].tolist(), d[0].tolist()), 1):
+            _, ids = self._solved_dense_index().search(qvec[None, :], n * 2)
+            for rank, i in enumerate(ids[0].tolist(), 1):
                 if i >= 0:
-                    sims[i] = sim
                     fused[i] = fused.get(i, 0.0) + 1.0 / (w.vote_rrf_k + rank)
-            if w.vote_min_sim:
-                # A neighbour must also be close in meaning: a loose one votes for noise.
-                fused = {i: f for i, f in fused.items() if sims.get(i, 0.0) >= w.vote_min_sim}
         best = sorted(fused.items(), key=lambda kv: -kv[1])[:n]
         if not best:
             return []
@@ -148,13 +143,21 @@ class Searcher:
                 for i, score in best if i in rows]
 
     def _idx_of(self, name: str) -> int | None:
+        """`_path_idx` without the canonical-path fallback, remembered (example-bank votes repeat)."""
         if name not in self._name_idx:
-            row = self.db.execute("SELECT idx FROM records WHERE public_path = ? ORDER BY private LIMIT 1",
-                                  (name,)).fetchone()
-            if row is None:
-                row = self.db.execute("SELECT idx FROM aliases WHERE alias = ? LIMIT 1", (name,)).fetchone()
-            self._name_idx[name] = row[0] if row else None
+            self._name_idx[name] = self._path_idx(name, canonical=False)
         return self._name_idx[name]
+
+    def _path_idx(self, path: str, *, canonical: bool) -> int | None:
+        """Row of the record whose public path, else alias (else, with `canonical`, canonical path) is `path`."""
+        row = self.db.execute("SELECT idx FROM records WHERE public_path = ? ORDER BY private LIMIT 1",
+                              (path,)).fetchone()
+        if row is None:
+            row = self.db.execute("SELECT idx FROM aliases WHERE alias = ? LIMIT 1", (path,)).fetchone()
+        if row is None and canonical:
+            row = self.db.execute("SELECT idx FROM records WHERE canonical_path = ? ORDER BY private LIMIT 1",
+                                  (path,)).fetchone()
+        return row[0] if row else None
 
     # -- records ---------------------------------------------------------------------------------
     def record(self, idx: int) -> ApiRecord:
@@ -202,14 +205,8 @@ class Searcher:
 
     def exact(self, path: str) -> ApiRecord | None:
         """The record whose public path, canonical path or alias is exactly `path` (no short-name guess)."""
-        row = self.db.execute("SELECT idx FROM records WHERE public_path = ? ORDER BY private LIMIT 1",
-                              (path,)).fetchone()
-        if row is None:
-            row = self.db.execute("SELECT idx FROM aliases WHERE alias = ? LIMIT 1", (path,)).fetchone()
-        if row is None:
-            row = self.db.execute("SELECT idx FROM records WHERE canonical_path = ? ORDER BY private LIMIT 1",
-                                  (path,)).fetchone()
-        return self.record(row[0]) if row else None
+        idx = self._path_idx(path, canonical=True)
+        return self.record(idx) if idx is not None else None
 
     def stale(self) -> bool:
         """True when a newer generation has been published since this one was loaded."""
@@ -276,16 +273,16 @@ class Searcher:
             scores[self.private[cand]] = -np.inf  # private records and test code only on request
         order = np.argsort(-scores, kind="stable")
         if w.name_cover:
-            head = [j for j in order[: w.name_pool].tolist() if np.isfinite(scores[j])]
+            # Only for APIs the text already retrieved near the top: a verb alone ("read a csv file")
+            # spells many short names (`os.read`), and spelling is no evidence of relevance. Meaning
+            # first: the dense ranking when there is one.
+            ev = d_ev if d_ev else b_ev
+            head = [j for j in order[: w.name_pool].tolist()
+                    if np.isfinite(scores[j]) and ev.get(int(cand[j]), (1 << 30,))[0] <= w.name_cover_gate]
             names = self._names([int(cand[j]) for j in head])
-            qwords = self._weighted_words(query)
+            qwords = self._weighted_words(query) if head else []
             for j in head:
-                # Only for APIs the text already retrieved near the top: a verb alone ("read a csv
-                # file") spells many short names (`os.read`), and spelling is no evidence of relevance.
                 i = int(cand[j])
-                ev = d_ev if d_ev else b_ev  # meaning first: the dense ranking when there is one
-                if ev.get(i, (1 << 30,))[0] > w.name_cover_gate:
-                    continue
                 c = name_coverage(names[i], qwords)
                 if c:
                     scores[j] += w.name_cover * c
@@ -327,8 +324,6 @@ class Searcher:
 
     def _weighted_words(self, query: str) -> list[tuple[str, float]]:
         """Query words with a weight that fades for words most of the index's docs contain."""
-        import math
-
         out = []
         ref = math.log(min(self.n, 50)) or 1.0
         for wd in _query_words(query):

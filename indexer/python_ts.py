@@ -522,4 +522,3 @@ def extract_module(source: bytes, module: str, is_package: bool = False) -> dict
         "errors": bool(root.has_error),
         "calls": _calls(root, ex.imports),
     }
-

@@ -11,7 +11,7 @@ from typing import Any
 from lsprotocol import types as T
 
 from apirec import context, generate
-from apirec.llm import LLMConfig
+from apirec.llm import LLMConfig, api_key_from_env
 from apirec.records import ApiRecord
 
 from . import convert
@@ -107,7 +107,7 @@ def generator(opts: Options, current: generate.InlineGenerator | None) -> genera
         return None
     config = LLMConfig(base_url=llm.base_url.rstrip("/"),
                        model=llm.model or os.environ.get("APIREC_LLM_MODEL") or "default",
-                       api_key=os.environ.get("APIREC_LLM_API_KEY") or os.environ.get("OPENAI_API_KEY", ""),
+                       api_key=api_key_from_env(),
                        timeout=llm.timeout, retries=0)
     if current is not None and current.config == config and (current.max_tokens, current.apis) == \
             (llm.max_tokens, llm.apis):
