@@ -40,6 +40,36 @@ def safe_regular_file(path: Path) -> bool:
         return False
 
 
+def _is_pipe(stream: Any) -> bool:
+    import os
+    import stat
+
+    try:
+        mode = os.fstat(stream.fileno()).st_mode
+    except (OSError, ValueError, AttributeError):
+        return False
+    return stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode)
+
+
+class _PipeReader:
+    """pygls' AsyncReader over an asyncio stream; end of input reads as b"" as pygls expects."""
+
+    def __init__(self) -> None:
+        self.stream = asyncio.StreamReader(limit=1 << 20)
+
+    async def readline(self) -> bytes:
+        try:
+            return await self.stream.readline()
+        except (ValueError, asyncio.LimitOverrunError):  # a header line past 1 MB: not LSP, stop reading
+            return b""
+
+    async def readexactly(self, n: int) -> bytes:
+        try:
+            return await self.stream.readexactly(n)
+        except asyncio.IncompleteReadError:
+            return b""
+
+
 STATUS_COMMAND = "apirec.status"
 SEARCH_COMMAND = "apirec.search"
 REINDEX_COMMAND = "apirec.reindex"
@@ -77,6 +107,33 @@ class ApirecServer(LanguageServer):
     def warn(self, message: str) -> None:
         self.window_show_message(convert.show(message))
         self.window_log_message(convert.log(message))
+
+    def _start_io_async(self, stdin=None, stdout=None):
+        """pygls reads stdin on a worker thread: three thread hops per message, the largest share of
+        the stdio latency here under load. A pipe (how editors start servers) is read by the event
+        loop itself; anything else (a file, a tty) keeps pygls' reader."""
+        if stdin is not None or not _is_pipe(sys.stdin):
+            return super()._start_io_async(stdin, stdout)
+        from pygls.io_ import StdoutWriter, run_async
+
+        self._stop_event = threading.Event()
+        self.protocol.set_writer(StdoutWriter(stdout or sys.stdout.buffer))
+
+        async def serve() -> None:
+            reader = _PipeReader()
+            await asyncio.get_running_loop().connect_read_pipe(
+                lambda: asyncio.StreamReaderProtocol(reader.stream), sys.stdin.buffer)
+            await run_async(stop_event=self._stop_event, reader=reader, protocol=self.protocol, logger=log,
+                            error_handler=self.report_server_error)
+
+        try:
+            asyncio.run(serve())
+        except BrokenPipeError:
+            log.error("Connection to the client is lost! Shutting down the server.")
+        except (KeyboardInterrupt, SystemExit):
+            pass
+        finally:
+            self.shutdown()
 
     async def run(self, fn: Callable, *args) -> Any:
         """Off the event loop: typing never waits for an index query."""
