@@ -55,6 +55,15 @@ def _parser() -> argparse.ArgumentParser:
     inf = sub.add_parser("info", help="what the index holds")
     common(inf)
 
+    tr = sub.add_parser("train-reranker", help="train the learned reranker on solved queries (title -> APIs)")
+    tr.add_argument("pairs", type=Path, help="JSONL rows {\"title\" or \"query\", \"apis\" or \"gold\"}")
+    tr.add_argument("--out", type=Path, help="model file (default: the shipped model for the index's "
+                                             "language; use another with APIREC_RERANKER=FILE)")
+    tr.add_argument("--limit", type=int, default=20000, help="at most this many rows (default 20000)")
+    tr.add_argument("--pool", type=int, default=40, help="candidates the model reorders (default 40)")
+    tr.add_argument("--seed", type=int, default=0)
+    common(tr)
+
     # Subsystems with their own argument parsers (each module has main(argv) -> int).
     for name, help_ in (("lsp", "run the language server (stdio, or --tcp HOST:PORT)"),
                         ("mcp", "run the MCP server for coding agents (stdio, or --http)"),
@@ -238,6 +247,8 @@ def _explain(why: dict[str, Any]) -> str:
     if why.get("votes"):
         ex = why["votes"].get("examples") or []
         parts.append(f"similar solved queries vote {why['votes']['score']}" + (f" (e.g. {ex[0]!r})" if ex else ""))
+    if "learned" in why:
+        parts.append(f"learned reranker {why['learned']} (fused {why['fused']})")
     if why.get("llm"):
         parts.append(f"LLM ranked it #{why['llm']['rank']}")
     if why.get("name_match"):
@@ -309,7 +320,30 @@ def cmd_info(args) -> int:
     return 0
 
 
-COMMANDS = {"index": cmd_index, "search": cmd_search, "show": cmd_show, "info": cmd_info}
+def cmd_train_reranker(args) -> int:
+    from .rerank import shipped_path, train
+    from .search import Searcher
+
+    if not args.pairs.is_file():
+        raise CliError(f"no such file: {args.pairs}")
+    path = _index_path(args)
+    out = args.out or shipped_path(Searcher(path, load_dense=False)._reranker_language())
+    show = not args.json and sys.stderr.isatty() or os.environ.get("APIREC_PROGRESS") == "1"
+    with _Progress(enabled=show) as pr:
+        report = train(path, args.pairs, out, limit=args.limit, pool=args.pool, seed=args.seed,
+                       progress=lambda done, total: pr("features", done + 1, total))
+    if args.json:
+        print(json.dumps(report, indent=1))
+    else:
+        _console().print(f"[bold]{out}[/]: trained on {report['train']} queries ({report['usable']} of "
+                         f"{report['rows']} had a gold API among the candidates); held-out hit@1 "
+                         f"{report['validation_hit1_fused']:.3f} (fused) -> "
+                         f"{report['validation_hit1_learned']:.3f}")
+    return 0
+
+
+COMMANDS = {"index": cmd_index, "search": cmd_search, "show": cmd_show, "info": cmd_info,
+            "train-reranker": cmd_train_reranker}
 
 
 DELEGATED = {"lsp": "apirec.lsp.server", "mcp": "apirec.mcp_server", "bench": "apirec.bench"}
@@ -333,11 +367,13 @@ def main(argv: list[str] | None = None) -> int:
     from .build import EmptyIndex, SourceUnavailable
     from .dense import ModelError
     from .indexer.sources import SourceError
+    from .rerank import RerankError
     from .store import IndexLoadError
 
     try:
         return COMMANDS[args.command](args)
-    except (CliError, IndexLoadError, ModelError, SourceError, SourceUnavailable, EmptyIndex) as e:
+    except (CliError, IndexLoadError, ModelError, SourceError, SourceUnavailable, EmptyIndex,
+            RerankError) as e:
         print(f"apirec: error: {e}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

@@ -39,6 +39,21 @@ class FusionWeights:
     votes: float = 0.2  # similar solved queries (example bank) voting for their APIs
     vote_neighbours: int = 20
     vote_rrf_k: float = 5.0
+    learned: bool = True  # the shipped learned reranker for the index's language, where there is one
+
+
+@dataclass
+class Gathered:
+    """A query's candidates (record idx) with fused scores, best first in `order`, and the evidence."""
+    tokens: list[str]
+    cand: np.ndarray
+    scores: np.ndarray
+    order: np.ndarray
+    b_ev: dict[int, tuple[int, float]]
+    d_ev: dict[int, tuple[int, float]]
+    v_ev: dict[int, tuple[float, list[str], int, float]]  # share, first voters, voters, best cosine
+    cover: dict[int, float]
+    b_top: float
 
 
 # Index loads take this lock: first loads in several threads at once (the language server loads its
@@ -60,6 +75,9 @@ class Searcher:
         self._solved_dense = None
         self._name_idx: dict[str, int | None] = {}
         self._name_memo: dict[int, str] = {}
+        self._learned: Any = False  # not looked up yet
+        self._bank_counts: dict[str, int] | None = None
+        self.bank_top = 1  # the most entries any one API has (set with the counts)
         if load_dense:
             self._load_dense()
 
@@ -116,8 +134,10 @@ class Searcher:
             self._solved_dense = faiss.read_index(str(self.folder / "solved.faiss"))
         return self._solved_dense
 
-    def similar_solved(self, query: str, qvec: np.ndarray | None, n: int | None = None) -> list[tuple[float, dict]]:
-        """Nearest solved queries of the example bank (BM25 + dense, reciprocal-rank fused)."""
+    def similar_solved(self, query: str, qvec: np.ndarray | None, n: int | None = None, *,
+                       exclude: str | None = None) -> list[tuple[float, dict]]:
+        """Nearest solved queries of the example bank (BM25 + dense, reciprocal-rank fused). `exclude`:
+        leave out examples with this exact text (training on the bank's own queries: leave one out)."""
         if self.solved_bm25 is None:
             return []
         w = self.weights
@@ -128,19 +148,37 @@ class Searcher:
             idx, _ = top_k(self.solved_bm25.scores(toks), n * 2)
             for rank, i in enumerate(idx.tolist(), 1):
                 fused[i] = fused.get(i, 0.0) + 1.0 / (w.vote_rrf_k + rank)
+        cos: dict[int, float] = {}
         if qvec is not None:
-            _, ids = self._solved_dense_index().search(qvec[None, :], n * 2)
-            for rank, i in enumerate(ids[0].tolist(), 1):
+            sims, ids = self._solved_dense_index().search(qvec[None, :], n * 2)
+            for rank, (i, c) in enumerate(zip(ids[0].tolist(), sims[0].tolist()), 1):
                 if i >= 0:
                     fused[i] = fused.get(i, 0.0) + 1.0 / (w.vote_rrf_k + rank)
-        best = sorted(fused.items(), key=lambda kv: -kv[1])[:n]
+                    cos[i] = c
+        best = sorted(fused.items(), key=lambda kv: -kv[1])[:n + (8 if exclude else 0)]
         if not best:
             return []
         marks = ",".join("?" * len(best))  # placeholders only; values are bound
         rows = {r[0]: r[1:] for r in self.db.execute(
             f"SELECT idx, id, text, apis FROM solved WHERE idx IN ({marks})", [i for i, _ in best])}
-        return [(score, {"id": rows[i][0], "text": rows[i][1], "apis": json.loads(rows[i][2])})
-                for i, score in best if i in rows]
+        if exclude:
+            drop = exclude.strip().lower()
+            rows = {i: r for i, r in rows.items() if r[1].strip().lower() != drop}
+        return [(score, {"id": rows[i][0], "text": rows[i][1], "apis": json.loads(rows[i][2]),
+                         "cos": cos.get(i, 0.0)})
+                for i, score in best if i in rows][:n]
+
+    def bank_counts(self) -> dict[str, int]:
+        """How many example-bank entries name each API (a popularity prior of the solved queries)."""
+        if self._bank_counts is None:
+            counts: dict[str, int] = {}
+            if self.solved_bm25 is not None:
+                for (apis,) in self.db.execute("SELECT apis FROM solved"):
+                    for a in set(json.loads(apis)):
+                        counts[a] = counts.get(a, 0) + 1
+            self._bank_counts = counts
+            self.bank_top = max(counts.values(), default=1)
+        return self._bank_counts
 
     def _idx_of(self, name: str) -> int | None:
         """`_path_idx` without the canonical-path fallback, remembered (example-bank votes repeat)."""
@@ -221,6 +259,62 @@ class Searcher:
         query = (query or "").strip()
         if not query:
             raise QueryError("empty query: say what you want to do, e.g. apirec search \"parse a json string\"")
+        g = self.gather(query, dense=dense, include_private=include_private)
+        if g is None:
+            return []
+        w = self.weights
+        learned = self._reranker() if (dense and w.learned) else None
+        # Rank a few more than k so the name-match bonus, the learned model and filters can reorder the head.
+        depth = max(k * 2, 20, learned.pool if learned is not None else 0)
+        head = [j for j in g.order[:depth].tolist() if np.isfinite(g.scores[j])]
+        recs = self.records([int(g.cand[j]) for j in head])
+        if language:
+            head = [j for j in head if recs[int(g.cand[j])].language == language]
+        qnorm = "".join(tokenize(query, stopwords=False))
+        named = [names_query(qnorm, recs[int(g.cand[j])]) for j in head]
+        fused = [float(g.scores[j]) + (w.name_match if m else 0.0) for j, m in zip(head, named)]
+        final = fused
+        model_scores = None
+        if learned is not None and head:
+            from .rerank import features
+
+            model_scores = learned.score(features(self, g, head, recs, named))
+            final = [float(x) for x in model_scores]
+        pool = []
+        for n, j in enumerate(head):
+            i = int(g.cand[j])
+            info: dict[str, Any] = {}
+            if i in g.b_ev:
+                info["bm25"] = {"rank": g.b_ev[i][0], "score": round(float(g.b_ev[i][1]), 4)}
+            if i in g.d_ev:
+                info["dense"] = {"rank": g.d_ev[i][0], "score": round(float(g.d_ev[i][1]), 4)}
+            if i in g.v_ev:
+                info["votes"] = {"score": round(g.v_ev[i][0], 4), "examples": g.v_ev[i][1]}
+            if i in g.cover:
+                info["name_cover"] = round(g.cover[i], 3)
+            info["prior"] = round(float(w.prior * self.priors[i]), 5)
+            if named[n]:
+                info["name_match"] = w.name_match
+            if model_scores is not None:
+                info["fused"] = round(fused[n], 5)
+                info["learned"] = round(final[n], 4)
+            pool.append((final[n], i, recs[i], info))
+        pool.sort(key=lambda t: -t[0])
+        # Scores stay on the fusion's scale (callers merge several indexes by score): with the learned
+        # order, the n-th hit gets the n-th best fused score.
+        scale = sorted(fused, reverse=True) if model_scores is not None else [t[0] for t in pool]
+        hits: list[Hit] = []
+        for rank, (_, i, rec, info) in enumerate(pool[:k], 1):
+            matched = sorted(set(g.tokens) & _record_tokens(rec))
+            if matched:
+                info["matched_terms"] = matched
+            hits.append(Hit(record=rec, score=scale[rank - 1], rank=rank, why=info))
+        return hits
+
+    def gather(self, query: str, *, dense: bool = True, include_private: bool = False,
+               exclude_example: str | None = None) -> Gathered | None:
+        """Candidates and their evidence: BM25 and dense ranks fused (weighted RRF), example-bank
+        votes, priors and name coverage. None when nothing matched."""
         w = self.weights
         tokens = tokenize(query)
         extra = expand(tokens)
@@ -240,19 +334,20 @@ class Searcher:
         # Evidence per candidate as plain tuples; only the returned hits get their `why` dicts.
         b_ev: dict[int, tuple[int, float]] = {}
         d_ev: dict[int, tuple[int, float]] = {}
-        v_ev: dict[int, tuple[float, list[str]]] = {}
+        v_ev: dict[int, tuple[float, list[str], int, float]] = {}
         cover: dict[int, float] = {}
-        for rank, (i, s) in enumerate(zip(b_idx.tolist(), np.asarray(b_scores).tolist()), 1):
+        for rank, (i, sc) in enumerate(zip(b_idx.tolist(), np.asarray(b_scores).tolist()), 1):
             fused[i] = fused.get(i, 0.0) + w.bm25 / (w.rrf_k + rank)
-            b_ev[i] = (rank, s)
-        for rank, (i, s) in enumerate(zip(d_idx.tolist(), d_scores.tolist()), 1):
+            b_ev[i] = (rank, sc)
+        for rank, (i, sc) in enumerate(zip(d_idx.tolist(), d_scores.tolist()), 1):
             fused[i] = fused.get(i, 0.0) + w.dense / (w.rrf_k + rank)
-            d_ev[i] = (rank, s)
+            d_ev[i] = (rank, sc)
         # Similar solved queries vote for their APIs (BIKER / APIGen evidence).
-        neighbours = self.similar_solved(query, vec) if w.votes else []
+        neighbours = self.similar_solved(query, vec, exclude=exclude_example) if w.votes else []
         if neighbours:
             votes: dict[int, float] = {}
             voters: dict[int, list[str]] = {}
+            best_cos: dict[int, float] = {}
             for score, ex in neighbours:
                 share = score / max(1, len(ex["apis"])) ** 0.5
                 for api in ex["apis"]:
@@ -260,12 +355,13 @@ class Searcher:
                     if i is not None:
                         votes[i] = votes.get(i, 0.0) + share
                         voters.setdefault(i, []).append(ex["text"])
+                        best_cos[i] = max(best_cos.get(i, 0.0), ex["cos"])
             top = max(votes.values(), default=0.0)
             for i, v in votes.items():
                 fused[i] = fused.get(i, 0.0) + w.votes * v / top
-                v_ev[i] = (v / top, voters[i][:3])
+                v_ev[i] = (v / top, voters[i][:3], len(voters[i]), best_cos[i])
         if not fused:
-            return []
+            return None
         cand = np.fromiter(fused.keys(), dtype=np.int64, count=len(fused))
         scores = np.fromiter(fused.values(), dtype=np.float64, count=len(fused))
         scores += w.prior * self.priors[cand]
@@ -288,39 +384,21 @@ class Searcher:
                     scores[j] += w.name_cover * c
                     cover[i] = c
             order = np.argsort(-scores, kind="stable")
-        qnorm = "".join(tokenize(query, stopwords=False))
-        hits: list[Hit] = []
-        # Rank a few more than k so the name-match bonus and filters can reorder the head.
-        pool = []
-        head = [j for j in order[: max(k * 2, 20)].tolist() if np.isfinite(scores[j])]
-        recs = self.records([int(cand[j]) for j in head])
-        for j in head:
-            i = int(cand[j])
-            rec = recs[i]
-            if language and rec.language != language:
-                continue
-            s = float(scores[j])
-            info: dict[str, Any] = {}
-            if i in b_ev:
-                info["bm25"] = {"rank": b_ev[i][0], "score": round(float(b_ev[i][1]), 4)}
-            if i in d_ev:
-                info["dense"] = {"rank": d_ev[i][0], "score": round(float(d_ev[i][1]), 4)}
-            if i in v_ev:
-                info["votes"] = {"score": round(v_ev[i][0], 4), "examples": v_ev[i][1]}
-            if i in cover:
-                info["name_cover"] = round(cover[i], 3)
-            info["prior"] = round(float(w.prior * self.priors[i]), 5)
-            if qnorm and qnorm in (_joined(rec.public_path), _joined(rec.name)):
-                s += w.name_match
-                info["name_match"] = w.name_match
-            pool.append((s, i, rec, info))
-        pool.sort(key=lambda t: -t[0])
-        for rank, (s, i, rec, info) in enumerate(pool[:k], 1):
-            matched = sorted(set(tokens) & _record_tokens(rec))
-            if matched:
-                info["matched_terms"] = matched
-            hits.append(Hit(record=rec, score=s, rank=rank, why=info))
-        return hits
+        return Gathered(tokens=tokens, cand=cand, scores=scores, order=order, b_ev=b_ev, d_ev=d_ev,
+                        v_ev=v_ev, cover=cover, b_top=float(b_scores[0]) if len(b_scores) else 0.0)
+
+    def _reranker(self):
+        """The learned reranker for this index's language (None: none shipped, or turned off)."""
+        if self._learned is False:
+            from .rerank import load_for
+
+            self._learned = load_for(self._reranker_language())
+        return self._learned
+
+    def _reranker_language(self) -> str:
+        row = self.db.execute("SELECT language FROM records GROUP BY language ORDER BY count(*) DESC LIMIT 1"
+                              ).fetchone()
+        return row[0] if row and row[0] else ""
 
     def _weighted_words(self, query: str) -> list[tuple[str, float]]:
         """Query words with a weight that fades for words most of the index's docs contain."""
@@ -402,6 +480,11 @@ def name_coverage(name: str, words: list[tuple[str, float]]) -> float:
                     covered[p] = wt
             start = letters.find(wd, start + 1)
     return sum(covered) / len(letters)
+
+
+def names_query(qnorm: str, r: ApiRecord) -> bool:
+    """The query, words joined, is the API's name or path ('parse int' -> parseInt)."""
+    return bool(qnorm) and qnorm in (_joined(r.public_path), _joined(r.name))
 
 
 @lru_cache(maxsize=65536)

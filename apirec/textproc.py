@@ -37,22 +37,34 @@ def split_identifier(text: str) -> list[str]:
     return out
 
 
+_RAW = re.compile(r"[A-Za-z0-9_]+")
+
+
 def tokenize(text: str, *, stopwords: bool = True) -> list[str]:
     """Tokens for BM25: identifier parts, lowercased, stemmed; compound identifiers also kept whole."""
     out: list[str] = []
-    for raw in re.findall(r"[A-Za-z0-9_]+", text):
-        parts = split_identifier(raw)
-        if len(parts) > 1:
-            whole = raw.lower().strip("_")
-            if whole and len(whole) <= 40:
-                out.append(whole)  # "readlines" and "read_csv" also match as a unit
-        for p in parts:
-            if stopwords and p in STOPWORDS:
-                continue
-            if len(p) == 1 and not p.isdigit():
-                continue
-            out.append(stem(p))
+    for raw in _RAW.findall(text):
+        out.extend(_raw_tokens(raw, stopwords))
     return out
+
+
+@lru_cache(maxsize=200_000)
+def _raw_tokens(raw: str, stopwords: bool) -> tuple[str, ...]:
+    # Words repeat across texts far more than texts do: remembering each word's tokens makes
+    # tokenizing mostly dictionary lookups (query time and indexing both).
+    out: list[str] = []
+    parts = split_identifier(raw)
+    if len(parts) > 1:
+        whole = raw.lower().strip("_")
+        if whole and len(whole) <= 40:
+            out.append(whole)  # "readlines" and "read_csv" also match as a unit
+    for p in parts:
+        if stopwords and p in STOPWORDS:
+            continue
+        if len(p) == 1 and not p.isdigit():
+            continue
+        out.append(stem(p))
+    return tuple(out)
 
 
 def segment(word: str, vocab: frozenset[str] | set[str], max_len: int = 24) -> list[str] | None:

@@ -211,11 +211,23 @@ def _row(system: str, res: dict[str, Any], **extra) -> dict[str, Any]:
     return {"system": system, "n": res["n"], **{k: res["metrics"].get(k) for k in TABLE_COLS}, **extra}
 
 
-def _ours_queries(ctx: Ctx, key: str, dataset: Path, index: Path, rows, by=None) -> dict[str, Any]:
+def _ours_queries(ctx: Ctx, key: str, dataset: Path, index: Path, rows, by=None,
+                  learned: bool = True) -> dict[str, Any]:
+    from dataclasses import replace
+
     from apirec.bench import rank_queries
 
-    with _bar(ctx, f"{key}") as pr:
-        res = rank_queries(ctx.searcher(index), rows, k=10, progress=pr)
+    s = ctx.searcher(index)
+    weights = s.weights
+    if not learned:  # the ablation: the hand-tuned fusion alone
+        s.weights = replace(weights, learned=False)
+    try:
+        with _bar(ctx, f"{key}") as pr:
+            res = rank_queries(s, rows, k=10, progress=pr)
+    finally:
+        s.weights = weights
+    if not learned:
+        key += ".fused"
     rk = ctx.rdir / f"{key}.apirec.jsonl"
     _write(rk, res["rankings"])
     from apirec.bench import field_note, latency_stats
@@ -223,7 +235,8 @@ def _ours_queries(ctx: Ctx, key: str, dataset: Path, index: Path, rows, by=None)
     return {"rk": rk, "field": field_note(res), "latency": latency_stats(res["latency_ms"]),
             "latency_ms": res["latency_ms"], "skipped_no_gold": res["skipped_no_gold"],
             "skipped_missing_fields": res["skipped_missing_fields"],
-            "command": f"apirec bench queries --index {index} --dataset {dataset} --rankings {rk}"
+            "command": ("" if learned else "APIREC_RERANKER=off ")
+                       + f"apirec bench queries --index {index} --dataset {dataset} --rankings {rk}"
                        + (f" --by {by}" if by else "")}
 
 
@@ -246,22 +259,30 @@ def suite_java(ctx: Ctx) -> dict[str, Any]:
         ds = Q / name
         rows = ctx.rows(ds)
         ours = _ours_queries(ctx, key, ds, index, rows)
+        fused = _ours_queries(ctx, key, ds, index, rows, learned=False)
         base = ctx.rdir / f"{key}.popular10.jsonl"
         _write(base, _fixed(rows, lambda r: [{"api": a, "source_id": None} for a in top10]))
         lines = []
         for level in ("method", "class"):
             lines.append(_row("apirec", _scored(ctx, rows, ours["rk"], level=level), level=level))
+            lines.append(_row("apirec without the learned reranker", _scored(ctx, rows, fused["rk"], level=level),
+                              level=level))
             lines.append(_row("popular-10 (SO training pairs)", _scored(ctx, rows, base, level=level), level=level))
         lat += ours["latency_ms"]
         tables.append({"dataset": name, "rows": lines, "query_field": ours["field"],
                        "skipped": {"no_gold": ours["skipped_no_gold"], "missing": ours["skipped_missing_fields"]},
-                       "latency": ours["latency"], "commands": [ours["command"], _score_cmd(ds, ours["rk"])],
+                       "latency": ours["latency"],
+                       "commands": [ours["command"], _score_cmd(ds, ours["rk"]), fused["command"]],
                        "curve": key})
     return {"tables": tables, "index": str(index), "specs": QUICK_JAVA if ctx.quick else JDK_SPECS,
             "latency_ms": lat, "notes": [
                 "popular-10: the ten APIs most often named in so_pairs_java.jsonl (training data), same list "
                 "for every query. Class level truncates both sides to package.Class (gold_class) and "
-                "de-duplicates the ranked classes."]}
+                "de-duplicates the ranked classes.",
+                "apirec's Java ranking ends with the shipped learned reranker (apirec/data/reranker-java.json), "
+                "trained on 20,000 rows of so_pairs_java.jsonl (training data, with each row's own example-bank "
+                "entry left out) by `apirec train-reranker ../shared/data/apirec/so_pairs_java.jsonl --index "
+                "<jdk index>`. 'without the learned reranker' is the same index with APIREC_RERANKER=off."]}
 
 
 def suite_python(ctx: Ctx) -> dict[str, Any]:
