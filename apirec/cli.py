@@ -60,7 +60,8 @@ def _parser() -> argparse.ArgumentParser:
     tr.add_argument("--out", type=Path, help="model file (default: the shipped model for the index's "
                                              "language; use another with APIREC_RERANKER=FILE)")
     tr.add_argument("--limit", type=int, default=20000, help="at most this many rows (default 20000)")
-    tr.add_argument("--pool", type=int, default=40, help="candidates the model reorders (default 40)")
+    tr.add_argument("--pool", type=int, default=40, help="candidates per training query (default 40)")
+    tr.add_argument("--depth", type=int, default=25, help="candidates it reorders at search time (default 25)")
     tr.add_argument("--seed", type=int, default=0)
     common(tr)
 
@@ -330,8 +331,8 @@ def cmd_train_reranker(args) -> int:
     out = args.out or shipped_path(Searcher(path, load_dense=False)._reranker_language())
     show = not args.json and sys.stderr.isatty() or os.environ.get("APIREC_PROGRESS") == "1"
     with _Progress(enabled=show) as pr:
-        report = train(path, args.pairs, out, limit=args.limit, pool=args.pool, seed=args.seed,
-                       progress=lambda done, total: pr("features", done + 1, total))
+        report = train(path, args.pairs, out, limit=args.limit, pool=args.pool, depth=args.depth,
+                       seed=args.seed, progress=lambda done, total: pr("features", done + 1, total))
     if args.json:
         print(json.dumps(report, indent=1))
     else:

@@ -272,7 +272,8 @@ def suite_java(ctx: Ctx) -> dict[str, Any]:
         tables.append({"dataset": name, "rows": lines, "query_field": ours["field"],
                        "skipped": {"no_gold": ours["skipped_no_gold"], "missing": ours["skipped_missing_fields"]},
                        "latency": ours["latency"],
-                       "commands": [ours["command"], _score_cmd(ds, ours["rk"]), fused["command"]],
+                       "commands": [ours["command"], _score_cmd(ds, ours["rk"]), fused["command"],
+                                    _score_cmd(ds, fused["rk"])],
                        "curve": key})
     return {"tables": tables, "index": str(index), "specs": QUICK_JAVA if ctx.quick else JDK_SPECS,
             "latency_ms": lat, "notes": [
