@@ -1931,8 +1931,6 @@ def _intent_hits(sources: list[Any], lines: list[str], line: int) -> dict[str, t
                 # Lexical only: a query embedding would cost completion its latency budget (p95 15 ms).
                 # A fixed depth: the LSP asks for k=50 items, but hits past 20 rarely help and cost.
                 hits = search(text, k=_INTENT_DEPTH, dense=False)
-            except TypeError:  # a source whose search has no `dense` switch
-                hits = search(text, k=_INTENT_DEPTH)
             except Exception:  # a closed or broken index: intent is optional
                 continue
             if memo is not None:
