@@ -396,9 +396,12 @@ class Searcher:
         return self._learned
 
     def _reranker_language(self) -> str:
-        row = self.db.execute("SELECT language FROM records GROUP BY language ORDER BY count(*) DESC LIMIT 1"
-                              ).fetchone()
-        return row[0] if row and row[0] else ""
+        """The index's main language, from 101 evenly spaced records (a full count costs 0.1 s on the JDK)."""
+        sample = sorted({int(x) for x in np.linspace(0, max(self.n - 1, 0), 101)})
+        marks = ",".join("?" * len(sample))  # placeholders only; values are bound
+        rows = self.db.execute(f"SELECT language FROM records WHERE idx IN ({marks})", sample)
+        langs = [r[0] for r in rows]
+        return max(sorted(set(langs), key=str), key=langs.count) if langs else ""
 
     def _weighted_words(self, query: str) -> list[tuple[str, float]]:
         """Query words with a weight that fades for words most of the index's docs contain."""

@@ -28,7 +28,6 @@ STEPS = (0.0, 0.5, 0.75, 1.33, 2.0)
 
 def cases(max_cases: int) -> list[dict]:
     from benchmarks.mask import mask_repo
-
     from benchmarks.runner import MASK_REPOS
 
     root = Path(sysconfig.get_paths()["stdlib"])
@@ -81,11 +80,12 @@ def main(argv: list[str] | None = None) -> int:
                 got = evaluate(searchers, rows)
                 if got > best:
                     best, keep, changed = got, context._W[key], True
-                    print(f"pass {p + 1}: {key} = {keep}: top-1 {got[0]:.3f} top-5 {got[1]:.3f}", file=sys.stderr)
+                    print(f"pass {p + 1}: {key} = {keep}: top-1 {got[0]:.3f} top-5 {got[1]:.3f}",
+                          file=sys.stderr)
             context._W[key] = keep
         if not changed:
             break
-    report = {"cases": len(rows), "packages": [p for p in TRAIN_PACKAGES], "start": start,
+    report = {"cases": len(rows), "packages": list(TRAIN_PACKAGES), "start": start,
               "start_top1": base[0], "start_top5": base[1], "weights": dict(context._W), "top1": best[0],
               "top5": best[1], "seconds": round(time.time() - t0)}
     print(json.dumps(report, indent=1) if a.json else
