@@ -61,7 +61,7 @@ def _parser() -> argparse.ArgumentParser:
                                              "language; use another with APIREC_RERANKER=FILE)")
     tr.add_argument("--limit", type=int, default=20000, help="at most this many rows (default 20000)")
     tr.add_argument("--pool", type=int, default=40, help="candidates per training query (default 40)")
-    tr.add_argument("--depth", type=int, default=25, help="candidates it reorders at search time (default 25)")
+    tr.add_argument("--depth", type=int, default=25, help="candidates reordered at search time (default 25)")
     tr.add_argument("--seed", type=int, default=0)
     common(tr)
 
@@ -322,22 +322,21 @@ def cmd_info(args) -> int:
 
 
 def cmd_train_reranker(args) -> int:
-    from .rerank import shipped_path, train
-    from .search import Searcher
+    from .rerank import train
 
     if not args.pairs.is_file():
         raise CliError(f"no such file: {args.pairs}")
     path = _index_path(args)
-    out = args.out or shipped_path(Searcher(path, load_dense=False)._reranker_language())
     show = not args.json and sys.stderr.isatty() or os.environ.get("APIREC_PROGRESS") == "1"
     with _Progress(enabled=show) as pr:
-        report = train(path, args.pairs, out, limit=args.limit, pool=args.pool, depth=args.depth,
+        report = train(path, args.pairs, args.out, limit=args.limit, pool=args.pool, depth=args.depth,
                        seed=args.seed, progress=lambda done, total: pr("features", done + 1, total))
     if args.json:
         print(json.dumps(report, indent=1))
     else:
-        _console().print(f"[bold]{out}[/]: trained on {report['train']} queries ({report['usable']} of "
-                         f"{report['rows']} had a gold API among the candidates); held-out hit@1 "
+        _console().print(f"[bold]{report['out']}[/]: trained on {report['train']} queries "
+                         f"({report['usable']} of {report['rows']} had a gold API among the candidates); "
+                         "held-out hit@1 "
                          f"{report['validation_hit1_fused']:.3f} (fused) -> "
                          f"{report['validation_hit1_learned']:.3f}")
     return 0

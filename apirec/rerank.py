@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, Callable
 
 import numpy as np
 
+from .search import _record_tokens
 from .textproc import split_identifier, stem
 
 if TYPE_CHECKING:
@@ -45,8 +46,8 @@ def features(s: Searcher, g: Gathered, head: list[int], recs: dict[int, ApiRecor
              named: list[bool], own: frozenset[str] = frozenset()) -> np.ndarray:
     """One row of FEATURES per head position (`head`: positions in g.cand, best fused first). `own`:
     the APIs of a training query's own bank entry, taken out of the bank counts (leave one out)."""
-    bank = s.bank_counts()
-    bank_ref = math.log1p(s.bank_top)
+    bank, bank_top = s.bank_counts()
+    bank_ref = math.log1p(bank_top)
     qset = set(g.tokens)
     qstems = {stem(t) for t in g.tokens} | qset
     rows = [recs[int(g.cand[j])] for j in head]
@@ -84,7 +85,7 @@ def features(s: Searcher, g: Gathered, head: list[int], recs: dict[int, ApiRecor
             g.cover.get(i, 0.0),
             1.0 if named[n] else 0.0,
             float(s.priors[i]),
-            len(qset & _rec_tokens(r)) / max(1, len(qset)),
+            len(qset & _record_tokens(r)) / max(1, len(qset)),
             _share(_parts(r.name), qstems),
             _share(_parts(par[n].rsplit(".", 1)[-1]), qstems),
             1.0 if kind in ("method", "function") else 0.0,
@@ -110,12 +111,6 @@ def _share(parts: tuple[str, ...], words: set[str]) -> float:
 
 def _parent(path: str) -> str:
     return path.rsplit(".", 1)[0] if "." in path else ""
-
-
-def _rec_tokens(r: ApiRecord) -> frozenset[str]:
-    from .search import _record_tokens
-
-    return _record_tokens(r)
 
 
 # -- the model ----------------------------------------------------------------------------------------
@@ -208,10 +203,7 @@ def gold_matcher(gold: list[str], language: str) -> Callable[[str], bool]:
 def examples(s: Searcher, rows: list[dict[str, Any]], pool: int, *, leave_one_out: bool = True,
              progress: Callable[[int], None] | None = None) -> list[tuple[np.ndarray, np.ndarray]]:
     """(features, labels) per row with a gold among the candidates; rows {"query"|"title", "gold"|"apis"}."""
-    from .search import names_query
-    from .textproc import tokenize
-
-    language = s._reranker_language()
+    language = s.main_language()
     out = []
     for n, row in enumerate(rows):
         q = (row.get("query") or row.get("title") or "").strip()
@@ -223,14 +215,11 @@ def examples(s: Searcher, rows: list[dict[str, Any]], pool: int, *, leave_one_ou
         g = s.gather(q, exclude_example=q if leave_one_out else None)
         if g is None:
             continue
-        head = [j for j in g.order[:pool].tolist() if np.isfinite(g.scores[j])]
-        recs = s.records([int(g.cand[j]) for j in head])
+        head, recs, named = s.head(g, q, pool)
         match = gold_matcher(gold, language)
         y = np.array([match(recs[int(g.cand[j])].public_path) for j in head], dtype=np.float32)
         if not y.any():
             continue
-        qnorm = "".join(tokenize(q, stopwords=False))
-        named = [names_query(qnorm, recs[int(g.cand[j])]) for j in head]
         own = frozenset(gold) if leave_one_out else frozenset()
         out.append((features(s, g, head, recs, named, own), y))
     return out
@@ -293,12 +282,14 @@ def hit_at_1(model: Reranker | None, data: list[tuple[np.ndarray, np.ndarray]]) 
     return ok / len(data)
 
 
-def train(index: Path, pairs: Path, out: Path, *, limit: int = 20000, pool: int = 40, depth: int = 25,
-          seed: int = 0, progress: Callable[[int, int], None] | None = None) -> dict[str, Any]:
+def train(index: Path, pairs: Path, out: Path | None = None, *, limit: int = 20000, pool: int = 40,
+          depth: int = 25, seed: int = 0,
+          progress: Callable[[int, int], None] | None = None) -> dict[str, Any]:
     """Train on `pairs` (JSONL, {"title"|"query", "apis"|"gold"}) against `index` with its example bank
-    left one out; 10% of the rows are held back to check the model beats the fused order. The model
-    learns from the top `pool` candidates and reorders the top `depth` at search time (on BIKER the
-    two depths rank alike, and the shorter one costs less per query)."""
+    left one out, and save to `out` (default: the shipped model of the index's language). 10% of the
+    rows are held back to check the model beats the fused order. The model learns from the top `pool`
+    candidates and reorders the top `depth` at search time (on BIKER the two depths rank alike, and the
+    shorter one costs less per query)."""
     from .search import Searcher
 
     t0 = time.time()
@@ -310,7 +301,8 @@ def train(index: Path, pairs: Path, out: Path, *, limit: int = 20000, pool: int 
     data = examples(s, rows, pool, progress=(lambda n: progress(n, len(rows))) if progress else None)
     cut = max(1, len(data) // 10)
     val, tr = data[:cut], data[cut:]
-    lang = s._reranker_language()
+    lang = s.main_language()
+    out = out or shipped_path(lang)
     model = fit(tr, seed=seed, language=lang, pool=depth)
     report = {"rows": len(rows), "usable": len(data), "train": len(tr), "validation": len(val),
               "validation_hit1_fused": round(hit_at_1(None, val), 4),

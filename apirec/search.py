@@ -76,8 +76,7 @@ class Searcher:
         self._name_idx: dict[str, int | None] = {}
         self._name_memo: dict[int, str] = {}
         self._learned: Any = False  # not looked up yet
-        self._bank_counts: dict[str, int] | None = None
-        self.bank_top = 1  # the most entries any one API has (set with the counts)
+        self._bank_counts: tuple[dict[str, int], int] | None = None
         if load_dense:
             self._load_dense()
 
@@ -168,16 +167,16 @@ class Searcher:
                          "cos": cos.get(i, 0.0)})
                 for i, score in best if i in rows][:n]
 
-    def bank_counts(self) -> dict[str, int]:
-        """How many example-bank entries name each API (a popularity prior of the solved queries)."""
+    def bank_counts(self) -> tuple[dict[str, int], int]:
+        """How many example-bank entries name each API (a popularity prior of the solved queries), and
+        the most any one API has."""
         if self._bank_counts is None:
             counts: dict[str, int] = {}
             if self.solved_bm25 is not None:
                 for (apis,) in self.db.execute("SELECT apis FROM solved"):
                     for a in set(json.loads(apis)):
                         counts[a] = counts.get(a, 0) + 1
-            self._bank_counts = counts
-            self.bank_top = max(counts.values(), default=1)
+            self._bank_counts = (counts, max(counts.values(), default=1))
         return self._bank_counts
 
     def _idx_of(self, name: str) -> int | None:
@@ -266,20 +265,14 @@ class Searcher:
         learned = self._reranker() if (dense and w.learned) else None
         # Rank a few more than k so the name-match bonus, the learned model and filters can reorder the head.
         depth = max(k * 2, 20, learned.pool if learned is not None else 0)
-        head = [j for j in g.order[:depth].tolist() if np.isfinite(g.scores[j])]
-        recs = self.records([int(g.cand[j]) for j in head])
-        if language:
-            head = [j for j in head if recs[int(g.cand[j])].language == language]
-        qnorm = "".join(tokenize(query, stopwords=False))
-        named = [names_query(qnorm, recs[int(g.cand[j])]) for j in head]
+        head, recs, named = self.head(g, query, depth, language)
         fused = [float(g.scores[j]) + (w.name_match if m else 0.0) for j, m in zip(head, named)]
+        reranked = learned is not None and bool(head)
         final = fused
-        model_scores = None
-        if learned is not None and head:
+        if reranked:
             from .rerank import features
 
-            model_scores = learned.score(features(self, g, head, recs, named))
-            final = [float(x) for x in model_scores]
+            final = learned.score(features(self, g, head, recs, named)).tolist()
         pool = []
         for n, j in enumerate(head):
             i = int(g.cand[j])
@@ -295,14 +288,14 @@ class Searcher:
             info["prior"] = round(float(w.prior * self.priors[i]), 5)
             if named[n]:
                 info["name_match"] = w.name_match
-            if model_scores is not None:
+            if reranked:
                 info["fused"] = round(fused[n], 5)
                 info["learned"] = round(final[n], 4)
             pool.append((final[n], i, recs[i], info))
         pool.sort(key=lambda t: -t[0])
         # Scores stay on the fusion's scale (callers merge several indexes by score): with the learned
         # order, the n-th hit gets the n-th best fused score.
-        scale = sorted(fused, reverse=True) if model_scores is not None else [t[0] for t in pool]
+        scale = sorted(fused, reverse=True)
         hits: list[Hit] = []
         for rank, (_, i, rec, info) in enumerate(pool[:k], 1):
             matched = sorted(set(g.tokens) & _record_tokens(rec))
@@ -310,6 +303,17 @@ class Searcher:
                 info["matched_terms"] = matched
             hits.append(Hit(record=rec, score=scale[rank - 1], rank=rank, why=info))
         return hits
+
+    def head(self, g: Gathered, query: str, depth: int, language: str | None = None
+             ) -> tuple[list[int], dict[int, ApiRecord], list[bool]]:
+        """The best `depth` candidates of `g` (positions in g.cand, best fused first), their records, and
+        whether the query names each one; `language` keeps only that language's records."""
+        head = [j for j in g.order[:depth].tolist() if np.isfinite(g.scores[j])]
+        recs = self.records([int(g.cand[j]) for j in head])
+        if language:
+            head = [j for j in head if recs[int(g.cand[j])].language == language]
+        qnorm = "".join(tokenize(query, stopwords=False))
+        return head, recs, [names_query(qnorm, recs[int(g.cand[j])]) for j in head]
 
     def gather(self, query: str, *, dense: bool = True, include_private: bool = False,
                exclude_example: str | None = None) -> Gathered | None:
@@ -392,10 +396,10 @@ class Searcher:
         if self._learned is False:
             from .rerank import load_for
 
-            self._learned = load_for(self._reranker_language())
+            self._learned = load_for(self.main_language())
         return self._learned
 
-    def _reranker_language(self) -> str:
+    def main_language(self) -> str:
         """The index's main language, from 101 evenly spaced records (a full count costs 0.1 s on the JDK)."""
         sample = sorted({int(x) for x in np.linspace(0, max(self.n - 1, 0), 101)})
         marks = ",".join("?" * len(sample))  # placeholders only; values are bound
