@@ -267,12 +267,17 @@ class Searcher:
         depth = max(k * 2, 20, learned.pool if learned is not None else 0)
         head, recs, named = self.head(g, query, depth, language)
         fused = [float(g.scores[j]) + (w.name_match if m else 0.0) for j, m in zip(head, named)]
-        reranked = learned is not None and bool(head)
-        final = fused
-        if reranked:
+        final, top = fused, 0  # top: how many the learned model ranks
+        if learned is not None and head:
             from .rerank import features
 
-            final = learned.score(features(self, g, head, recs, named)).tolist()
+            # The model reorders the top `pool` (what it was made for); the rest follow in fused order.
+            top = min(len(head), learned.pool)
+            final = learned.score(features(self, g, head[:top], recs, named[:top])).tolist()
+            low = min(final) - 1.0
+            final += [0.0] * (len(head) - top)
+            for r, n in enumerate(sorted(range(top, len(head)), key=lambda n: -fused[n])):
+                final[n] = low - r
         pool = []
         for n, j in enumerate(head):
             i = int(g.cand[j])
@@ -288,9 +293,10 @@ class Searcher:
             info["prior"] = round(float(w.prior * self.priors[i]), 5)
             if named[n]:
                 info["name_match"] = w.name_match
-            if reranked:
+            if top:
                 info["fused"] = round(fused[n], 5)
-                info["learned"] = round(final[n], 4)
+                if n < top:
+                    info["learned"] = round(final[n], 4)
             pool.append((final[n], i, recs[i], info))
         pool.sort(key=lambda t: -t[0])
         # Scores stay on the fusion's scale (callers merge several indexes by score): with the learned

@@ -114,6 +114,12 @@ def test_train_command_on_a_real_index(make_tree, tmp_path, apirec_home, monkeyp
     hits = Searcher(index).search("turn my polygon around", k=3)
     assert "learned" in hits[0].why and "fused" in hits[0].why
     assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
+    # The model reorders only its own depth; below it the fused order goes on, unscored by the model.
+    model.pool = 1
+    model.save(out)
+    deep = Searcher(index).search("turn my polygon around", k=4)
+    assert "learned" in deep[0].why and all("learned" not in h.why for h in deep[1:])
+    assert [h.why["fused"] for h in deep[1:]] == sorted((h.why["fused"] for h in deep[1:]), reverse=True)
     s2 = Searcher(index)
     s2.weights = FusionWeights(learned=False)
     assert all("learned" not in h.why for h in s2.search("turn my polygon around", k=3))
