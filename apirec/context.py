@@ -18,7 +18,7 @@ import re
 import weakref
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, Iterable, Protocol
+from typing import Any, Callable, Iterable, Protocol
 
 from .records import ApiRecord, Hit, Param, format_signature, summarize
 
@@ -107,6 +107,21 @@ def _gen_memo(src: Any, kind: str) -> dict | None:
     return memo
 
 
+_MISSING = object()
+
+
+def _memoized(src: Any, kind: str, key: Any, compute: Callable[[], Any]) -> Any:
+    """`compute()`, remembered under `key` in the `kind` memo of src's index generation (every call
+    when src has no such memo, see `_gen_memo`)."""
+    memo = _gen_memo(src, kind)
+    if memo is None:
+        return compute()
+    got = memo.get(key, _MISSING)
+    if got is _MISSING:
+        got = memo[key] = compute()
+    return got
+
+
 def _members(src: Any, parent: str) -> list[ApiRecord]:
     db = getattr(src, "db", None)
     if db is None:
@@ -136,17 +151,14 @@ def _exact(src: Any, path: str) -> list[ApiRecord]:
         if isinstance(src, RecordSet):
             return list(src.by_path.get(path, ()))
         return [r for r in src.lookup(path) if path in (r.public_path, r.canonical_path) or path in r.aliases]
-    memo = _gen_memo(src, "exact")
-    got = memo.get(path) if memo is not None else None
-    if got is None:
+    def query() -> tuple[ApiRecord, ...]:
         rows = db.execute("SELECT json FROM records WHERE public_path = ? UNION ALL "
                           "SELECT json FROM records WHERE canonical_path = ? UNION ALL "
                           "SELECT r.json FROM aliases a JOIN records r ON r.idx = a.idx WHERE a.alias = ? LIMIT 20",
                           (path, path, path)).fetchall()
-        got = tuple(_from_json(js) for (js,) in rows)
-        if memo is not None:
-            memo[path] = got
-    return list(got)
+        return tuple(_from_json(js) for (js,) in rows)
+
+    return list(_memoized(src, "exact", path, query))
 
 
 def exact_record(sources: list[Any], path: str) -> ApiRecord | None:
@@ -162,15 +174,12 @@ def _by_name(src: Any, name: str, limit: int = 5) -> list[ApiRecord]:
     db = getattr(src, "db", None)
     if db is None:
         return [r for r in src.lookup(name, limit) if r.name == name]
-    memo = _gen_memo(src, "by_name")
-    got = memo.get((name, limit)) if memo is not None else None
-    if got is None:
+    def query() -> tuple[ApiRecord, ...]:
         rows = db.execute("SELECT json FROM records WHERE name = ? AND private = 0 AND kind IN "
                           "('method','property','attribute','function') LIMIT ?", (name, limit)).fetchall()
-        got = tuple(_from_json(js) for (js,) in rows)
-        if memo is not None:
-            memo[(name, limit)] = got
-    return list(got)
+        return tuple(_from_json(js) for (js,) in rows)
+
+    return list(_memoized(src, "by_name", (name, limit), query))
 
 
 _FREQUENT: weakref.WeakKeyDictionary[Any, list[ApiRecord]] = weakref.WeakKeyDictionary()
@@ -1275,34 +1284,29 @@ def _top_module_defining(src: Any, attr: str) -> str | None:
     db = getattr(src, "db", None)
     if db is None:
         return None
-    memo = _gen_memo(src, "top_module")
-    if memo is not None and attr in memo:
-        return memo[attr]
-    row = db.execute("SELECT public_path FROM records WHERE name = ? AND private = 0 AND kind IN "
-                     "('class','function') AND instr(public_path, '.') = length(public_path) - "
-                     "length(name) LIMIT 1", (attr,)).fetchone()
-    mod = row[0].rsplit(".", 1)[0] if row else None
-    if memo is not None:
-        memo[attr] = mod
-    return mod
+
+    def query() -> str | None:
+        row = db.execute("SELECT public_path FROM records WHERE name = ? AND private = 0 AND kind IN "
+                         "('class','function') AND instr(public_path, '.') = length(public_path) - "
+                         "length(name) LIMIT 1", (attr,)).fetchone()
+        return row[0].rsplit(".", 1)[0] if row else None
+
+    return _memoized(src, "top_module", attr, query)
 
 
 def _module_classes(src: Any, module: str) -> list[str]:
     """Paths of the public classes directly in `module` (memoized per index generation)."""
-    memo = _gen_memo(src, "classes")
-    got = memo.get(module) if memo is not None else None
-    if got is None:
-        db = getattr(src, "db", None)
-        if db is not None:  # the class rows only, no JSON parsed (`asyncio` has hundreds of members)
-            rows = db.execute("SELECT public_path FROM records WHERE public_path > ? AND public_path < ? "
-                              "AND kind = 'class' AND private = 0 LIMIT 20000", (module + ".", module + "/"))
-            n = len(module) + 1
-            got = list(dict.fromkeys(p for (p,) in rows if "." not in p[n:]))
-        else:
-            got = [f"{module}.{r.name}" for r in _members(src, module) if r.kind == "class" and not r.private]
-        if memo is not None:
-            memo[module] = got
-    return got
+    db = getattr(src, "db", None)
+    if db is None:
+        return [f"{module}.{r.name}" for r in _members(src, module) if r.kind == "class" and not r.private]
+
+    def query() -> list[str]:  # the class rows only, no JSON parsed (`asyncio` has hundreds of members)
+        rows = db.execute("SELECT public_path FROM records WHERE public_path > ? AND public_path < ? "
+                          "AND kind = 'class' AND private = 0 LIMIT 20000", (module + ".", module + "/"))
+        n = len(module) + 1
+        return list(dict.fromkeys(p for (p,) in rows if "." not in p[n:]))
+
+    return _memoized(src, "classes", module, query)
 
 
 @lru_cache(maxsize=65536)
@@ -1476,8 +1480,7 @@ def member_completions(searchers: list[Any], code: str, line: int, character: in
     doc = _Doc(list(searchers), code, line, character, module, is_package)
     typ = doc.infer(receiver)
     want_private = prefix.startswith("_")
-    site = _Site(lines, line, character, receiver, typed, set(doc.module_aliases()))
-    site.doc = doc
+    site = _Site(doc, lines, line, character, receiver, typed)
     # name -> (tier, record, why); tier 0: members of the inferred type; 1: everything else.
     pool: dict[str, tuple[int, ApiRecord, dict]] = {}
     module_recv = False
@@ -1659,11 +1662,16 @@ def _attrs_on(text: str, bases: list[str]) -> list[str]:
 class _Site:
     """What the code around a member completion says: intent, file usage and the call's shape."""
 
-    def __init__(self, lines: list[str], line: int, character: int, receiver: str, typed: str,
-                 modules: set[str] = frozenset()):
+    def __init__(self, doc: _Doc, lines: list[str], line: int, character: int, receiver: str, typed: str):
         from .textproc import tokenize
 
+        self.doc = doc
         self.receiver = receiver
+        modules = set(doc.module_aliases())
+        # Per-pool state of `score`, set by `prepare`.
+        self._pool: dict | None = None
+        self._bm25: dict[str, float] = {}
+        self._methods_memo: bool | None = None
         cur = lines[line].rstrip("\r")
         before = "\n".join(lines[max(0, line - 1500):line] + [cur[:character]])[-60000:]
         # Members used in the file before the cursor (on modules only when the receiver is one), and
@@ -1745,7 +1753,7 @@ class _Site:
         """Per-pool state of `score`: the intent BM25 (and, on demand, whether the pool offers methods)."""
         self._pool = pool
         self._bm25 = self.bm25(pool)
-        self._methods_memo: bool | None = None
+        self._methods_memo = None
 
     def _has_methods(self) -> bool:
         if self._methods_memo is None:
@@ -1757,7 +1765,7 @@ class _Site:
               why: dict | None = None) -> tuple[float, dict]:
         """The candidate's score and its parts (unrounded). Runs for every candidate of the pool
         (hundreds for `np.`): keep it to lookups."""
-        if getattr(self, "_pool", None) is not pool:
+        if self._pool is not pool:
             self.prepare(pool)
         w = _W
         name, kind, callable_, self_sig, usage, call = _static(r)
@@ -1924,17 +1932,12 @@ def _intent_hits(sources: list[Any], lines: list[str], line: int) -> dict[str, t
         if search is None:
             continue
         # The same comments ask again on every keystroke in a function: memoize per index generation.
-        memo = _gen_memo(src, "intent")
-        hits = memo.get(text) if memo is not None else None
-        if hits is None:
-            try:
-                # Lexical only: a query embedding would cost completion its latency budget (p95 15 ms).
-                # A fixed depth: the LSP asks for k=50 items, but hits past 20 rarely help and cost.
-                hits = search(text, k=_INTENT_DEPTH, dense=False)
-            except Exception:  # a closed or broken index: intent is optional
-                continue
-            if memo is not None:
-                memo[text] = hits
+        # Lexical only: a query embedding would cost completion its latency budget (p95 15 ms). A fixed
+        # depth: the LSP asks for k=50 items, but hits past 20 rarely help and cost.
+        try:
+            hits = _memoized(src, "intent", text, lambda: search(text, k=_INTENT_DEPTH, dense=False))
+        except Exception:  # a closed or broken index: intent is optional
+            continue
         for h in hits:
             r = h.record
             if r.kind in _INTENT_KINDS and r.name not in out:
