@@ -324,6 +324,7 @@ def rank_callsites(searchers: list, rows: list[dict[str, Any]], *, k: int = 10,
             skipped_gold += 1
         else:
             usable.append(r)
+
     def complete(r: dict[str, Any]):
         module, is_pkg = callsite_module(r)
         return member_completions(searchers, *callsite_code(r), k=max(k, 10), module=module, is_package=is_pkg)
@@ -398,7 +399,6 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
-
 def _rank_rows(rows: list[dict[str, Any]], rank, progress) -> tuple[list[dict[str, Any]], list[float]]:
     """Rankings (README format) and latencies (ms) of `rank(row) -> list[Hit]` over the rows."""
     rankings, lat = [], []
@@ -411,6 +411,7 @@ def _rank_rows(rows: list[dict[str, Any]], rank, progress) -> tuple[list[dict[st
         if progress:
             progress(i + 1, len(rows))
     return rankings, lat
+
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)

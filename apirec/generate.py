@@ -258,7 +258,8 @@ class InlineGenerator:
     def generate(self, ctx: CodeContext, hits: list[Hit],
                  cancelled: Callable[[], bool] = lambda: False) -> Suggestion | None:
         """One suggestion, or None (an empty answer, or cancelled before the call). Raises
-        GenerationError, logged, when the endpoint fails: the caller answers no items."""
+        GenerationError when the endpoint fails: the caller answers no items and logs why (the
+        language server once per message, not on every keystroke)."""
         messages = build_messages(ctx, hits)
         key = hashlib.sha256(repr((self.config.model, self.max_tokens, messages)).encode()).hexdigest()
         with self._lock:
@@ -270,7 +271,7 @@ class InlineGenerator:
                 reply = chat(self.config, messages, max_tokens=self.max_tokens)
             except CHAT_ERRORS as e:
                 reason = f"{type(e).__name__}: {e}"
-                log.warning("inline completion: the LLM endpoint failed (%s); no suggestion", reason)
+                log.debug("inline completion: the LLM endpoint failed (%s); no suggestion", reason)
                 raise GenerationError(reason) from None
             with self._lock:
                 self._cache[key] = reply

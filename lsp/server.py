@@ -10,6 +10,8 @@ import argparse
 import asyncio
 import ipaddress
 import logging
+import os
+import stat
 import sys
 import threading
 import time
@@ -32,8 +34,6 @@ log = logging.getLogger("apirec.lsp")
 
 def safe_regular_file(path: Path) -> bool:
     """A regular file (not a FIFO or device, which would block a read)."""
-    import stat
-
     try:
         return stat.S_ISREG(path.stat().st_mode)
     except OSError:
@@ -41,9 +41,6 @@ def safe_regular_file(path: Path) -> bool:
 
 
 def _is_pipe(stream: Any) -> bool:
-    import os
-    import stat
-
     try:
         mode = os.fstat(stream.fileno()).st_mode
     except (OSError, ValueError, AttributeError):
@@ -139,16 +136,23 @@ class ApirecServer(LanguageServer):
         """Off the event loop: typing never waits for an index query."""
         return await asyncio.get_running_loop().run_in_executor(self.pool, fn, *args)
 
-    def doc(self, uri: str, pos: T.Position) -> features.Doc | None:
-        # Open documents are the client's; a file never opened is read from disk only when it is a
-        # regular file inside the workspace (no FIFOs, nothing outside, no symlinks out).
+    def text_of(self, uri: str) -> tuple[str, int | None] | None:
+        """(text, version) of the document at `uri`, or None. Open documents are the client's; a file
+        never opened is read from disk only when it is a regular file inside the workspace (no FIFOs,
+        nothing outside, no symlinks out)."""
         if uri not in self.workspace.text_documents and not self.readable(uri):
             return None
         try:
-            text = self.workspace.get_text_document(uri).source
-        except Exception:  # a document never opened and not readable (non-file URI, deleted file)
+            doc = self.workspace.get_text_document(uri)
+            return doc.source, doc.version  # (`source` reads an unopened file: once here)
+        except Exception:  # not readable after all (deleted, non-file URI)
             return None
-        return features.Doc(text, uri, pos, convert.encoding_of(self.server_capabilities), self.indexes)
+
+    def doc(self, uri: str, pos: T.Position) -> features.Doc | None:
+        got = self.text_of(uri)
+        if got is None:
+            return None
+        return features.Doc(got[0], uri, pos, convert.encoding_of(self.server_capabilities), self.indexes)
 
     def readable(self, uri: str) -> bool:
         try:
@@ -187,13 +191,10 @@ server = ApirecServer()
 
 
 async def publish_diagnostics(ls: ApirecServer, uri: str) -> None:
-    if uri not in ls.workspace.text_documents and not ls.readable(uri):
-        return  # never read a file from disk that is not open and not a regular workspace file
-    try:
-        doc = ls.workspace.get_text_document(uri)
-        text, version = doc.source, doc.version
-    except Exception:
+    got = ls.text_of(uri)
+    if got is None:
         return
+    text, version = got
     diags = []
     if ls.options.features.diagnostics:
         diags = await ls.run(features.diagnostics, text, ls.indexes, convert.encoding_of(ls.server_capabilities))
@@ -291,11 +292,9 @@ async def apirec_search(ls: ApirecServer, *args) -> dict[str, Any]:
     k = max(1, min(int(k), 50)) if isinstance(k, int) else 10
     text = ""
     uri = (arg.get("textDocument") or {}).get("uri") if isinstance(arg.get("textDocument"), dict) else None
-    if isinstance(uri, str) and (uri in ls.workspace.text_documents or ls.readable(uri)):
-        try:
-            text = ls.workspace.get_text_document(uri).source
-        except Exception:
-            text = ""
+    got = ls.text_of(uri) if isinstance(uri, str) else None
+    if got is not None:
+        text = got[0]
     return await ls.run(features.search_command, query.strip(), k, text, ls.indexes)
 
 
