@@ -29,10 +29,10 @@ if TYPE_CHECKING:
 FORMAT = 1
 DATA = Path(__file__).resolve().parent / "data"
 FEATURES = (
-    "fused", "position", "bm25_rr", "bm25_norm", "dense_rr", "dense_cos", "votes", "voters", "voter_cos",
-    "bank", "name_cover",
-    "name_match", "prior", "matched", "name_in_query", "class_in_query", "method", "type", "constructor",
-    "field",
+    "fused", "position", "bm25_rr", "bm25_norm", "dense_rr", "dense_cos",  # retrieval
+    "votes", "voters", "voter_cos", "bank",  # the example bank
+    "name_cover", "name_match", "prior", "matched", "name_in_query", "class_in_query",  # the API itself
+    "method", "type", "constructor", "field",  # kind
     "siblings", "parent_votes", "has_doc", "deprecated",
 )
 _TYPES = {"class", "interface", "enum", "record", "annotation", "exception", "module", "package"}
