@@ -900,15 +900,18 @@ class _Doc:
                 t = self.eval_ops(val, scopes)
             else:
                 return None
+            owner = None  # the type an attribute was taken from: what a `-> Self` method returns
             for kind, val in ops[1:]:
                 if t is None:
                     return None
                 if kind == "attr":
-                    t = self.attr_type(t, val)
+                    owner, t = t, self.attr_type(t, val)
                 elif kind == "call":
-                    t = self.call_type(t)
+                    t = self.call_type(t, owner)
+                    owner = None
                 else:
                     t = self.index_type(t)
+                    owner = None
             return t
         finally:
             self._depth -= 1
@@ -952,14 +955,20 @@ class _Doc:
             return self.attribute_value_type(m)
         return f"{t}.{name}"
 
-    def call_type(self, t: str) -> str | None:
+    def call_type(self, t: str, owner: str | None = None) -> str | None:
         rec = self.record(t)
         if rec is None:
             return None
         if rec.kind == "class":
             return rec.public_path
         if rec.kind in ("function", "method", "constructor"):
+            if owner and _annotation_head(rec.returns).rsplit(".", 1)[-1] == "Self":
+                return owner  # an inherited `-> Self` method returns the receiver's own class
             return self.returns_type(rec)
+        if rec.kind == "attribute":  # a callable object (numpy's `zeros: Final[_ConstructorEmpty]`)
+            cls = self.attribute_value_type(rec)
+            call = self.find_member(cls, "__call__") if cls and cls not in _BUILTIN_LITERALS else None
+            return self.returns_type(call) if call is not None else None
         return None
 
     def index_type(self, t: str) -> str | None:
@@ -1004,7 +1013,7 @@ class _Doc:
             return None
         return f"{base}.{rest}" if rest else base
 
-    def index_annotation_type(self, text: str, rec: ApiRecord) -> str | None:
+    def index_annotation_type(self, text: str, rec: ApiRecord, depth: int = 0) -> str | None:
         name = _annotation_head(text)
         if not name:
             return None
@@ -1012,15 +1021,38 @@ class _Doc:
             return name
         if name in _TYPING and _TYPING[name]:
             return _TYPING[name]
+        if name.rsplit(".", 1)[-1] == "Self":  # the method's own class
+            owner = self.record(rec.public_path.rsplit(".", 1)[0])
+            return owner.public_path if owner is not None and owner.kind == "class" else None
+        r = self._stub_name(name, rec)
+        if r is None and "." in name:  # `np.ndarray` in a stub that imports numpy as np
+            r = self._stub_name(name.rsplit(".", 1)[1], rec)
+        if r is None:
+            return None
+        # A stub's TypeVar or type alias stands for its bound or target: numpy's `array()` returns
+        # `_ArrayT` (bound=ndarray), `arange()` an `_Array1D[...]` (= ndarray[...]).
+        target = _alias_target(r) if r.kind == "attribute" and depth < 4 else None
+        if target:
+            return self.index_annotation_type(target, r, depth + 1)
+        return r.public_path
+
+    def _stub_name(self, name: str, rec: ApiRecord) -> ApiRecord | None:
+        """The record `name` means in `rec`'s module: looked up there, then in each enclosing package."""
         module = rec.canonical_path.rsplit(".", 1)[0]
         while module:
-            cand = f"{module}.{name}"
-            r = self.record(cand)
+            r = self.record(f"{module}.{name}")
             if r is not None:
-                return r.public_path
+                return r
             module = module.rsplit(".", 1)[0] if "." in module else ""
         r = self.record(name)
-        return r.public_path if r is not None else None
+        if r is None and "." not in name:
+            # Imported into the stub from elsewhere in its package (`from numpy._typing import NDArray`).
+            package = rec.canonical_path.split(".", 1)[0]
+            for src in self.sources:
+                path = _named_in_package(src, package, name)
+                if path:
+                    return self.record(path)
+        return r
 
     # -- local definitions -----------------------------------------------------------------------------
     def _local_class(self, start: int) -> str | None:
@@ -1294,6 +1326,21 @@ def _top_module_defining(src: Any, attr: str) -> str | None:
     return _memoized(src, "top_module", attr, query)
 
 
+def _named_in_package(src: Any, package: str, name: str) -> str | None:
+    """The shortest public path of a class or module-level name `name` defined in `package`."""
+    db = getattr(src, "db", None)
+    if db is None:
+        return None
+
+    def query() -> str | None:
+        row = db.execute("SELECT public_path FROM records WHERE name = ? AND kind IN ('class','attribute') "
+                         "AND public_path > ? AND public_path < ? ORDER BY private, length(public_path) LIMIT 1",
+                         (name, package + ".", package + "/")).fetchone()
+        return row[0] if row else None
+
+    return _memoized(src, "in_package", (package, name), query)
+
+
 def _module_classes(src: Any, module: str) -> list[str]:
     """Paths of the public classes directly in `module` (memoized per index generation)."""
     db = getattr(src, "db", None)
@@ -1347,6 +1394,17 @@ def _annotation_head(text: str) -> str:
         s = parts[0] if parts else ""
     s = s.split("[", 1)[0].strip()
     return s if re.fullmatch(r"[A-Za-z_][\w.]*", s or "-") else ""
+
+
+_TYPEVAR_BOUND = re.compile(r"""^=\s*TypeVar\(\s*["']\w+["']\s*,\s*bound\s*=\s*(.+?)\s*,?\s*\)?\s*$""", re.S)
+_TYPE_ALIAS = re.compile(r"^:\s*(?:typing\.|typing_extensions\.)?TypeAlias\s*=\s*(.+)$", re.S)
+
+
+def _alias_target(r: ApiRecord) -> str:
+    """The annotation a stub's TypeVar (its bound) or type alias stands for, or ""."""
+    sig = r.signature.strip()
+    m = _TYPEVAR_BOUND.match(sig) or _TYPE_ALIAS.match(sig)
+    return m.group(1).strip() if m else ""
 
 
 def _split_top(s: str) -> list[str]:
@@ -1857,7 +1915,7 @@ def _call_args(rest: str) -> tuple[list[str], int]:
 
 
 def _prior(r: ApiRecord, typ: str | None, module_recv: bool, doc: _Doc | None = None,
-           name: str | None = None, usage: int | None = None) -> int:
+           name: str | None = None, usage: int | None = None) -> float:
     """How often code calls this member: the index's usage plus the shipped prior (`mod.name`, `.name`)."""
     counts = _shipped_usage()
     if name is None:
@@ -1872,8 +1930,26 @@ def _prior(r: ApiRecord, typ: str | None, module_recv: bool, doc: _Doc | None = 
     if module_recv and typ:
         u += counts.get(f"{typ}.{name}", 0) or counts.get(r.canonical_path, 0)
     else:
-        u += counts.get("." + name, 0)
+        # `.name` counts calls on receivers of any type: shared among the classes in reach that define
+        # the name (`.get` is dict's, Queue's, Message's...; `.drop` a few pandas classes').
+        shared = counts.get("." + name, 0)
+        if shared and doc is not None:
+            shared /= _n_defining(doc.sources, name)
+        u += shared
     return u
+
+
+def _n_defining(sources: list[Any], name: str) -> int:
+    """How many methods and properties named `name` the sources hold (at least 1)."""
+    n = 0
+    for src in sources:
+        db = getattr(src, "db", None)
+        if db is None:
+            n += sum(1 for r in src.lookup(name, 200) if r.name == name and r.kind in ("method", "property"))
+            continue
+        n += _memoized(src, "n_defining", name, lambda: db.execute(
+            "SELECT COUNT(*) FROM records WHERE name = ? AND kind IN ('method','property')", (name,)).fetchone()[0])
+    return max(1, n)
 
 
 def _shipped_usage() -> dict[str, int]:
@@ -1893,16 +1969,23 @@ def intent_text(lines: list[str], line: int, max_lines: int = 40) -> str:
     comments: list[str] = []
     start = max(0, line - max_lines)
     head = ""
+    # Module-level code (a script, a notebook cell): the comments of the paragraph the line is in.
+    top = not lines[line][:1].isspace()
     for i in range(line, start - 1, -1):
         raw = lines[i]
         text = raw.strip()
         if i < line:
             m = _DEF_LINE.match(text)
             if m:
-                head = " ".join(m.group(1).split("_"))
+                if not top:
+                    head = " ".join(m.group(1).split("_"))
                 start = i
                 break
-            if raw[:1] and not raw[:1].isspace() and not text.startswith("#"):
+            if top:
+                if not text:
+                    start = i
+                    break  # a blank line ends the paragraph
+            elif raw[:1] and not raw[:1].isspace() and not text.startswith("#"):
                 start = i
                 break  # left the enclosing block
         if text.startswith("#"):

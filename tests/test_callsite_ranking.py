@@ -116,3 +116,97 @@ def test_module_alias_without_its_import(stdlib_searcher):
 def test_same_receiver_usage_beats_the_global_prior(stdlib_searcher):
     code = "def f(conn_pool):\n    conn_pool.checkout()\n    conn_pool.checkout()\n    conn_pool."
     assert top([stdlib_searcher], code, "()", 1) == ["checkout"]
+
+
+ARRAYS = {
+    "arrs/__init__.pyi": '''
+        from typing import Final, Self, TypeAlias, TypeVar
+
+        from arrs._core import ravel
+
+        class ndarray:
+            def reshape(self, shape: int) -> Self: ...
+            def tolist(self) -> list: ...
+
+        class matrix(ndarray):
+            def getI(self) -> matrix: ...
+
+        _ArrayT = TypeVar("_ArrayT", bound=ndarray)
+        _Array1D: TypeAlias = ndarray[tuple[int]]
+
+        def array(obj: _ArrayT) -> _ArrayT: ...
+        def arange(stop: int) -> _Array1D: ...
+
+        class _Constructor:
+            def __call__(self, shape: int) -> ndarray: ...
+
+        zeros: Final[_Constructor] = ...
+        ''',
+    "arrs/_typing.pyi": '''
+        from typing import TypeAlias
+
+        from arrs import ndarray
+
+        Vector: TypeAlias = ndarray[tuple[int]]
+        ''',
+    "arrs/typing.pyi": '''
+        from arrs._typing import Vector as Vector
+        ''',
+    "arrs/_core.pyi": '''
+        from arrs._typing import Vector
+
+        def ravel(a) -> Vector: ...
+        ''',
+}
+
+
+@pytest.fixture(scope="module")
+def arrays(tmp_path_factory):
+    from apirec.build import build_index
+    from apirec.search import Searcher
+
+    root = write_tree(tmp_path_factory.mktemp("stubs") / "proj", ARRAYS)
+    out = tmp_path_factory.mktemp("stubs-index") / "idx"
+    build_index(out, [str(root / "arrs")])
+    return Searcher(out, load_dense=False)
+
+
+@pytest.mark.parametrize("expr, expected", [
+    ("arrs.array(x)", "arrs.ndarray"),  # a TypeVar stands for its bound
+    ("arrs.arange(3)", "arrs.ndarray"),  # a TypeAlias for its target
+    ("arrs.zeros(3)", "arrs.ndarray"),  # a callable object: its __call__'s return
+    ("arrs.ravel(x)", "arrs.ndarray"),  # a name the stub imports from elsewhere in its package
+    ("arrs.matrix().reshape(2)", "arrs.matrix"),  # an inherited `-> Self` method: the receiver's class
+])
+def test_stub_return_types(arrays, expr, expected):
+    from apirec.context import infer_type
+
+    code = f"import arrs\nx = {expr}\nx."
+    assert infer_type(code, 2, 2, "x", searchers=[arrays]) == expected
+
+
+def test_shared_method_names_share_their_usage_prior(frames, stdlib_searcher):
+    # `.get` is called on dicts, queues, messages...: a class that merely defines `get` gets a share
+    # of those calls, not all of them.
+    from apirec.context import _Doc, _prior
+    from apirec.records import ApiRecord
+    from apirec.usage import shipped_usage
+
+    calls = shipped_usage()[".get"]
+    get = ApiRecord(public_path="frames.DataFrame.get", canonical_path="frames.DataFrame.get", kind="method")
+    alone = _prior(get, "frames.DataFrame", False, _Doc([frames], "x.", 0, 2))
+    shared = _prior(get, "frames.DataFrame", False, _Doc([frames, stdlib_searcher], "x.", 0, 2))
+    assert alone == calls
+    assert shared < calls / 10
+
+
+def test_module_level_code_takes_the_comments_of_its_paragraph():
+    from apirec.context import intent_text
+
+    script = ["import pandas as pd", "", "# convert the second column to floats",
+              "df = pd.DataFrame(rows)", "df['b'] = df['b'].", "", "x = 1", "y = x."]
+    assert intent_text(script, 4) == "convert the second column to floats"
+    assert intent_text(script, 7) == ""  # a blank line ends the paragraph
+    func = ["# module comment", "def to_floats(df):", "    # the second column", "    out = df.copy()",
+            "    return out."]
+    assert intent_text(func, 4) == "to floats the second column"
