@@ -1334,7 +1334,8 @@ def _named_in_package(src: Any, package: str, name: str) -> str | None:
 
     def query() -> str | None:
         row = db.execute("SELECT public_path FROM records WHERE name = ? AND kind IN ('class','attribute') "
-                         "AND public_path > ? AND public_path < ? ORDER BY private, length(public_path) LIMIT 1",
+                         "AND public_path > ? AND public_path < ? "
+                         "ORDER BY private, length(public_path) LIMIT 1",
                          (name, package + ".", package + "/")).fetchone()
         return row[0] if row else None
 
@@ -1947,8 +1948,8 @@ def _n_defining(sources: list[Any], name: str) -> int:
         if db is None:
             n += sum(1 for r in src.lookup(name, 200) if r.name == name and r.kind in ("method", "property"))
             continue
-        n += _memoized(src, "n_defining", name, lambda: db.execute(
-            "SELECT COUNT(*) FROM records WHERE name = ? AND kind IN ('method','property')", (name,)).fetchone()[0])
+        sql = "SELECT COUNT(*) FROM records WHERE name = ? AND kind IN ('method','property')"
+        n += _memoized(src, "n_defining", name, lambda: db.execute(sql, (name,)).fetchone()[0])
     return max(1, n)
 
 
