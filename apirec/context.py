@@ -1636,7 +1636,7 @@ def _fallback_pool(doc: _Doc, site: _Site, pool: dict, lines: list[str], line: i
 # Weights of the member-ranking features (tuned on the development call-site sets only).
 _W = {"intent": 1.5, "mention": 2.0, "word": 0.5, "file": 0.5, "same": 1.0, "prior": 0.25, "shape": 2.0,
       "kw": 2.0, "kw_miss": 0.5, "npos": 0.5, "self_on_module": 1.0, "search": 1.0,
-      "guess": 1.0}
+      "guess": 1.0, "recursion": 2.0}
 _CALLABLE = frozenset({"method", "function", "class", "constructor"})
 _WORDS = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _CODE_NAME = re.compile(r"(?:`|\.)([A-Za-z_]\w*)|([A-Za-z_]\w*)\(")  # `name`, .name, name(
@@ -1765,6 +1765,8 @@ class _Site:
         self.npos = -1
         if self.shape == "call":
             self.kwargs, self.npos = _call_args(rest)
+        # A function rarely calls itself: the name of the one being written is no candidate.
+        self.enclosing = _enclosing_function(lines, line)
         # Intent: comments, docstring, enclosing function name and the assigned name on this line.
         text = intent_text(lines, line)
         m = re.match(r"\s*([A-Za-z_][\w.]*)\s*=(?!=)", cur[:character])
@@ -1846,6 +1848,11 @@ class _Site:
         n_same = self.same.get(name)
         if n_same:
             parts["same"] = w["same"] * math.log1p(n_same)
+        if name == self.enclosing and self.receiver in ("self", "cls"):
+            # Its own name is in the intent text (the `def` line): no evidence for calling itself.
+            parts.pop("intent", None)
+            parts.pop("mention", None)
+            parts["recursion"] = -w["recursion"]
         u = _prior(r, typ, module_recv, self.doc, name, usage)
         if u:
             parts["prior"] = w["prior"] * math.log1p(u)
@@ -1963,6 +1970,27 @@ def _shipped_usage() -> dict[str, int]:
 
 _INTENT_KINDS = frozenset({"method", "function", "property", "attribute"})
 _DEF_LINE = re.compile(r"(?:async\s+)?(?:def|class)\s+(\w+)")
+
+
+def _enclosing_function(lines: list[str], line: int, max_lines: int = 400) -> str | None:
+    """The name of the function whose body `line` is in (None at module or class level)."""
+    cur = lines[line]
+    indent = len(cur) - len(cur.lstrip())
+    for i in range(line - 1, max(-1, line - max_lines), -1):
+        raw = lines[i]
+        text = raw.strip()
+        if not text or text.startswith(("#", ")", "]", "}")):
+            continue
+        lead = len(raw) - len(raw.lstrip())
+        if lead >= indent:
+            continue
+        m = _DEF_LINE.match(text)
+        if m:
+            return m.group(1) if not text.startswith("class") else None
+        if lead == 0:
+            return None
+        indent = lead  # an enclosing `if`/`for`/`with`: keep climbing
+    return None
 
 
 def intent_text(lines: list[str], line: int, max_lines: int = 40) -> str:

@@ -210,3 +210,21 @@ def test_module_level_code_takes_the_comments_of_its_paragraph():
     func = ["# module comment", "def to_floats(df):", "    # the second column", "    out = df.copy()",
             "    return out."]
     assert intent_text(func, 4) == "to floats the second column"
+
+
+def test_the_method_being_written_is_not_offered_first_on_self(frames):
+    from apirec.context import _enclosing_function
+
+    code = ("import frames\n\nclass Cleaner(frames.DataFrame):\n    def fix(self):\n        pass\n\n"
+            "    def dropna(self):\n        if True:\n"
+            "            return self.")
+    lines = code.split("\n")
+    assert _enclosing_function(lines, len(lines) - 1) == "dropna"
+    assert _enclosing_function(["class A:", "    x = y."], 1) is None
+    hits = complete([frames], code, "()")
+    names = [h.record.name for h in hits]
+    assert names.index("fix") < names.index("dropna")
+    assert hits[names.index("dropna")].why["recursion"] < 0
+    # Another object's method of the same name is delegation, not recursion: no penalty.
+    code = code.replace("return self.", "return self.inner.")
+    assert all("recursion" not in h.why for h in complete([frames], code, "()"))
