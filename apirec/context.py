@@ -709,7 +709,8 @@ class _Doc:
             end = self._block_end(start)
             first = self.lines[start]
             if first.startswith(("import ", "from ")):
-                text = "\n".join(self.lines[start:end])
+                # Up to the next statement: drop the comments and blank lines in between.
+                text = _strip_comment("\n".join(self.lines[start:end])).strip()
                 for name, target in _parse_import(text, self.module, self.is_package).items():
                     out.setdefault(name, []).append((start, _Binding("path", target)))
             elif first.startswith(("try", "if ", "with ", "for ", "while ")):

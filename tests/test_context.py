@@ -30,6 +30,9 @@ def test_receiver_at(line, receiver):
 @pytest.mark.parametrize("code,receiver,expected", [
     ("import numpy as np\nnp.", "np", "numpy"),
     ("from os import path\npath.", "path", "os.path"),
+    ("import json as js\n\n# parse it\nx = js.", "js", "json"),  # a comment between the import and the code
+    ("from json import (JSONDecoder,  # the class\n    loads)\n\n# c\nd = JSONDecoder()\nd.", "d",
+     "json.JSONDecoder"),
     ("x = 'a'\nx.", "x", "str"),
     ("def f(p: 'Path | None'):\n    p.", "p", None),  # Path is not imported: unknown, not a guess
     ("from pathlib import Path\ndef f(p: Optional[Path]):\n    p.", "p", "pathlib.Path"),
