@@ -536,7 +536,8 @@ def build_index(index_path: Path, specs: list[str], *, model: str | None = None,
 
         folder = index.new_generation()
         try:
-            _write_generation(folder, records, hashes, vectors, wanted, files, scan, all_specs, disc, spec)
+            _write_generation(folder, records, hashes, vectors, wanted, files, scan, all_specs, disc, spec,
+                              solved=len(solved))
             if solved:
                 _write_solved(folder, solved, solved_vectors)
             final = index.publish(folder)
@@ -573,7 +574,7 @@ class EmptyIndex(RuntimeError):
 
 def _write_generation(folder: Path, records: list[ApiRecord], hashes: list[str], vectors: np.ndarray,
                       embedded: list[int], files: dict[str, FileRow], scan: list[str], old_sources: dict, disc,
-                      spec: ModelSpec) -> None:
+                      spec: ModelSpec, *, solved: int = 0) -> None:
     import faiss
 
     con = create_db(folder / "meta.sqlite")
@@ -621,6 +622,8 @@ def _write_generation(folder: Path, records: list[ApiRecord], hashes: list[str],
         "created": time.time(),
         "bm25_method": bm25.DEFAULT_METHOD,
     }
+    if solved:
+        params["solved"] = solved  # the example bank's size (written by _write_solved)
     (folder / "params.json").write_text(json.dumps(params, indent=1, sort_keys=True))
 
 
@@ -653,9 +656,6 @@ def _write_solved(folder: Path, solved: list[dict[str, Any]], vectors: np.ndarra
     index.add(vectors)
     faiss.write_index(index, str(folder / "solved.faiss"))
     np.save(folder / "solved_vectors.npy", vectors)
-    params = json.loads((folder / "params.json").read_text())
-    params["solved"] = len(solved)
-    (folder / "params.json").write_text(json.dumps(params, indent=1, sort_keys=True))
 
 
 def _origin_counts(records: list[ApiRecord]) -> dict[str, dict[str, Any]]:
