@@ -952,6 +952,8 @@ class _Doc:
             if m.kind in ("method", "function", "constructor", "class"):
                 return m.public_path
             if m.kind == "property":
+                if _annotation_head(m.returns).rsplit(".", 1)[-1] == "Self":
+                    return t  # `arr.T`: the receiver's own class, not the base that declares it
                 return self.returns_type(m)
             return self.attribute_value_type(m)
         return f"{t}.{name}"
@@ -1551,7 +1553,9 @@ def member_completions(searchers: list[Any], code: str, line: int, character: in
         own_first = trec is not None and trec.origin == "file" and receiver in ("self", "cls")
         for r, depth in doc.members_of(typ):
             name, _, _, _, usage, _ = _static(r)
-            if not _visible(r, prefix, want_private, name):
+            # By name only: a public class's members defined in a private base (io.BufferedIOBase's
+            # close() lives in _io._BufferedIOBase) are its public API all the same.
+            if not _name_visible(name, prefix, want_private):
                 continue
             why = {"source": "inherited" if depth else "member", "type": typ, "receiver": receiver,
                    "usage": usage}

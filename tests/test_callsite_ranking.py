@@ -123,8 +123,9 @@ ARRAYS = {
         from typing import Final, Self, TypeAlias, TypeVar
 
         from arrs._core import ravel
+        from arrs._base import _Common
 
-        class ndarray:
+        class ndarray(_Common):
             def reshape(self, shape: int) -> Self: ...
             def tolist(self) -> list: ...
 
@@ -152,6 +153,14 @@ ARRAYS = {
     "arrs/typing.pyi": '''
         from arrs._typing import Vector as Vector
         ''',
+    "arrs/_base.pyi": '''
+        from typing import Self
+
+        class _Common:
+            def fill(self, value: float) -> None: ...
+            @property
+            def T(self) -> Self: ...
+        ''',
     "arrs/_core.pyi": '''
         from arrs._typing import Vector
 
@@ -177,12 +186,19 @@ def arrays(tmp_path_factory):
     ("arrs.zeros(3)", "arrs.ndarray"),  # a callable object: its __call__'s return
     ("arrs.ravel(x)", "arrs.ndarray"),  # a name the stub imports from elsewhere in its package
     ("arrs.matrix().reshape(2)", "arrs.matrix"),  # an inherited `-> Self` method: the receiver's class
+    ("arrs.matrix().T", "arrs.matrix"),  # ... and property, declared in a private base
 ])
 def test_stub_return_types(arrays, expr, expected):
     from apirec.context import infer_type
 
     code = f"import arrs\nx = {expr}\nx."
     assert infer_type(code, 2, 2, "x", searchers=[arrays]) == expected
+
+
+def test_members_inherited_from_a_private_base_are_offered(arrays):
+    # numpy's ndarray and io.BufferedIOBase get much of their API from private bases.
+    hits = complete([arrays], "import arrs\nx = arrs.arange(3)\nx.", "(0.0)")
+    assert "fill" in [h.record.name for h in hits]
 
 
 def test_shared_method_names_share_their_usage_prior(frames, stdlib_searcher):
