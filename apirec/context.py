@@ -1352,10 +1352,15 @@ def _module_classes(src: Any, module: str) -> list[str]:
         return [f"{module}.{r.name}" for r in _members(src, module) if r.kind == "class" and not r.private]
 
     def query() -> list[str]:  # the class rows only, no JSON parsed (`asyncio` has hundreds of members)
-        rows = db.execute("SELECT public_path FROM records WHERE public_path > ? AND public_path < ? "
-                          "AND kind = 'class' AND private = 0 LIMIT 20000", (module + ".", module + "/"))
+        # Public paths under the module, and classes defined there but re-exported higher up
+        # (asyncio.futures.Future is public as asyncio.Future).
+        rows = db.execute("SELECT public_path, public_path FROM records WHERE public_path > ? AND public_path < ? "
+                          "AND kind = 'class' AND private = 0 UNION ALL "
+                          "SELECT canonical_path, public_path FROM records WHERE canonical_path > ? "
+                          "AND canonical_path < ? AND kind = 'class' AND private = 0 LIMIT 20000",
+                          (module + ".", module + "/", module + ".", module + "/"))
         n = len(module) + 1
-        return list(dict.fromkeys(p for (p,) in rows if "." not in p[n:]))
+        return list(dict.fromkeys(pub for (p, pub) in rows if "." not in p[n:]))
 
     return _memoized(src, "classes", module, query)
 

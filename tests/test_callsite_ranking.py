@@ -244,3 +244,12 @@ def test_the_method_being_written_is_not_offered_first_on_self(frames):
     # Another object's method of the same name is delegation, not recursion: no penalty.
     code = code.replace("return self.", "return self.inner.")
     assert all("recursion" not in h.why for h in complete([frames], code, "()"))
+
+
+def test_a_name_suggests_a_class_its_module_re_exports(stdlib_searcher):
+    # asyncio.futures defines Future, public as asyncio.Future: `future` in a file that imports the
+    # module is still a Future.
+    code = "from asyncio import futures\n\ndef run(future):\n    if future."
+    hits = complete([stdlib_searcher], code, "():")
+    assert hits[0].why.get("type") == "asyncio.Future"
+    assert "done" in [h.record.name for h in hits[:5]]
