@@ -1354,8 +1354,8 @@ def _module_classes(src: Any, module: str) -> list[str]:
     def query() -> list[str]:  # the class rows only, no JSON parsed (`asyncio` has hundreds of members)
         # Public paths under the module, and classes defined there but re-exported higher up
         # (asyncio.futures.Future is public as asyncio.Future).
-        rows = db.execute("SELECT public_path, public_path FROM records WHERE public_path > ? AND public_path < ? "
-                          "AND kind = 'class' AND private = 0 UNION ALL "
+        rows = db.execute("SELECT public_path, public_path FROM records WHERE public_path > ? "
+                          "AND public_path < ? AND kind = 'class' AND private = 0 UNION ALL "
                           "SELECT canonical_path, public_path FROM records WHERE canonical_path > ? "
                           "AND canonical_path < ? AND kind = 'class' AND private = 0 LIMIT 20000",
                           (module + ".", module + "/", module + ".", module + "/"))
