@@ -144,6 +144,22 @@ def _members(src: Any, parent: str) -> list[ApiRecord]:
 _MEMBERS_CACHE: dict[tuple[str, str], list[ApiRecord]] = {}
 
 
+def _defined_in(src: Any, module: str) -> list[ApiRecord]:
+    """Records defined directly in `module` whose public path is elsewhere (re-exported)."""
+    db = getattr(src, "db", None)
+    if db is None:
+        return []
+
+    def query() -> tuple[ApiRecord, ...]:
+        rows = db.execute("SELECT canonical_path, json FROM records WHERE canonical_path > ? "
+                          "AND canonical_path < ? AND public_path != canonical_path LIMIT 5000",
+                          (module + ".", module + "/")).fetchall()
+        n = len(module) + 1
+        return tuple(_from_json(js) for p, js in rows if "." not in p[n:])
+
+    return list(_memoized(src, "defined_in", module, query))
+
+
 def _exact(src: Any, path: str) -> list[ApiRecord]:
     """Records whose public path, canonical path or alias is exactly `path` (no short-name fallback)."""
     db = getattr(src, "db", None)
@@ -1166,6 +1182,10 @@ class _Doc:
             if rec is not None and rec.public_path != p:  # an alias/canonical name: members live under the public one
                 for src in self.all_sources:
                     mems.extend(_members(src, rec.public_path))
+            if rec is not None and rec.kind == "module":
+                # What the module defines but its package re-exports (asyncio.tasks.gather is asyncio.gather).
+                for src in self.all_sources:
+                    mems.extend(_defined_in(src, rec.canonical_path))
             for r in sorted(mems, key=lambda r: r.private):
                 name = _static(r)[0]
                 if name not in names:

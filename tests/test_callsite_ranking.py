@@ -253,3 +253,11 @@ def test_a_name_suggests_a_class_its_module_re_exports(stdlib_searcher):
     hits = complete([stdlib_searcher], code, "():")
     assert hits[0].why.get("type") == "asyncio.Future"
     assert "done" in [h.record.name for h in hits[:5]]
+
+
+def test_a_module_offers_what_it_defines_and_its_package_re_exports(stdlib_searcher):
+    # asyncio.tasks.gather is public as asyncio.gather: `tasks.` still offers it.
+    code = "from asyncio import tasks\n\nasync def main(coros):\n    await tasks."
+    hits = complete([stdlib_searcher], code, "(*coros)")
+    names = [h.record.name for h in hits]
+    assert hits[0].why.get("type") == "asyncio.tasks" and "gather" in names[:10]
