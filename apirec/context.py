@@ -834,17 +834,28 @@ class _Doc:
         if params is not None:
             for pos, p in enumerate(params.named_children):
                 pname = p.child_by_field_name("name") if p.type != "identifier" else p
-                if p.type == "typed_parameter" and pname is None and p.named_child_count:
+                if p.type in ("typed_parameter", "list_splat_pattern", "dictionary_splat_pattern") \
+                        and pname is None and p.named_child_count:
                     pname = p.named_children[0]
-                if _t(pname) != name:
+                splat = ""  # `*args` is a tuple, `**kw` a dict, whatever their items' annotation says
+                if pname is not None and pname.type in ("list_splat_pattern", "dictionary_splat_pattern"):
+                    splat, pname = pname.type, (pname.named_children[0] if pname.named_child_count else None)
+                elif p.type in ("list_splat_pattern", "dictionary_splat_pattern"):
+                    splat = p.type
+                if pname is None or _t(pname) != name:
                     continue
                 ann = p.child_by_field_name("type")
-                if ann is not None:
+                default = p.child_by_field_name("value")
+                if splat:
+                    found = _Binding("ann", "dict" if splat == "dictionary_splat_pattern" else "tuple", fn)
+                elif ann is not None:
                     found = _Binding("ann", _t(ann), fn)
                 elif pos == 0 and fn.parent is not None and fn.parent.type == "block" \
                         and fn.parent.parent is not None and fn.parent.parent.type == "class_definition" \
                         and "staticmethod" not in _decorators(fn):
                     found = _Binding("node-class", fn.parent.parent)  # self / cls
+                elif default is not None and default.type in _LITERAL_NODES and default.type != "none":
+                    found = _Binding("ann", _LITERAL_NODES[default.type], fn)  # `sep=' '`: a str
                 else:
                     found = _Binding("none")
         for st in _statements(fn.child_by_field_name("body"), self.line):

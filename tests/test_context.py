@@ -39,6 +39,10 @@ def test_receiver_at(line, receiver):
     ("import json\nclass A:\n    def __init__(self):\n        self.d = json.JSONDecoder()\n    def g(self):\n        self.d.",
      "self.d", "json.JSONDecoder"),
     ("class A:\n    def g(self):\n        self.", "self", "__main__.A"),
+    ("def f(*args, **kw):\n    kw.", "kw", "dict"),  # splats, whatever their items' annotation
+    ("def f(x, *rest: int):\n    rest.", "rest", "tuple"),
+    ("def f(x, sep=', '):\n    sep.", "sep", "str"),  # an unannotated parameter's literal default
+    ("def f(x, sep=None):\n    sep.", "sep", None),
 ])
 def test_infer_type(stdlib_searcher, code, receiver, expected):
     lines = code.split("\n")
