@@ -122,7 +122,8 @@ async def test_member_completion_uses_types(client, workspace):
     uri = open_doc(client, workspace / "c.py", code)
     # self.dec is a JSONDecoder (from __init__): its two methods, in usage order, before anything else.
     assert sorted([i.label for i in await complete(client, uri, 5, 17)][:2]) == ["decode", "raw_decode"]
-    assert [i.label for i in await complete(client, uri, 6, 13)][:1] == ["run"]
+    # The class's own members first; `run` is the method being written, so its attribute leads.
+    assert [i.label for i in await complete(client, uri, 6, 13)][:2] == ["dec", "run"]
 
 
 async def test_hover_and_signature_help(client, workspace):
