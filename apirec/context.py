@@ -968,6 +968,30 @@ class _Doc:
         rec = self.record(t)
         return t if rec is not None and rec.kind == "class" and rec.origin != "file" else None
 
+    def guess_chain(self, receiver: str) -> str | None:
+        """The type of `df.isna().` or `df[cols].` when the chain's head has no known type but its name
+        suggests a class (`df`): evaluated from that guess, an unknown attribute or a subscript of a
+        class counting as that class (as in `base_guess`)."""
+        ops = _chain(receiver)
+        if not ops or len(ops) < 2 or ops[0][0] != "name":
+            return None
+        t = self.resolve_name(ops[0][1], self.scopes_at_cursor()) or self.guess_class(ops[0][1])
+        owner = None
+        for kind, val in ops[1:]:
+            if t is None:
+                return None
+            rec = self.record(t)
+            is_class = rec is not None and rec.kind == "class" and t not in _BUILTIN_LITERALS
+            if kind == "attr":
+                # A name the class lacks is data (a DataFrame column); a member of unknown type, unknown.
+                unknown = is_class and self.find_member(t, val) is None
+                owner, t = t, (t if unknown else self.attr_type(t, val))
+            elif kind == "call":
+                t, owner = self.call_type(t, owner), None
+            else:
+                t, owner = (t if is_class else self.index_type(t)), None
+        return t
+
     def attr_type(self, t: str, name: str) -> str | None:
         rec = self.record(t)
         if rec is None or rec.kind == "module":
@@ -1629,7 +1653,7 @@ def _fallback_pool(doc: _Doc, site: _Site, pool: dict, lines: list[str], line: i
             pool[r.name] = (1, r, why)
 
     # The class the receiver's name suggests among the classes in reach (`df`, `fut`, `sock`).
-    guess = doc.base_guess(receiver) or doc.guess_class(receiver)
+    guess = doc.base_guess(receiver) or doc.guess_class(receiver) or doc.guess_chain(receiver)
     if guess is not None:
         for r, depth in doc.members_of(guess):
             add(r, {"source": "name-guess", "type": guess, "receiver": receiver, "depth": depth})

@@ -23,7 +23,7 @@ FRAMES = {
             def dropna(self, subset=None, how="any"):
                 """Remove rows that have missing values."""
 
-            def head(self, n=5):
+            def head(self, n=5) -> "DataFrame":
                 """Return the first n rows."""
 
             def apply(self, func, axis=0):
@@ -70,6 +70,15 @@ def test_receiver_name_suggests_the_class(frames):
     names = [h.record.name for h in hits]
     assert max(names.index(n) for n in ("drop", "dropna", "head", "apply")) < names.index("tolist")
     assert complete([frames], "import frames\n\ndef f(my_series):\n    return my_series.")[0].record.name == "tolist"
+
+
+def test_a_chain_on_a_receiver_whose_name_suggests_the_class(frames):
+    # `df` is only a guess (a parameter), yet `df.head(3).` and `df.head(3)["a"].` follow from it.
+    for code in ("import frames\n\ndef f(df):\n    return df.head(3).",
+                 "import frames\n\ndef f(df):\n    return df.head(3)['a'].",
+                 "import frames\n\ndef f(df):\n    return df.price."):
+        hits = complete([frames], code)
+        assert hits[0].why["source"] == "name-guess" and hits[0].why["type"] == "frames.DataFrame", code
 
 
 def test_a_selection_of_a_known_class_offers_its_members(frames):
