@@ -15,7 +15,6 @@ from __future__ import annotations
 import difflib
 import math
 import re
-import weakref
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Callable, Iterable, Protocol
@@ -70,12 +69,6 @@ class RecordSet:
 # -- record access (fast paths for the SQLite-backed Searcher) ------------------------------------------
 
 
-def _from_json(s: str) -> ApiRecord:
-    from .search import record_from_json  # shared lru cache of parsed rows
-
-    return record_from_json(s)
-
-
 def _put(memo: dict, key: Any, value: Any, size: int) -> None:
     """Store in a small FIFO memo (the language server completes from several threads)."""
     if len(memo) >= size:
@@ -86,95 +79,37 @@ def _put(memo: dict, key: Any, value: Any, size: int) -> None:
     memo[key] = value
 
 
-_GEN: weakref.WeakKeyDictionary[Any, dict[str, dict]] = weakref.WeakKeyDictionary()
-
-
-def _gen_memo(src: Any, kind: str) -> dict | None:
-    """A memo for one kind of lookup on an index generation (a Searcher's records never change), or
-    None for sources that can change (RecordSet, the LSP's workspace overlay) or cannot be weakly keyed.
-    Dropped with the Searcher; cleared when it grows past a bound."""
-    if getattr(src, "db", None) is None:
-        return None
-    try:
-        memos = _GEN.get(src)
-        if memos is None:
-            memos = _GEN[src] = {}
-    except TypeError:
-        return None
-    memo = memos.get(kind)
-    if memo is None or len(memo) > 20000:
-        memo = memos[kind] = {}
-    return memo
-
-
-_MISSING = object()
+def _lookups(src: Any) -> Any:
+    """The memoized lookups of an index generation (a Searcher), or None for sources that can change
+    (RecordSet, the language server's workspace overlay)."""
+    return getattr(src, "lookups", None)
 
 
 def _memoized(src: Any, kind: str, key: Any, compute: Callable[[], Any]) -> Any:
-    """`compute()`, remembered under `key` in the `kind` memo of src's index generation (every call
-    when src has no such memo, see `_gen_memo`)."""
-    memo = _gen_memo(src, kind)
-    if memo is None:
-        return compute()
-    got = memo.get(key, _MISSING)
-    if got is _MISSING:
-        got = memo[key] = compute()
-    return got
+    """`compute()`, remembered per index generation where src has one (every call otherwise)."""
+    lk = _lookups(src)
+    return compute() if lk is None else lk.memo(kind, key, compute)
 
 
 def _members(src: Any, parent: str) -> list[ApiRecord]:
-    db = getattr(src, "db", None)
-    if db is None:
-        return src.members(parent)
-    # Records of one generation never change: cache direct members per (index generation, parent).
-    key = (str(getattr(src, "folder", id(src))), parent)
-    hit = _MEMBERS_CACHE.get(key)
-    if hit is not None:
-        return hit
-    # A range scan on the public_path index; descendants deeper than one level are dropped before
-    # their JSON is parsed (`pd.` has thousands of descendants but a few hundred members).
-    rows = db.execute("SELECT public_path, json FROM records WHERE public_path > ? AND public_path < ? LIMIT 20000",
-                      (parent + ".", parent + "/")).fetchall()
-    n = len(parent) + 1
-    out = [_from_json(js) for p, js in rows if "." not in p[n:]]
-    _put(_MEMBERS_CACHE, key, out, 512)
-    return out
-
-
-_MEMBERS_CACHE: dict[tuple[str, str], list[ApiRecord]] = {}
+    lk = _lookups(src)
+    return src.members(parent) if lk is None else list(lk.members(parent))
 
 
 def _defined_in(src: Any, module: str) -> list[ApiRecord]:
     """Records defined directly in `module` whose public path is elsewhere (re-exported)."""
-    db = getattr(src, "db", None)
-    if db is None:
-        return []
-
-    def query() -> tuple[ApiRecord, ...]:
-        rows = db.execute("SELECT canonical_path, json FROM records WHERE canonical_path > ? "
-                          "AND canonical_path < ? AND public_path != canonical_path LIMIT 5000",
-                          (module + ".", module + "/")).fetchall()
-        n = len(module) + 1
-        return tuple(_from_json(js) for p, js in rows if "." not in p[n:])
-
-    return list(_memoized(src, "defined_in", module, query))
+    lk = _lookups(src)
+    return [] if lk is None else list(lk.defined_in(module))
 
 
 def _exact(src: Any, path: str) -> list[ApiRecord]:
     """Records whose public path, canonical path or alias is exactly `path` (no short-name fallback)."""
-    db = getattr(src, "db", None)
-    if db is None:
-        if isinstance(src, RecordSet):
-            return list(src.by_path.get(path, ()))
-        return [r for r in src.lookup(path) if path in (r.public_path, r.canonical_path) or path in r.aliases]
-    def query() -> tuple[ApiRecord, ...]:
-        rows = db.execute("SELECT json FROM records WHERE public_path = ? UNION ALL "
-                          "SELECT json FROM records WHERE canonical_path = ? UNION ALL "
-                          "SELECT r.json FROM aliases a JOIN records r ON r.idx = a.idx WHERE a.alias = ? LIMIT 20",
-                          (path, path, path)).fetchall()
-        return tuple(_from_json(js) for (js,) in rows)
-
-    return list(_memoized(src, "exact", path, query))
+    lk = _lookups(src)
+    if lk is not None:
+        return list(lk.exact(path))
+    if isinstance(src, RecordSet):
+        return list(src.by_path.get(path, ()))
+    return [r for r in src.lookup(path) if path in (r.public_path, r.canonical_path) or path in r.aliases]
 
 
 def exact_record(sources: list[Any], path: str) -> ApiRecord | None:
@@ -187,48 +122,23 @@ def exact_record(sources: list[Any], path: str) -> ApiRecord | None:
 
 
 def _by_name(src: Any, name: str, limit: int = 5) -> list[ApiRecord]:
-    db = getattr(src, "db", None)
-    if db is None:
+    lk = _lookups(src)
+    if lk is None:
         return [r for r in src.lookup(name, limit) if r.name == name]
-    def query() -> tuple[ApiRecord, ...]:
-        rows = db.execute("SELECT json FROM records WHERE name = ? AND private = 0 AND kind IN "
-                          "('method','property','attribute','function') LIMIT ?", (name, limit)).fetchall()
-        return tuple(_from_json(js) for (js,) in rows)
-
-    return list(_memoized(src, "by_name", (name, limit), query))
-
-
-_FREQUENT: weakref.WeakKeyDictionary[Any, list[ApiRecord]] = weakref.WeakKeyDictionary()
+    return list(lk.by_name(name, limit))
 
 
 def _frequent_methods(src: Any, n: int = 100) -> list[ApiRecord]:
     """The source's most used method names (usage mined at index time), one record per name."""
-    try:
-        return _FREQUENT[src]
-    except (KeyError, TypeError):
-        pass
+    lk = _lookups(src)
+    if lk is not None:
+        return lk.frequent_methods(n)
     out: dict[str, ApiRecord] = {}
-    db = getattr(src, "db", None)
-    if db is not None and getattr(src, "priors", None) is not None:
-        import numpy as np
-
-        idx = np.array([i for (i,) in db.execute(
-            "SELECT idx FROM records WHERE kind IN ('method','property') AND private = 0")], dtype=np.int64)
-        if len(idx):
-            order = idx[np.argsort(-src.priors[idx], kind="stable")[: n * 4]]
-            for i in order.tolist():
-                r = src.record(int(i))
-                out.setdefault(r.name, r)
-    elif isinstance(src, RecordSet):
+    if isinstance(src, RecordSet):
         for r in sorted(src.by_id.values(), key=lambda r: -_usage(r)):
             if r.kind in ("method", "property") and not r.private:
                 out.setdefault(r.name, r)
-    res = list(out.values())[:n]
-    try:
-        _FREQUENT[src] = res
-    except TypeError:
-        pass
-    return res
+    return list(out.values())[:n]
 
 
 def _usage(r: ApiRecord) -> int:
@@ -1371,53 +1281,22 @@ class _Doc:
 
 def _top_module_defining(src: Any, attr: str) -> str | None:
     """The top-level module of `src` that defines a public class or function `attr`, or None."""
-    db = getattr(src, "db", None)
-    if db is None:
-        return None
-
-    def query() -> str | None:
-        row = db.execute("SELECT public_path FROM records WHERE name = ? AND private = 0 AND kind IN "
-                         "('class','function') AND instr(public_path, '.') = length(public_path) - "
-                         "length(name) LIMIT 1", (attr,)).fetchone()
-        return row[0].rsplit(".", 1)[0] if row else None
-
-    return _memoized(src, "top_module", attr, query)
+    lk = _lookups(src)
+    return None if lk is None else lk.top_module_defining(attr)
 
 
 def _named_in_package(src: Any, package: str, name: str) -> str | None:
     """The shortest public path of a class or module-level name `name` defined in `package`."""
-    db = getattr(src, "db", None)
-    if db is None:
-        return None
-
-    def query() -> str | None:
-        row = db.execute("SELECT public_path FROM records WHERE name = ? AND kind IN ('class','attribute') "
-                         "AND public_path > ? AND public_path < ? "
-                         "ORDER BY private, length(public_path) LIMIT 1",
-                         (name, package + ".", package + "/")).fetchone()
-        return row[0] if row else None
-
-    return _memoized(src, "in_package", (package, name), query)
+    lk = _lookups(src)
+    return None if lk is None else lk.named_in_package(package, name)
 
 
 def _module_classes(src: Any, module: str) -> list[str]:
     """Paths of the public classes directly in `module` (memoized per index generation)."""
-    db = getattr(src, "db", None)
-    if db is None:
+    lk = _lookups(src)
+    if lk is None:
         return [f"{module}.{r.name}" for r in _members(src, module) if r.kind == "class" and not r.private]
-
-    def query() -> list[str]:  # the class rows only, no JSON parsed (`asyncio` has hundreds of members)
-        # Public paths under the module, and classes defined there but re-exported higher up
-        # (asyncio.futures.Future is public as asyncio.Future).
-        rows = db.execute("SELECT public_path, public_path FROM records WHERE public_path > ? "
-                          "AND public_path < ? AND kind = 'class' AND private = 0 UNION ALL "
-                          "SELECT canonical_path, public_path FROM records WHERE canonical_path > ? "
-                          "AND canonical_path < ? AND kind = 'class' AND private = 0 LIMIT 20000",
-                          (module + ".", module + "/", module + ".", module + "/"))
-        n = len(module) + 1
-        return list(dict.fromkeys(pub for (p, pub) in rows if "." not in p[n:]))
-
-    return _memoized(src, "classes", module, query)
+    return lk.module_classes(module)
 
 
 @lru_cache(maxsize=65536)
@@ -2016,12 +1895,11 @@ def _n_defining(sources: list[Any], name: str) -> int:
     """How many methods and properties named `name` the sources hold (at least 1)."""
     n = 0
     for src in sources:
-        db = getattr(src, "db", None)
-        if db is None:
+        lk = _lookups(src)
+        if lk is None:
             n += sum(1 for r in src.lookup(name, 200) if r.name == name and r.kind in ("method", "property"))
-            continue
-        sql = "SELECT COUNT(*) FROM records WHERE name = ? AND kind IN ('method','property')"
-        n += _memoized(src, "n_defining", name, lambda: db.execute(sql, (name,)).fetchone()[0])
+        else:
+            n += lk.n_defining(name)
     return max(1, n)
 
 
@@ -2322,16 +2200,10 @@ def name_completions(searchers: list[Any], code: str, line: int, character: int,
                             origin="file")
         out[name] = ((0, _prefix_rank(name, prefix), name), rec, {"source": "file"})
     for src in searchers:
-        db = getattr(src, "db", None)
-        if db is None:
+        lk = _lookups(src)
+        if lk is None:
             continue
-        rows = []
-        for p in dict.fromkeys((prefix, prefix.lower(), prefix[:1].upper() + prefix[1:])):
-            # Range scans on the name index (lower(name) would scan the whole table).
-            rows += db.execute("SELECT json FROM records WHERE name >= ? AND name < ? AND private = 0 "
-                               "AND instr(public_path, '.') = 0 LIMIT 200", (p, p + "\uffff")).fetchall()
-        for (js,) in rows:
-            r = _from_json(js)
+        for r in lk.top_level_named(prefix):
             if r.name not in out:
                 u = _usage(r)
                 out[r.name] = ((1, _prefix_rank(r.name, prefix), -u, _KIND_ORDER.get(r.kind, 5), r.name), r,

@@ -96,6 +96,9 @@ class Searcher:
         if self.priors.shape[0] != self.n or self.bm25.num_docs != self.n:
             raise IndexLoadError(f"the index at {self.index_dir.path} is inconsistent; "
                                  + rebuild_hint(self.index_dir.path))
+        from .lookups import Lookups
+
+        self.lookups = Lookups(self.db, self.priors)  # member completion's queries, memoized per generation
         self.solved_bm25 = None
         if (self.folder / "solved_bm25").is_dir():
             self.solved_bm25 = BM25Index(self.folder / "solved_bm25")

@@ -85,11 +85,8 @@ class WorkspaceSource:
 def get_record(src: Any, record_id: str) -> ApiRecord | None:
     if isinstance(src, (RecordSet, WorkspaceSource)):
         return src.get(record_id)
-    db = getattr(src, "db", None)
-    if db is None:
-        return None
-    row = db.execute("SELECT json FROM records WHERE id = ? LIMIT 1", (record_id,)).fetchone()
-    return ApiRecord.from_json(row[0]) if row else None
+    lk = getattr(src, "lookups", None)
+    return lk.by_id(record_id) if lk is not None else None
 
 
 def content_hash(data: bytes) -> str:

@@ -116,3 +116,18 @@ def test_unknown_receiver_ranks_by_the_intent_of_the_comment(stdlib_searcher):
     from apirec.context import intent_text
 
     assert intent_text(code.split("\n"), 2) == "encode serialize obj to a JSON formatted str"
+
+
+def test_lookups_remember_answers_within_a_bound(stdlib_searcher):
+    from apirec.lookups import Lookups
+
+    lk = Lookups(stdlib_searcher.db, stdlib_searcher.priors)
+    first = lk.members("json")
+    assert "loads" in {r.name for r in first} and lk.members("json") is first  # asked once
+    calls = []
+    for i in range(5):
+        lk.memo("k", i, lambda: calls.append(1), bound=3)
+    lk.memo("k", 4, lambda: calls.append(1), bound=3)
+    assert len(calls) == 5  # the fourth entry started the kind over; the fifth is remembered
+    assert lk.exact("json.loads")[0].public_path == "json.loads"
+    assert lk.by_id(lk.exact("json.loads")[0].id).public_path == "json.loads"

@@ -1,0 +1,157 @@
+"""The record lookups member completion asks of one index generation, memoized.
+
+Records of a generation never change, so every answer can be remembered until the Searcher opens
+another generation (it makes a new `Lookups` then). All SQL of the completion path lives here; the
+values are always bound, never interpolated.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+import numpy as np
+
+from .records import ApiRecord
+
+_MISSING = object()
+MEMO_BOUND = 20000  # entries per kind of lookup; past it that kind starts over
+MEMBERS_BOUND = 512  # member lists are large (hundreds of records each): fewer of them
+
+
+def _from_json(s: str) -> ApiRecord:
+    from .search import record_from_json  # shared lru cache of parsed rows
+
+    return record_from_json(s)
+
+
+class Lookups:
+    def __init__(self, db: Any, priors: np.ndarray):
+        self.db = db
+        self.priors = priors
+        self._memos: dict[str, dict] = {}
+
+    def memo(self, kind: str, key: Any, compute: Callable[[], Any], bound: int = MEMO_BOUND) -> Any:
+        """`compute()`, remembered under `key` among the `kind` answers. The language server completes
+        from several threads: a lost race only computes twice."""
+        memo = self._memos.get(kind)
+        if memo is None or len(memo) >= bound:
+            memo = self._memos[kind] = {}
+        got = memo.get(key, _MISSING)
+        if got is _MISSING:
+            got = memo[key] = compute()
+        return got
+
+    def exact(self, path: str) -> tuple[ApiRecord, ...]:
+        """Records whose public path, canonical path or alias is exactly `path`."""
+        def query() -> tuple[ApiRecord, ...]:
+            rows = self.db.execute(
+                "SELECT json FROM records WHERE public_path = ? UNION ALL "
+                "SELECT json FROM records WHERE canonical_path = ? UNION ALL "
+                "SELECT r.json FROM aliases a JOIN records r ON r.idx = a.idx WHERE a.alias = ? LIMIT 20",
+                (path, path, path)).fetchall()
+            return tuple(_from_json(js) for (js,) in rows)
+
+        return self.memo("exact", path, query)
+
+    def members(self, parent: str) -> tuple[ApiRecord, ...]:
+        """Direct members of a module or class, by public path."""
+        def query() -> tuple[ApiRecord, ...]:
+            # A range scan on the public_path index; descendants deeper than one level are dropped
+            # before their JSON is parsed (`pd.` has thousands of descendants, a few hundred members).
+            rows = self.db.execute("SELECT public_path, json FROM records WHERE public_path > ? "
+                                   "AND public_path < ? LIMIT 20000", (parent + ".", parent + "/")).fetchall()
+            n = len(parent) + 1
+            return tuple(_from_json(js) for p, js in rows if "." not in p[n:])
+
+        return self.memo("members", parent, query, MEMBERS_BOUND)
+
+    def defined_in(self, module: str) -> tuple[ApiRecord, ...]:
+        """Records defined directly in `module` whose public path is elsewhere (re-exported)."""
+        def query() -> tuple[ApiRecord, ...]:
+            rows = self.db.execute("SELECT canonical_path, json FROM records WHERE canonical_path > ? "
+                                   "AND canonical_path < ? AND public_path != canonical_path LIMIT 5000",
+                                   (module + ".", module + "/")).fetchall()
+            n = len(module) + 1
+            return tuple(_from_json(js) for p, js in rows if "." not in p[n:])
+
+        return self.memo("defined_in", module, query)
+
+    def by_name(self, name: str, limit: int = 5) -> tuple[ApiRecord, ...]:
+        """Public methods, properties, attributes and functions with this short name."""
+        def query() -> tuple[ApiRecord, ...]:
+            rows = self.db.execute("SELECT json FROM records WHERE name = ? AND private = 0 AND kind IN "
+                                   "('method','property','attribute','function') LIMIT ?",
+                                   (name, limit)).fetchall()
+            return tuple(_from_json(js) for (js,) in rows)
+
+        return self.memo("by_name", (name, limit), query)
+
+    def n_defining(self, name: str) -> int:
+        """How many methods and properties are named `name`."""
+        return self.memo("n_defining", name, lambda: self.db.execute(
+            "SELECT COUNT(*) FROM records WHERE name = ? AND kind IN ('method','property')",
+            (name,)).fetchone()[0])
+
+    def top_module_defining(self, attr: str) -> str | None:
+        """The top-level module that defines a public class or function `attr`."""
+        def query() -> str | None:
+            row = self.db.execute("SELECT public_path FROM records WHERE name = ? AND private = 0 AND kind IN "
+                                  "('class','function') AND instr(public_path, '.') = length(public_path) - "
+                                  "length(name) LIMIT 1", (attr,)).fetchone()
+            return row[0].rsplit(".", 1)[0] if row else None
+
+        return self.memo("top_module", attr, query)
+
+    def named_in_package(self, package: str, name: str) -> str | None:
+        """The shortest public path of a class or module-level name `name` defined in `package`."""
+        def query() -> str | None:
+            row = self.db.execute("SELECT public_path FROM records WHERE name = ? AND kind IN "
+                                  "('class','attribute') AND public_path > ? AND public_path < ? "
+                                  "ORDER BY private, length(public_path) LIMIT 1",
+                                  (name, package + ".", package + "/")).fetchone()
+            return row[0] if row else None
+
+        return self.memo("in_package", (package, name), query)
+
+    def module_classes(self, module: str) -> list[str]:
+        """Public paths of the public classes directly in `module`, those it re-exports higher up
+        included (asyncio.futures.Future is public as asyncio.Future)."""
+        def query() -> list[str]:  # the class rows only, no JSON parsed (`asyncio` has hundreds of members)
+            rows = self.db.execute(
+                "SELECT public_path, public_path FROM records WHERE public_path > ? "
+                "AND public_path < ? AND kind = 'class' AND private = 0 UNION ALL "
+                "SELECT canonical_path, public_path FROM records WHERE canonical_path > ? "
+                "AND canonical_path < ? AND kind = 'class' AND private = 0 LIMIT 20000",
+                (module + ".", module + "/", module + ".", module + "/"))
+            n = len(module) + 1
+            return list(dict.fromkeys(pub for (p, pub) in rows if "." not in p[n:]))
+
+        return self.memo("classes", module, query)
+
+    def frequent_methods(self, n: int = 100) -> list[ApiRecord]:
+        """The most used method names (usage mined at index time), one record per name."""
+        def query() -> list[ApiRecord]:
+            idx = np.array([i for (i,) in self.db.execute(
+                "SELECT idx FROM records WHERE kind IN ('method','property') AND private = 0")], dtype=np.int64)
+            out: dict[str, ApiRecord] = {}
+            if len(idx):
+                for i in idx[np.argsort(-self.priors[idx], kind="stable")[: n * 4]].tolist():
+                    row = self.db.execute("SELECT json FROM records WHERE idx = ?", (i,)).fetchone()
+                    r = _from_json(row[0])
+                    out.setdefault(r.name, r)
+            return list(out.values())[:n]
+
+        return self.memo("frequent", n, query)
+
+    def top_level_named(self, prefix: str) -> list[ApiRecord]:
+        """Public top-level names (modules, builtins) starting with `prefix`, as typed or capitalised."""
+        rows: list = []
+        for p in dict.fromkeys((prefix, prefix.lower(), prefix[:1].upper() + prefix[1:])):
+            # Range scans on the name index (lower(name) would scan the whole table).
+            rows += self.db.execute("SELECT json FROM records WHERE name >= ? AND name < ? AND private = 0 "
+                                    "AND instr(public_path, '.') = 0 LIMIT 200", (p, p + "\uffff")).fetchall()
+        return [_from_json(js) for (js,) in rows]
+
+    def by_id(self, record_id: str) -> ApiRecord | None:
+        row = self.db.execute("SELECT json FROM records WHERE id = ? LIMIT 1", (record_id,)).fetchone()
+        return ApiRecord.from_json(row[0]) if row else None
