@@ -95,9 +95,10 @@ class Lookups:
     def top_module_defining(self, attr: str) -> str | None:
         """The top-level module that defines a public class or function `attr`."""
         def query() -> str | None:
-            row = self.db.execute("SELECT public_path FROM records WHERE name = ? AND private = 0 AND kind IN "
-                                  "('class','function') AND instr(public_path, '.') = length(public_path) - "
-                                  "length(name) LIMIT 1", (attr,)).fetchone()
+            row = self.db.execute("SELECT public_path FROM records WHERE name = ? AND private = 0 "
+                                  "AND kind IN ('class','function') "
+                                  "AND instr(public_path, '.') = length(public_path) - length(name) LIMIT 1",
+                                  (attr,)).fetchone()
             return row[0].rsplit(".", 1)[0] if row else None
 
         return self.memo("top_module", attr, query)
@@ -131,8 +132,9 @@ class Lookups:
     def frequent_methods(self, n: int = 100) -> list[ApiRecord]:
         """The most used method names (usage mined at index time), one record per name."""
         def query() -> list[ApiRecord]:
-            idx = np.array([i for (i,) in self.db.execute(
-                "SELECT idx FROM records WHERE kind IN ('method','property') AND private = 0")], dtype=np.int64)
+            rows = self.db.execute("SELECT idx FROM records WHERE kind IN ('method','property') "
+                                   "AND private = 0")
+            idx = np.array([i for (i,) in rows], dtype=np.int64)
             out: dict[str, ApiRecord] = {}
             if len(idx):
                 for i in idx[np.argsort(-self.priors[idx], kind="stable")[: n * 4]].tolist():
