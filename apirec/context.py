@@ -336,8 +336,8 @@ def _statements(block, upto_line: int | None = None):
         t = child.type
         if t in ("if_statement", "try_statement", "with_statement", "for_statement", "while_statement",
                  "elif_clause", "else_clause", "except_clause", "finally_clause", "block", "match_statement"):
-            if t == "with_statement":
-                yield child
+            if t in ("with_statement", "for_statement"):
+                yield child  # its header binds names (`with ... as f`, `for row in rows`)
             for sub in child.named_children:
                 if sub.type in ("block", "elif_clause", "else_clause", "except_clause", "finally_clause"):
                     yield from _statements(sub, upto_line)
@@ -736,6 +736,8 @@ class _Doc:
             return self.eval_text(b.value, scopes)
         if b.kind == "node-class":
             return self._local_class_node(b.value)
+        if b.kind == "iter":
+            return self.iter_element(b.value[0], b.value[1], scopes)
         return None
 
     def _function_binding(self, fn, name: str, scopes: list[Any]) -> _Binding | None:
@@ -799,6 +801,14 @@ class _Doc:
                 return _Binding("path", target)
         elif t == "for_statement":
             left = st.child_by_field_name("left")
+            right = st.child_by_field_name("right")
+            if left is not None and left.type == "identifier" and _t(left) == name:
+                return _Binding("iter", (_t(right), None), fn) if right is not None else _Binding("none")
+            if left is not None and left.type in ("pattern_list", "tuple_pattern"):
+                names = [_t(c) for c in left.named_children]
+                if name in names:
+                    pos = names.index(name)
+                    return _Binding("iter", (_t(right), pos), fn) if right is not None else _Binding("none")
             if left is not None and name in _t(left).replace("(", " ").replace(",", " ").split():
                 return _Binding("none")
         elif t == "with_statement":
@@ -877,6 +887,48 @@ class _Doc:
             return None
         rec = self.record(t)
         return t if rec is not None and rec.kind == "class" and rec.origin != "file" else None
+
+    def iter_element(self, expr: str, pos: int | None, scopes: list[Any]) -> str | None:
+        """The type of a `for` target: an element of `expr` (item `pos` of a tuple element), from the
+        annotation of what is iterated (`Iterable[tuple[Hashable, Series]]` for df.iterrows())."""
+        ops = _chain(" ".join(expr.split()))
+        if not ops:
+            return None
+        if len(ops) == 2 and ops[0][0] == "name" and ops[1][0] == "call" \
+                and ops[0][1] in ("enumerate", "zip"):
+            args = _split_top(ops[1][1])
+            if ops[0][1] == "enumerate":
+                if pos == 0:
+                    return "int"
+                return self.iter_element(args[0], None, scopes) if pos == 1 and args else None
+            return self.iter_element(args[pos], None, scopes) if pos is not None and pos < len(args) else None
+        ann, ctx = self._iterated_annotation(ops, scopes)
+        elem = _iter_arg(ann) if ann else None
+        if elem is None or ctx is None:
+            return None
+        if pos is not None:
+            head, args = _type_args(elem)
+            if head.rsplit(".", 1)[-1].lower() != "tuple" or pos >= len(args):
+                return None
+            elem = args[pos]
+        if ctx.origin == "file":
+            return self.annotation_type(elem, [])
+        return self.index_annotation_type(elem, ctx)
+
+    def _iterated_annotation(self, ops, scopes: list[Any]) -> tuple[str | None, ApiRecord | None]:
+        """The annotation of the value `ops` evaluates to, with the record it is written in."""
+        if ops[-1][0] == "call" and len(ops) > 1:
+            callee = self.eval_ops(ops[:-1], scopes)
+            rec = self.record(callee) if callee else None
+            if rec is not None and rec.kind in ("function", "method"):
+                return rec.returns or None, rec
+            if rec is None or rec.kind != "class":
+                return None, None
+            t = rec.public_path
+        else:
+            t = self.eval_ops(ops, scopes)
+        it = self.find_member(t, "__iter__") if t and t not in _BUILTIN_LITERALS else None
+        return (it.returns or None, it) if it is not None else (None, None)
 
     def guess_chain(self, receiver: str) -> str | None:
         """The type of `df.isna().` or `df[cols].` when the chain's head has no known type but its name
@@ -1348,6 +1400,31 @@ def _alias_target(r: ApiRecord) -> str:
     sig = r.signature.strip()
     m = _TYPEVAR_BOUND.match(sig) or _TYPE_ALIAS.match(sig)
     return m.group(1).strip() if m else ""
+
+
+_ITERABLES = frozenset({"Iterator", "Iterable", "Generator", "AsyncIterator", "AsyncIterable",
+                        "AsyncGenerator", "list", "List", "Sequence", "MutableSequence", "set", "Set", "frozenset", "FrozenSet",
+                        "Collection", "deque", "Deque", "KeysView", "ValuesView", "Reversible"})
+
+
+def _type_args(text: str) -> tuple[str, list[str]]:
+    """`Iterable[tuple[int, str]]` -> ("Iterable", ["tuple[int, str]"])."""
+    s = text.strip().strip("'\"").strip()
+    m = re.match(r"^([A-Za-z_][\w.]*)\s*\[(.*)\]$", s, re.S)
+    return (m.group(1), [a.strip() for a in _split_top(m.group(2))]) if m else (s, [])
+
+
+def _iter_arg(annotation: str) -> str | None:
+    """What iterating a value of this annotation yields (`Iterator[X]`, `list[X]`, `tuple[X, ...]`)."""
+    head, args = _type_args(annotation)
+    head = head.rsplit(".", 1)[-1]
+    if not args:
+        return None
+    if head in _ITERABLES:
+        return args[0]
+    if head.lower() == "tuple" and len(args) == 2 and args[1] == "...":
+        return args[0]
+    return None
 
 
 def _split_top(s: str) -> list[str]:

@@ -43,6 +43,16 @@ def test_receiver_at(line, receiver):
     ("def f(x, *rest: int):\n    rest.", "rest", "tuple"),
     ("def f(x, sep=', '):\n    sep.", "sep", "str"),  # an unannotated parameter's literal default
     ("def f(x, sep=None):\n    sep.", "sep", None),
+    # `for` targets: an element of what is iterated, by its annotation.
+    ("from typing import Iterator\nimport json\ndef gen() -> Iterator[json.JSONDecoder]: ...\n"
+     "def f():\n    for d in gen():\n        d.", "d", "json.JSONDecoder"),
+    ("import json\ndef pairs() -> list[tuple[int, json.JSONDecoder]]: ...\n"
+     "def f():\n    for n, d in pairs():\n        d.", "d", "json.JSONDecoder"),
+    ("import json\ndef decs() -> list[json.JSONDecoder]: ...\n"
+     "def f():\n    for i, d in enumerate(decs()):\n        d.", "d", "json.JSONDecoder"),
+    ("import json\ndef decs() -> list[json.JSONDecoder]: ...\n"
+     "def f(names):\n    for name, d in zip(names, decs()):\n        d.", "d", "json.JSONDecoder"),
+    ("def f(rows):\n    for r in rows:\n        r.", "r", None),
 ])
 def test_infer_type(stdlib_searcher, code, receiver, expected):
     lines = code.split("\n")
