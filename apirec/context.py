@@ -1402,9 +1402,10 @@ def _alias_target(r: ApiRecord) -> str:
     return m.group(1).strip() if m else ""
 
 
-_ITERABLES = frozenset({"Iterator", "Iterable", "Generator", "AsyncIterator", "AsyncIterable",
-                        "AsyncGenerator", "list", "List", "Sequence", "MutableSequence", "set", "Set", "frozenset", "FrozenSet",
-                        "Collection", "deque", "Deque", "KeysView", "ValuesView", "Reversible"})
+_ITERABLES = frozenset({
+    "Iterator", "Iterable", "Generator", "AsyncIterator", "AsyncIterable", "AsyncGenerator", "list", "List",
+    "Sequence", "MutableSequence", "set", "Set", "frozenset", "FrozenSet", "Collection", "deque", "Deque",
+    "KeysView", "ValuesView", "Reversible"})
 
 
 def _type_args(text: str) -> tuple[str, list[str]]:
