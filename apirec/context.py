@@ -738,6 +738,8 @@ class _Doc:
             return self._local_class_node(b.value)
         if b.kind == "iter":
             return self.iter_element(b.value[0], b.value[1], scopes)
+        if b.kind == "unpack":
+            return self.unpacked(b.value[0], b.value[1], scopes)
         return None
 
     def _function_binding(self, fn, name: str, scopes: list[Any]) -> _Binding | None:
@@ -794,7 +796,11 @@ class _Doc:
                     return _Binding("expr", _t(right), fn) if right is not None else None
                 if left is not None and left.type in ("pattern_list", "tuple_pattern") \
                         and any(_t(c) == name for c in left.named_children):
-                    return _Binding("none")
+                    right = e.child_by_field_name("right")
+                    if right is None or _PLACEHOLDER.encode() in st.text:
+                        return _Binding("none")
+                    pos = [_t(c) for c in left.named_children].index(name)
+                    return _Binding("unpack", (_t(right), pos), fn)  # `conn, addr = s.accept()`
         elif t in ("import_statement", "import_from_statement"):
             target = _parse_import(_t(st), self.module, self.is_package).get(name)
             if target:
@@ -915,20 +921,36 @@ class _Doc:
             return self.annotation_type(elem, [])
         return self.index_annotation_type(elem, ctx)
 
+    def unpacked(self, expr: str, pos: int, scopes: list[Any]) -> str | None:
+        """Item `pos` of a call's `tuple[...]` result (`conn, addr = s.accept()`)."""
+        ops = _chain(" ".join(expr.split()))
+        if not ops or ops[-1][0] != "call" or len(ops) < 2:
+            return None
+        callee = self.eval_ops(ops[:-1], scopes)
+        rec = self.record(callee) if callee else None
+        if rec is None or rec.kind not in ("function", "method"):
+            return None
+        head, args = _type_args(_returns(rec))
+        if head.rsplit(".", 1)[-1].lower() != "tuple" or pos >= len(args) or args[-1] == "...":
+            return None
+        if rec.origin == "file":
+            return self.annotation_type(args[pos], [])
+        return self.index_annotation_type(args[pos], rec)
+
     def _iterated_annotation(self, ops, scopes: list[Any]) -> tuple[str | None, ApiRecord | None]:
         """The annotation of the value `ops` evaluates to, with the record it is written in."""
         if ops[-1][0] == "call" and len(ops) > 1:
             callee = self.eval_ops(ops[:-1], scopes)
             rec = self.record(callee) if callee else None
             if rec is not None and rec.kind in ("function", "method"):
-                return rec.returns or None, rec
+                return _returns(rec) or None, rec
             if rec is None or rec.kind != "class":
                 return None, None
             t = rec.public_path
         else:
             t = self.eval_ops(ops, scopes)
         it = self.find_member(t, "__iter__") if t and t not in _BUILTIN_LITERALS else None
-        return (it.returns or None, it) if it is not None else (None, None)
+        return (_returns(it) or None, it) if it is not None else (None, None)
 
     def guess_chain(self, receiver: str) -> str | None:
         """The type of `df.isna().` or `df[cols].` when the chain's head has no known type but its name
@@ -965,7 +987,7 @@ class _Doc:
             if m.kind in ("method", "function", "constructor", "class"):
                 return m.public_path
             if m.kind == "property":
-                if _annotation_head(m.returns).rsplit(".", 1)[-1] == "Self":
+                if _annotation_head(_returns(m)).rsplit(".", 1)[-1] == "Self":
                     return t  # `arr.T`: the receiver's own class, not the base that declares it
                 return self.returns_type(m)
             return self.attribute_value_type(m)
@@ -978,7 +1000,7 @@ class _Doc:
         if rec.kind == "class":
             return rec.public_path
         if rec.kind in ("function", "method", "constructor"):
-            if owner and _annotation_head(rec.returns).rsplit(".", 1)[-1] == "Self":
+            if owner and _annotation_head(_returns(rec)).rsplit(".", 1)[-1] == "Self":
                 return owner  # an inherited `-> Self` method returns the receiver's own class
             return self.returns_type(rec)
         if rec.kind == "attribute":  # a callable object (numpy's `zeros: Final[_ConstructorEmpty]`)
@@ -991,12 +1013,13 @@ class _Doc:
         return "str" if t == "str" else None
 
     def returns_type(self, rec: ApiRecord) -> str | None:
-        if not rec.returns:
+        returns = _returns(rec)
+        if not returns:
             return None
         ctx = self._attr_ctx.get(rec.public_path)
         if rec.origin == "file" or ctx is not None:
-            return self.annotation_type(rec.returns, [])
-        return self.index_annotation_type(rec.returns, rec)
+            return self.annotation_type(returns, [])
+        return self.index_annotation_type(returns, rec)
 
     def attribute_value_type(self, m: ApiRecord) -> str | None:
         ctx = self._attr_ctx.get(m.public_path)
@@ -1389,6 +1412,17 @@ def _annotation_head(text: str) -> str:
         s = parts[0] if parts else ""
     s = s.split("[", 1)[0].strip()
     return s if re.fullmatch(r"[A-Za-z_][\w.]*", s or "-") else ""
+
+
+def _returns(rec: ApiRecord) -> str:
+    """The record's return annotation; for the standard library, whose source has almost none,
+    typeshed's (shipped, names qualified)."""
+    if rec.returns or rec.origin != "stdlib":
+        return rec.returns
+    from .typeshed import shipped_returns
+
+    got = shipped_returns()
+    return got.get(rec.canonical_path) or got.get(rec.public_path) or ""
 
 
 _TYPEVAR_BOUND = re.compile(r"""^=\s*TypeVar\(\s*["']\w+["']\s*,\s*bound\s*=\s*(.+?)\s*,?\s*\)?\s*$""", re.S)

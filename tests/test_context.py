@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from trees import write_tree
 
 from apirec.context import (call_at, call_snippet, infer_type, member_completions, module_imports,
                             name_completions, nl_comment_query, receiver_at, record_at, unknown_attributes)
@@ -53,6 +54,11 @@ def test_receiver_at(line, receiver):
     ("import json\ndef decs() -> list[json.JSONDecoder]: ...\n"
      "def f(names):\n    for name, d in zip(names, decs()):\n        d.", "d", "json.JSONDecoder"),
     ("def f(rows):\n    for r in rows:\n        r.", "r", None),
+    # The standard library through typeshed's return types (shipped: apirec/data/returns_python.json.gz).
+    ("f = open('x')\nf.", "f", "io.TextIOWrapper"),
+    ("def g(s: str):\n    for w in s.split():\n        w.", "w", "str"),
+    ("import re\ndef f(s):\n    for m in re.finditer('x', s):\n        m.", "m", "re.Match"),
+    ("import socket\ndef f(s: socket.socket):\n    conn, addr = s.accept()\n    conn.", "conn", "socket.socket"),
 ])
 def test_infer_type(stdlib_searcher, code, receiver, expected):
     lines = code.split("\n")
@@ -141,3 +147,36 @@ def test_lookups_remember_answers_within_a_bound(stdlib_searcher):
     assert len(calls) == 5  # the fourth entry started the kind over; the fifth is remembered
     assert lk.exact("json.loads")[0].public_path == "json.loads"
     assert lk.by_id(lk.exact("json.loads")[0].id).public_path == "json.loads"
+
+
+def test_typeshed_return_types_are_mined_with_qualified_names(tmp_path):
+    from apirec.typeshed import mine, shipped_returns
+
+    write_tree(tmp_path, {
+        "builtins.pyi": """
+            from io import TextIOWrapper
+            from typing import LiteralString, TypeVar, overload
+
+            _T = TypeVar("_T")
+
+            class str:
+                def split(self) -> list[LiteralString]: ...
+                def join(self, it) -> str: ...
+            @overload
+            def open(file: str) -> TextIOWrapper: ...
+            @overload
+            def open(file: str, mode: str) -> bytes: ...
+            def first(xs: list[_T]) -> _T: ...
+            def nothing() -> None: ...
+            """,
+        "pkg/__init__.pyi": """
+            class Conn:
+                def peer(self) -> tuple[Conn, int]: ...
+            """,
+    })
+    got = mine(tmp_path)
+    assert got["open"] == "io.TextIOWrapper"  # the first overload, its name qualified by the stub's import
+    assert got["str.split"] == "list[str]"  # a stub-only spelling of a runtime type
+    assert got["pkg.Conn.peer"] == "tuple[pkg.Conn, int]"  # the stub's own class, qualified
+    assert "first" not in got and "nothing" not in got  # a bare TypeVar, None: nothing to complete on
+    assert shipped_returns()["re.compile"].startswith("re.Pattern")

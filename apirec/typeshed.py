@@ -1,0 +1,131 @@
+"""Shipped return types of the standard library, from typeshed's stubs.
+
+The standard library's own source has almost no annotations, so `open(p).`, `s.split()` or
+`re.finditer(...)` would type as nothing. typeshed's stubs say what they return. They are mined once
+(``python -m apirec.typeshed --out apirec/data/returns_python.json.gz``, by default from the typeshed copy
+that jedi bundles) with the indexer's own tree-sitter extraction: each function's and method's return
+annotation (the first overload, as the indexer takes), with every name in it qualified through the
+stub's imports (`TextIOWrapper` in builtins.pyi is `io.TextIOWrapper`). It ships with apirec like the
+usage prior; member completion reads it for standard-library records that carry no return annotation.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import os
+import re
+import sys
+from functools import lru_cache
+from pathlib import Path
+
+DATA = Path(__file__).parent / "data" / "returns_python.json.gz"
+# Annotations that type nothing a member could be completed on.
+_USELESS = {"None", "Any", "NoReturn", "Never", "object", "typing.Any", "Incomplete"}
+# Stub-only spellings of runtime types.
+_ALIASES = {"LiteralString": "str", "AnyStr": "str", "StrPath": "str", "ReadableBuffer": "bytes"}
+_NAME = re.compile(r"[A-Za-z_][\w.]*")
+
+
+@lru_cache(maxsize=1)
+def shipped_returns() -> dict[str, str]:
+    """public path of a standard-library function or method -> its return annotation, names qualified."""
+    try:
+        with gzip.open(DATA, "rt", encoding="utf-8") as f:
+            return json.load(f)["returns"]
+    except (OSError, ValueError, KeyError):
+        return {}
+
+
+def _qualify(text: str, module: str, imports: dict[str, str], local: set[str]) -> str:
+    def one(m: re.Match) -> str:
+        name = m.group()
+        head, _, rest = name.partition(".")
+        if head in _ALIASES and not rest:
+            return _ALIASES[head]
+        if head in imports:
+            base = imports[head]
+        elif head in local:
+            base = head if module == "builtins" else f"{module}.{head}"
+        else:
+            return name
+        return f"{base}.{rest}" if rest else base
+
+    return _NAME.sub(one, text)
+
+
+def mine(root: Path) -> dict[str, str]:
+    from .indexer.python_ts import extract_module
+
+    out: dict[str, str] = {}
+    for path in sorted(root.rglob("*.pyi")):
+        rel = path.relative_to(root).with_suffix("")
+        parts = list(rel.parts)
+        is_package = parts[-1] == "__init__"
+        if is_package:
+            parts = parts[:-1]
+        if not parts or any(p.startswith("@") for p in parts):
+            continue
+        module = ".".join(parts)
+        try:
+            facts = extract_module(path.read_bytes(), module, is_package)
+        except Exception:  # a stub the grammar cannot read: skip it, keep the rest
+            continue
+        imports = {}
+        for imp in facts["imports"]:
+            target = f"{imp['module']}.{imp['attr']}" if imp.get("attr") else imp["module"]
+            imports[imp["name"]] = target
+        local = {d["qual"].split(".", 1)[0] for d in facts["defs"]}
+        for d in facts["defs"]:
+            ret = (d.get("returns") or "").strip()
+            if d["kind"] not in ("function", "method", "property") or not ret or ret in _USELESS:
+                continue
+            key = d["qual"] if module == "builtins" else f"{module}.{d['qual']}"
+            if key in out:
+                continue  # the first overload, as the indexer takes
+            qualified = _qualify(ret, module, imports, local)
+            head = qualified.split("[", 1)[0].strip()
+            if head in _USELESS or (head.startswith("_") and "." not in head):
+                continue  # a bare TypeVar (`_T`): nothing to complete on
+            out[key] = qualified
+    return out
+
+
+def _default_root() -> Path | None:
+    try:
+        import jedi
+    except ImportError:
+        return None
+    root = Path(os.path.dirname(jedi.__file__)) / "third_party" / "typeshed" / "stdlib"
+    return root if root.is_dir() else None
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--typeshed", type=Path, default=None,
+                   help="typeshed's stdlib folder (default: the copy jedi bundles)")
+    p.add_argument("--out", type=Path, default=DATA)
+    args = p.parse_args(argv)
+    root = args.typeshed or _default_root()
+    if root is None or not root.is_dir():
+        print("no typeshed stdlib folder: pass --typeshed DIR (or install jedi, which bundles one)",
+              file=sys.stderr)
+        return 2
+    returns = mine(root)
+    source = "typeshed stdlib"
+    if args.typeshed is None:
+        import jedi
+
+        source += f" bundled with jedi {jedi.__version__}"
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    # mtime=0: the same stubs give the same bytes (the file is committed).
+    with open(args.out, "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) as gz:
+        gz.write(json.dumps({"source": source, "returns": dict(sorted(returns.items()))},
+                            separators=(",", ":")).encode("utf-8"))
+    print(f"{len(returns)} return types -> {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
