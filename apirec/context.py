@@ -588,6 +588,25 @@ class _Binding:
     scope: Any = None  # the function node an expr/annotation is evaluated in (None: module)
 
 
+_FOR_HEAD = re.compile(r"^for\s+(.+?)\s+in\s+(.+?):\s*(?:#.*)?$")
+_WITH_HEAD = re.compile(r"^with\s+([^,]+?)\s+as\s+([A-Za-z_]\w*)\s*:\s*(?:#.*)?$")
+
+
+def _header_bindings(first: str, start: int, out: dict[str, list[tuple[int, _Binding]]]) -> None:
+    """Names a module-level `for` or `with` header binds (one-line headers)."""
+    m = _FOR_HEAD.match(first.strip())
+    if m:
+        targets = [t.strip() for t in m.group(1).strip("() ").split(",") if t.strip()]
+        for pos, t in enumerate(targets):
+            if re.fullmatch(r"[A-Za-z_]\w*", t):
+                b = _Binding("iter", (m.group(2), pos if len(targets) > 1 else None))
+                out.setdefault(t, []).append((start, b))
+        return
+    m = _WITH_HEAD.match(first.strip())
+    if m:
+        out.setdefault(m.group(2), []).append((start, _Binding("expr", m.group(1))))
+
+
 class _Doc:
     def __init__(self, sources: list[Any], code: str, line: int, character: int, module: str | None = None,
                  is_package: bool = False):
@@ -630,16 +649,22 @@ class _Doc:
             return self._module_bindings
         out: dict[str, list[tuple[int, _Binding]]] = {}
         for start in self.starts:
-            if start == self.cur_block:
-                continue  # the statement being typed binds nothing yet
-            end = self._block_end(start)
             first = self.lines[start]
+            if start == self.cur_block:
+                # The statement being typed binds nothing yet, except a loop or `with` header above
+                # the line being typed in its body.
+                if self.line > start and first.startswith(("for ", "with ")):
+                    _header_bindings(first, start, out)
+                continue
+            end = self._block_end(start)
             if first.startswith(("import ", "from ")):
                 # Up to the next statement: drop the comments and blank lines in between.
                 text = _strip_comment("\n".join(self.lines[start:end])).strip()
                 for name, target in _parse_import(text, self.module, self.is_package).items():
                     out.setdefault(name, []).append((start, _Binding("path", target)))
             elif first.startswith(("try", "if ", "with ", "for ", "while ")):
+                if first.startswith(("for ", "with ")):
+                    _header_bindings(first, start, out)
                 text = "\n".join(self.lines[start:end])
                 for m in _INNER_IMPORT.finditer(text):
                     for name, target in _parse_import(m.group().strip(), self.module, self.is_package).items():

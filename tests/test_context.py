@@ -59,6 +59,9 @@ def test_receiver_at(line, receiver):
     ("def g(s: str):\n    for w in s.split():\n        w.", "w", "str"),
     ("import re\ndef f(s):\n    for m in re.finditer('x', s):\n        m.", "m", "re.Match"),
     ("import socket\ndef f(s: socket.socket):\n    conn, addr = s.accept()\n    conn.", "conn", "socket.socket"),
+    # ... in a script's module-level loops and `with` blocks too.
+    ("with open('x') as f:\n    f.", "f", "io.TextIOWrapper"),
+    ("import re\nfor i, m in enumerate(re.finditer('a', s)):\n    n = 1\n    m.", "m", "re.Match"),
 ])
 def test_infer_type(stdlib_searcher, code, receiver, expected):
     lines = code.split("\n")
