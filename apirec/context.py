@@ -862,7 +862,10 @@ class _Doc:
             return None
         return self.eval_ops(ops, scopes)
 
-    def eval_ops(self, ops, scopes) -> str | None:
+    def eval_ops(self, ops, scopes, *, guess: bool = False) -> str | None:
+        """The type of a receiver chain. `guess`: a head of unknown type takes the class its name
+        suggests, and an attribute the class lacks or a subscript of a class counts as that class
+        (`df.price.`, `df[cols].`: a DataFrame's column or selection has most of its methods)."""
         if self._depth > _MAX_DEPTH:
             return None
         self._depth += 1
@@ -872,7 +875,7 @@ class _Doc:
                 t = self.super_type(scopes)  # `super().x`: the enclosing class's first base
                 ops = ops[1:]
             elif kind == "name":
-                t = self.resolve_name(val, scopes)
+                t = self.resolve_name(val, scopes) or (self.guess_class(val) if guess else None)
             elif kind == "lit":
                 t = val
             elif kind == "expr":
@@ -883,14 +886,17 @@ class _Doc:
             for kind, val in ops[1:]:
                 if t is None:
                     return None
+                is_class = False
+                if guess:
+                    rec = self.record(t)
+                    is_class = rec is not None and rec.kind == "class" and t not in _BUILTIN_LITERALS
                 if kind == "attr":
-                    owner, t = t, self.attr_type(t, val)
+                    lacks = is_class and self.find_member(t, val) is None
+                    owner, t = t, (t if lacks else self.attr_type(t, val))
                 elif kind == "call":
-                    t = self.call_type(t, owner)
-                    owner = None
+                    t, owner = self.call_type(t, owner), None
                 else:
-                    t = self.index_type(t)
-                    owner = None
+                    t, owner = (t if is_class else self.index_type(t)), None
             return t
         finally:
             self._depth -= 1
@@ -942,9 +948,7 @@ class _Doc:
             if head.rsplit(".", 1)[-1].lower() != "tuple" or pos >= len(args):
                 return None
             elem = args[pos]
-        if ctx.origin == "file":
-            return self.annotation_type(elem, [])
-        return self.index_annotation_type(elem, ctx)
+        return self.annotation_in(elem, ctx)
 
     def unpacked(self, expr: str, pos: int, scopes: list[Any]) -> str | None:
         """Item `pos` of a call's `tuple[...]` result (`conn, addr = s.accept()`)."""
@@ -958,12 +962,11 @@ class _Doc:
         head, args = _type_args(_returns(rec))
         if head.rsplit(".", 1)[-1].lower() != "tuple" or pos >= len(args) or args[-1] == "...":
             return None
-        if rec.origin == "file":
-            return self.annotation_type(args[pos], [])
-        return self.index_annotation_type(args[pos], rec)
+        return self.annotation_in(args[pos], rec)
 
     def _iterated_annotation(self, ops, scopes: list[Any]) -> tuple[str | None, ApiRecord | None]:
-        """The annotation of the value `ops` evaluates to, with the record it is written in."""
+        """An annotation whose element is what iterating `ops` yields (a call's return annotation, else
+        its class's `__iter__`'s), with the record it is written in."""
         if ops[-1][0] == "call" and len(ops) > 1:
             callee = self.eval_ops(ops[:-1], scopes)
             rec = self.record(callee) if callee else None
@@ -978,28 +981,11 @@ class _Doc:
         return (_returns(it) or None, it) if it is not None else (None, None)
 
     def guess_chain(self, receiver: str) -> str | None:
-        """The type of `df.isna().` or `df[cols].` when the chain's head has no known type but its name
-        suggests a class (`df`): evaluated from that guess, an unknown attribute or a subscript of a
-        class counting as that class (as in `base_guess`)."""
+        """`df.isna().` or `df[cols].` where `df` has no known type but its name suggests a class."""
         ops = _chain(receiver)
         if not ops or len(ops) < 2 or ops[0][0] != "name":
             return None
-        t = self.resolve_name(ops[0][1], self.scopes_at_cursor()) or self.guess_class(ops[0][1])
-        owner = None
-        for kind, val in ops[1:]:
-            if t is None:
-                return None
-            rec = self.record(t)
-            is_class = rec is not None and rec.kind == "class" and t not in _BUILTIN_LITERALS
-            if kind == "attr":
-                # A name the class lacks is data (a DataFrame column); a member of unknown type, unknown.
-                unknown = is_class and self.find_member(t, val) is None
-                owner, t = t, (t if unknown else self.attr_type(t, val))
-            elif kind == "call":
-                t, owner = self.call_type(t, owner), None
-            else:
-                t, owner = (t if is_class else self.index_type(t)), None
-        return t
+        return self.eval_ops(ops, self.scopes_at_cursor(), guess=True)
 
     def attr_type(self, t: str, name: str) -> str | None:
         rec = self.record(t)
@@ -1039,12 +1025,14 @@ class _Doc:
 
     def returns_type(self, rec: ApiRecord) -> str | None:
         returns = _returns(rec)
-        if not returns:
-            return None
-        ctx = self._attr_ctx.get(rec.public_path)
-        if rec.origin == "file" or ctx is not None:
-            return self.annotation_type(returns, [])
-        return self.index_annotation_type(returns, rec)
+        return self.annotation_in(returns, rec) if returns else None
+
+    def annotation_in(self, text: str, rec: ApiRecord) -> str | None:
+        """The type an annotation written in `rec` names: by the open file's names for its own
+        definitions, else relative to the record's module in the index."""
+        if rec.origin == "file" or rec.public_path in self._attr_ctx:
+            return self.annotation_type(text, [])
+        return self.index_annotation_type(text, rec)
 
     def attribute_value_type(self, m: ApiRecord) -> str | None:
         ctx = self._attr_ctx.get(m.public_path)
