@@ -405,12 +405,14 @@ class Searcher:
         """The query without words that most of the index's records contain: a private library's own
         name (`beatnum`, `numset`), or `image` in a corpus of image models, tell its records apart no
         better than `the` does, and they pull the dense query towards whichever record repeats them.
-        Kept when fewer than two words would remain."""
+        Kept whole when fewer than two words (stopwords aside) would remain."""
         words = query.split()
         if self.n < UBIQUITOUS_MIN_RECORDS:
             return query
         keep = [wd for wd in words if not _ubiquitous(self.bm25, wd)]
-        return " ".join(keep) if len(keep) >= 2 and len(keep) < len(words) else query
+        if len(keep) == len(words) or len(tokenize(" ".join(keep))) < 2:
+            return query
+        return " ".join(keep)
 
     def _reranker(self):
         """The learned reranker for this index's language (None: none shipped, or turned off)."""
