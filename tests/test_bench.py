@@ -36,6 +36,9 @@ def test_every_suite_runs_and_reports(quick):
     for img in ("plots/sr_monkeyeval.png", "plots/sr_gorilla_torchhub.png", "plots/latency_speed.png"):
         assert f"]({img})" in md and (out / img).stat().st_size > 1000
     assert "python -m benchmarks.scorer --dataset" in md and "apirec bench queries --index" in md
+    # Goals not met (a quick run meets none) come with the account of what was tried.
+    assert "## Goals of the recommender" in md and "| no |" in md
+    assert "### Goals not met: what was tried" in md
 
 
 def test_tables_agree_with_the_independent_scorer_on_the_written_files(quick):
