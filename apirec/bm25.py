@@ -45,11 +45,6 @@ class BM25Index:
         nn = folder / "nonoccurrence_array.index.npy"
         self.nonoccurrence = np.load(nn) if nn.exists() else None
 
-    def doc_share(self, token: str) -> float:
-        """The share of documents that contain `token`."""
-        tid = self.vocab.get(token)
-        return 0.0 if tid is None else float(self.indptr[tid + 1] - self.indptr[tid]) / max(self.num_docs, 1)
-
     def token_ids(self, tokens: list[str]) -> list[int]:
         return [self.vocab[t] for t in tokens if t in self.vocab]
 

@@ -215,11 +215,8 @@ def cmd_search(args) -> int:
             hits = s.search(query, k=args.k, include_private=args.private, language=args.language)
     except QueryError as e:
         raise CliError(str(e)) from None
-    used = s.informative(query)  # the words the search actually used (see Searcher.informative)
     if args.json:
         out = {"query": query, "index": str(path), "hits": [h.to_dict() for h in hits]}
-        if used != query:
-            out["query_used"] = used
         if llm_info is not None:
             out["llm"] = llm_info
         print(json.dumps(out, indent=1, ensure_ascii=False))
@@ -230,9 +227,6 @@ def cmd_search(args) -> int:
         return 0
     from rich.markup import escape
 
-    if args.explain and used != query:
-        con.print(f"[dim]searched as {escape(repr(used))}: words most of the index's records contain are "
-                  "left out[/]")
     for h in hits:
         r = h.record
         sig = escape(r.signature) if r.kind not in ("module",) else ""

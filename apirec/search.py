@@ -329,7 +329,6 @@ class Searcher:
         """Candidates and their evidence: BM25 and dense ranks fused (weighted RRF), example-bank
         votes, priors and name coverage. None when nothing matched."""
         w = self.weights
-        query = self.informative(query)
         tokens = tokenize(query)
         extra = expand(tokens)
         weights = [1.0] * len(tokens) + [EXPANSION_WEIGHT] * len(extra)
@@ -401,19 +400,6 @@ class Searcher:
         return Gathered(tokens=tokens, cand=cand, scores=scores, order=order, b_ev=b_ev, d_ev=d_ev,
                         v_ev=v_ev, cover=cover, b_top=float(b_scores[0]) if len(b_scores) else 0.0)
 
-    def informative(self, query: str) -> str:
-        """The query without words that most of the index's records contain: a private library's own
-        name (`beatnum`, `numset`), or `image` in a corpus of image models, tell its records apart no
-        better than `the` does, and they pull the dense query towards whichever record repeats them.
-        Kept whole when fewer than two words (stopwords aside) would remain."""
-        words = query.split()
-        if self.n < UBIQUITOUS_MIN_RECORDS:
-            return query
-        keep = [wd for wd in words if not _ubiquitous(self.bm25, wd)]
-        if len(keep) == len(words) or len(tokenize(" ".join(keep))) < 2:
-            return query
-        return " ".join(keep)
-
     def _reranker(self):
         """The learned reranker for this index's language (None: none shipped, or turned off)."""
         if self._learned is False:
@@ -474,15 +460,6 @@ class Searcher:
 @lru_cache(maxsize=4096)
 def record_from_json(s: str) -> ApiRecord:
     return ApiRecord.from_dict(json.loads(s))
-
-
-UBIQUITOUS_MIN_RECORDS = 20  # below this, shares of records say little
-UBIQUITOUS_SHARE = 0.55  # of the records; 'swing' is in half the JDK's and still tells them apart
-
-
-def _ubiquitous(bm25: BM25Index, word: str) -> bool:
-    toks = tokenize(word)
-    return bool(toks) and all(bm25.doc_share(t) > UBIQUITOUS_SHARE for t in toks)
 
 
 def _query_words(query: str) -> tuple[str, ...]:

@@ -139,31 +139,6 @@ def test_query_words_that_spell_a_renamed_api_lift_it(tmp_path, apirec_home):
     assert by_name["sipna"] <= by_name["traversal"] + 1e-6  # without it, the frame-ish docs tie or win
 
 
-def test_words_most_records_contain_are_dropped_from_the_query(tmp_path, apirec_home, capsys):
-    """A private library's own name is in every record: it tells them apart no better than 'the'."""
-    from apirec.build import build_index
-    from apirec.search import Searcher
-
-    verbs = ["sort", "shuffle", "reverse", "merge", "split", "filter", "count", "rename", "clip", "round",
-             "fill", "drop", "group", "pivot", "melt", "stack", "rank", "shift", "mask", "sample"]
-    rows = [{"api": f"zork.{v}it", "name": f"{v}it", "signature": "(self)", "doc": f"{v.title()} a zork."}
-            for v in verbs]
-    (tmp_path / "lib.jsonl").write_text("\n".join(json.dumps(r) for r in rows), encoding="utf-8")
-    idx = tmp_path / "idx"
-    build_index(idx, [str(tmp_path / "lib.jsonl")])
-    s = Searcher(idx)
-    assert s.informative("sort a zork table in order") == "sort a table in order"
-    assert s.informative("zork sorting") == "zork sorting"  # one word would be left: kept whole
-    assert s.informative("sort a zork") == "sort a zork"  # ... stopwords aside
-    assert s.informative("sort the values") == "sort the values"
-    assert s.search("shuffle the zork rows", k=1)[0].record.name == "shuffleit"
-    from apirec.cli import main
-
-    assert main(["search", "shuffle the zork rows", "--index", str(idx), "--json"]) == 0
-    out = json.loads(capsys.readouterr().out)
-    assert out["query_used"] == "shuffle the rows" and out["hits"][0]["public_path"] == "zork.shuffleit"
-
-
 def test_a_corpus_of_many_bad_rows_keeps_a_bounded_warning_list(tmp_path):
     text = json.dumps({"name": "lib.ok", "description": "Fine."}) + "\n" + '{"name": 1}\n' * 5000 + "{broken\n"
     records, warnings = corpus.parse_corpus(tmp_path / "big.jsonl", text)
