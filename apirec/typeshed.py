@@ -31,11 +31,9 @@ _NAME = re.compile(r"[A-Za-z_][\w.]*")
 @lru_cache(maxsize=1)
 def shipped_returns() -> dict[str, str]:
     """public path of a standard-library function or method -> its return annotation, names qualified."""
-    try:
-        with gzip.open(DATA, "rt", encoding="utf-8") as f:
-            return json.load(f)["returns"]
-    except (OSError, ValueError, KeyError):
-        return {}
+    from .usage import read_shipped
+
+    return read_shipped(DATA, "returns")
 
 
 def _qualify(text: str, module: str, imports: dict[str, str], local: set[str]) -> str:

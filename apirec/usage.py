@@ -17,20 +17,26 @@ import sys
 import sysconfig
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 DATA = Path(__file__).parent / "data" / "usage_python.json.gz"
 FILES_PER_PACKAGE = 300
 MIN_COUNT = 3
 
 
+def read_shipped(path: Path, key: str) -> dict[str, Any]:
+    """The `key` table of a data file shipped with apirec (gzipped JSON); {} when it is missing or damaged."""
+    try:
+        with gzip.open(path, "rt", encoding="utf-8") as f:
+            return json.load(f)[key]
+    except (OSError, ValueError, KeyError):
+        return {}
+
+
 @lru_cache(maxsize=1)
 def shipped_usage() -> dict[str, int]:
     """name -> file count; `.name` keys are votes for methods of unknown receivers."""
-    try:
-        with gzip.open(DATA, "rt", encoding="utf-8") as f:
-            return json.load(f)["counts"]
-    except (OSError, ValueError, KeyError):
-        return {}
+    return read_shipped(DATA, "counts")
 
 
 def _iter_files(roots: list[Path]):
