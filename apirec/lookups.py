@@ -56,23 +56,23 @@ class Lookups:
     def members(self, parent: str) -> tuple[ApiRecord, ...]:
         """Direct members of a module or class, by public path."""
         def query() -> tuple[ApiRecord, ...]:
-            # A range scan on the public_path index; descendants deeper than one level are dropped
-            # before their JSON is parsed (`pd.` has thousands of descendants, a few hundred members).
-            rows = self.db.execute("SELECT public_path, json FROM records WHERE public_path > ? "
-                                   "AND public_path < ? LIMIT 20000", (parent + ".", parent + "/")).fetchall()
-            n = len(parent) + 1
-            return tuple(_from_json(js) for p, js in rows if "." not in p[n:])
+            # A range scan on the public_path index that keeps direct children in SQL, before any JSON
+            # is read: `javax.swing` has 50,000 descendants and 134 members (no cap cuts the list short).
+            rows = self.db.execute("SELECT json FROM records WHERE public_path > ? AND public_path < ? "
+                                   "AND instr(substr(public_path, ?), '.') = 0",
+                                   (parent + ".", parent + "/", len(parent) + 2)).fetchall()
+            return tuple(_from_json(js) for (js,) in rows)
 
         return self.memo("members", parent, query, MEMBERS_BOUND)
 
     def defined_in(self, module: str) -> tuple[ApiRecord, ...]:
         """Records defined directly in `module` whose public path is elsewhere (re-exported)."""
         def query() -> tuple[ApiRecord, ...]:
-            rows = self.db.execute("SELECT canonical_path, json FROM records WHERE canonical_path > ? "
-                                   "AND canonical_path < ? AND public_path != canonical_path LIMIT 5000",
-                                   (module + ".", module + "/")).fetchall()
-            n = len(module) + 1
-            return tuple(_from_json(js) for p, js in rows if "." not in p[n:])
+            rows = self.db.execute("SELECT json FROM records WHERE canonical_path > ? AND canonical_path < ? "
+                                   "AND instr(substr(canonical_path, ?), '.') = 0 "
+                                   "AND public_path != canonical_path", (module + ".", module + "/",
+                                                                         len(module) + 2)).fetchall()
+            return tuple(_from_json(js) for (js,) in rows)
 
         return self.memo("defined_in", module, query)
 
@@ -118,14 +118,14 @@ class Lookups:
         """Public paths of the public classes directly in `module`, those it re-exports higher up
         included (asyncio.futures.Future is public as asyncio.Future)."""
         def query() -> list[str]:  # the class rows only, no JSON parsed (`asyncio` has hundreds of members)
+            lo, hi, n = module + ".", module + "/", len(module) + 2
             rows = self.db.execute(
-                "SELECT public_path, public_path FROM records WHERE public_path > ? "
-                "AND public_path < ? AND kind = 'class' AND private = 0 UNION ALL "
-                "SELECT canonical_path, public_path FROM records WHERE canonical_path > ? "
-                "AND canonical_path < ? AND kind = 'class' AND private = 0 LIMIT 20000",
-                (module + ".", module + "/", module + ".", module + "/"))
-            n = len(module) + 1
-            return list(dict.fromkeys(pub for (p, pub) in rows if "." not in p[n:]))
+                "SELECT public_path FROM records WHERE public_path > ? AND public_path < ? "
+                "AND instr(substr(public_path, ?), '.') = 0 AND kind = 'class' AND private = 0 UNION ALL "
+                "SELECT public_path FROM records WHERE canonical_path > ? AND canonical_path < ? "
+                "AND instr(substr(canonical_path, ?), '.') = 0 AND kind = 'class' AND private = 0",
+                (lo, hi, n, lo, hi, n))
+            return list(dict.fromkeys(pub for (pub,) in rows))
 
         return self.memo("classes", module, query)
 

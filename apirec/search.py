@@ -233,15 +233,8 @@ class Searcher:
         return [self.record(r[0]) for r in rows]
 
     def members(self, parent: str, limit: int = 500) -> list[ApiRecord]:
-        """Direct members of a module or class, public ones first."""
-        # A range scan on the public_path index ('P.' <= path < 'P/'), not a LIKE that scans the table.
-        rows = self.db.execute(
-            "SELECT idx, public_path FROM records WHERE public_path >= ? AND public_path < ? "
-            "ORDER BY private, name",
-            (parent + ".", parent + "/"),
-        ).fetchall()
-        depth = parent.count(".") + 1
-        return [self.record(i) for i, p in rows if p.count(".") == depth][:limit]
+        """Direct members of a module or class, public ones first (the lookup member completion uses)."""
+        return sorted(self.lookups.members(parent), key=lambda r: (r.private, r.name))[:limit]
 
     def exact(self, path: str) -> ApiRecord | None:
         """The record whose public path, canonical path or alias is exactly `path` (no short-name guess)."""

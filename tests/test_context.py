@@ -152,6 +152,27 @@ def test_lookups_remember_answers_within_a_bound(stdlib_searcher):
     assert lk.by_id(lk.exact("json.loads")[0].id).public_path == "json.loads"
 
 
+def test_lookups_members_are_all_direct_children_however_many_descendants(tmp_path):
+    # javax.swing has 50,000 descendants; a capped scan of descendants lost most of its 134 members.
+    import numpy as np
+
+    from apirec.lookups import Lookups
+    from apirec.records import ApiRecord
+    from apirec.store import create_db, write_records
+
+    recs = [ApiRecord("big", "big", "module"), ApiRecord("big.Zed", "big.Zed", "class"),
+            ApiRecord("big.helper", "big._impl.helper", "function")]
+    recs += [ApiRecord(f"big.Aaa.m{i:05d}", f"big.Aaa.m{i:05d}", "method") for i in range(20_001)]
+    recs += [ApiRecord("big.Aaa", "big.Aaa", "class"), ApiRecord("big._impl.Hidden", "big._impl.Hidden", "class")]
+    con = create_db(tmp_path / "meta.sqlite")
+    write_records(con, recs, ["h"] * len(recs))
+    lk = Lookups(con, np.zeros(len(recs)))
+    assert sorted(r.public_path for r in lk.members("big")) == ["big.Aaa", "big.Zed", "big.helper"]
+    assert len(lk.members("big.Aaa")) == 20_001
+    assert [r.public_path for r in lk.defined_in("big._impl")] == ["big.helper"]
+    assert lk.module_classes("big") == ["big.Aaa", "big.Zed"]
+
+
 def test_typeshed_return_types_are_mined_with_qualified_names(tmp_path):
     from apirec.typeshed import mine, shipped_returns
 
