@@ -1,12 +1,16 @@
 """Masked member-call cases from a real repository: `receiver.name(` where `name` is defined in it.
 
-    python -m benchmarks.mask REPO_DIR OUT.jsonl [--max 60] [--seed 0]
+    python -m benchmarks.mask REPO_DIR OUT.jsonl [--max 60] [--seed 0] [--blanked DIR]
 
 Each case: {"id", "target", "receiver", "left_context" (the file up to and including the dot),
 "right_context" (the rest of the file after the masked name, from its `(`), "repo", "path", "line",
 "character"} with 0-based line and character of the masked name's start, the format of the call-site
 datasets in ../shared/data (the masked name is in neither context).
 Private names (leading `_`) and test files are left out; sampling is seeded, so runs are repeatable.
+
+The repository a ranker indexes must not hold the calls being asked for (an editor's index holds the
+file as saved, before the call is typed): `--blanked DIR` writes a copy of the repository, named as it
+is, where every masked name is replaced by `masked_`; index that copy, not the original.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ import ast
 import json
 import os
 import random
+import shutil
 import sys
 from pathlib import Path
 from typing import Any
@@ -94,18 +99,52 @@ def mask_repo(root: Path, *, max_cases: int = 60, seed: int = 0, name: str | Non
     return cases
 
 
+MASKED = "masked_"
+
+
+def blanked_copy(cases: list[dict[str, Any]], dest: Path) -> Path:
+    """A copy of the cases' repository at `dest`/<its name> with every masked call's name replaced by
+    `masked_`; returns the copy's root (index it in place of the repository)."""
+    if not cases:
+        raise ValueError("no cases: nothing to blank")
+    root = Path(cases[0]["repo"])
+    out = dest / root.name
+    if out.exists():
+        shutil.rmtree(out)
+    shutil.copytree(root, out, ignore=shutil.ignore_patterns("__pycache__", ".git"))
+    sites: dict[str, list[tuple[int, int, str]]] = {}
+    for c in cases:
+        if Path(c["repo"]) != root:
+            raise ValueError(f"cases come from two repositories: {root} and {c['repo']}")
+        sites.setdefault(c["path"], []).append((c["line"], c["character"], c["target"]))
+    for rel, found in sites.items():
+        path = out / rel
+        lines = path.read_text("utf-8").splitlines(keepends=True)
+        for line, char, target in sorted(found, reverse=True):  # right to left: offsets stay valid
+            text = lines[line]
+            if text[char:char + len(target)] != target:
+                raise ValueError(f"{rel}:{line + 1}: {target!r} is not at character {char}")
+            lines[line] = text[:char] + MASKED + text[char + len(target):]
+        path.write_text("".join(lines), "utf-8")
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m benchmarks.mask", description=__doc__.split("\n\n")[0])
     ap.add_argument("repo", type=Path)
     ap.add_argument("out", type=Path)
     ap.add_argument("--max", type=int, default=60)
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--blanked", type=Path, metavar="DIR",
+                    help="also write DIR/<repo name>: the repository with the masked names blanked, to index")
     a = ap.parse_args(argv)
     cases = mask_repo(a.repo, max_cases=a.max, seed=a.seed)
     a.out.parent.mkdir(parents=True, exist_ok=True)
     with open(a.out, "w", encoding="utf-8") as f:
         f.writelines(json.dumps(c) + "\n" for c in cases)
     print(f"{len(cases)} cases from {a.repo} -> {a.out}")
+    if a.blanked and cases:
+        print(f"index this copy, where the masked names are blanked: {blanked_copy(cases, a.blanked)}")
     return 0
 
 

@@ -409,17 +409,20 @@ def suite_callsites(ctx: Ctx) -> dict[str, Any]:
             idx = ctx.index(lib, CORPUS_SPECS[lib])
         cases.append((f"callsite_{lib}", C / f"callsite_{lib}.jsonl", [idx]))
     mdir = ctx.cache / ("masks-quick" if ctx.quick else "masks")
-    from .mask import mask_repo
+    from .mask import blanked_copy, mask_repo
 
     for repo in (MASK_REPOS[:1] if ctx.quick else MASK_REPOS):
         root = _stdlib_dir() / repo
         mpath = mdir / f"mask_{repo}.jsonl"
-        if not mpath.is_file() or ctx.rebuild:
+        blank = mdir / "blanked" / repo
+        if not mpath.is_file() or not blank.is_dir() or ctx.rebuild:
             mpath.parent.mkdir(parents=True, exist_ok=True)
             masked = mask_repo(root, max_cases=ctx.limit or 50, seed=0, name=repo)
             mpath.write_text("".join(json.dumps(c) + "\n" for c in masked))
-        # The unseen-repository setting: the repository's own index first, then the stdlib index.
-        cases.append((f"mask_{repo}", mpath, [ctx.index(f"repo-{repo}", [str(root)]), stdlib]))
+            blanked_copy(masked, blank.parent)
+        # The unseen-repository setting: the repository's own index first, then the stdlib index. The
+        # repository is indexed with the masked calls blanked, so its usage counts do not hold the answers.
+        cases.append((f"mask_{repo}", mpath, [ctx.index(f"repo-{repo}-blanked", [str(blank)]), stdlib]))
     tables, unavailable = [], None
     for key, ds, idxs in cases:
         rows = ctx.rows(ds)
@@ -434,7 +437,7 @@ def suite_callsites(ctx: Ctx) -> dict[str, Any]:
                 lines.append(_row("apirec", _scored(ctx, rows, rk), p50_ms=lat_ours["p50_ms"],
                                   p95_ms=lat_ours["p95_ms"]))
                 cmds.append(f"apirec bench callsites --dataset {ds} --rankings {rk} --index {idxs[-1]}"
-                            + (f" --repo {_stdlib_dir() / key[5:]}" if key.startswith("mask_") else ""))
+                            + (f" --repo {mdir / 'blanked' / key[5:]}" if key.startswith("mask_") else ""))
                 cmds.append(_score_cmd(ds, rk))
             except BenchError as e:
                 unavailable = str(e)
@@ -450,7 +453,9 @@ def suite_callsites(ctx: Ctx) -> dict[str, Any]:
                        "rows": lines, "commands": cmds, "extra_cols": ["p50_ms", "p95_ms"], "curve": key})
     notes = ["Both rankers see the same code: the left context plus the rest of the current line, and the "
              "same 0-based position right after the dot. Masked cases: `python -m benchmarks.mask` on stdlib "
-             f"packages {', '.join(MASK_REPOS)} (seed 0), searching [repository index, stdlib index]."]
+             f"packages {', '.join(MASK_REPOS)} (seed 0), searching [repository index, stdlib index]. The "
+             "repository index is built from a copy where the masked names are blanked (`--blanked`), and "
+             "the shipped usage prior is mined without these packages (`apirec.usage.UNSEEN`)."]
     if unavailable:
         notes.append(f"apirec rows missing: {unavailable}")
     return {"tables": tables, "notes": notes, "unavailable": unavailable}

@@ -10,7 +10,7 @@ import pytest
 
 from apirec import bench
 from benchmarks import scorer
-from benchmarks.mask import mask_repo
+from benchmarks.mask import MASKED, blanked_copy, mask_repo
 from benchmarks.runner import DATA, SUITES, C, Q, run
 
 pytestmark = pytest.mark.skipif(not DATA.is_dir(), reason="benchmark data (../shared/data) not present")
@@ -136,6 +136,42 @@ def test_mask_generator_masks_names_defined_in_the_repo(tmp_path):
     assert (c["path"], c["line"], c["character"]) == ("a.py", 4, 6)
     src = (repo / "a.py").read_text().splitlines()
     assert src[c["line"]][c["character"]:].startswith("put(")
+
+
+def test_blanked_copy_holds_no_masked_call_and_nothing_else_changed(tmp_path):
+    from apirec.usage import UNSEEN
+    from benchmarks.runner import MASK_REPOS
+
+    repo = tmp_path / "pkg"
+    repo.mkdir()
+    (repo / "__init__.py").write_text("")
+    body = ("class Box:\n    def put(self, x):\n        return x\n    def get(self):\n        pass\n"
+            "def use(b):\n    b.put(1); b.get()\n    b.put(2)\n")
+    (repo / "a.py").write_text(body)
+    cases = mask_repo(repo)
+    assert len(cases) == 3
+    out = blanked_copy(cases, tmp_path / "blank")
+    assert out == tmp_path / "blank" / "pkg" and (out / "__init__.py").exists()  # named as the repository
+    text = (out / "a.py").read_text()
+    assert "b.put(" not in text and "b.get(" not in text and text.count(f"b.{MASKED}(") == 3
+    assert text.replace(f"b.{MASKED}(", "") == body.replace("b.put(", "").replace("b.get(", "")
+    assert (repo / "a.py").read_text() == body  # the repository itself is untouched
+    # The mined usage prior leaves out the packages the benchmark treats as unseen.
+    assert set(MASK_REPOS) <= set(UNSEEN)
+
+
+def test_usage_mining_leaves_out_excluded_packages(tmp_path, monkeypatch):
+    import apirec.usage as usage
+    from trees import write_tree
+
+    write_tree(tmp_path, {"seen/a.py": "import json\njson.loads(s)\n",
+                          "unseen/__init__.py": "import json\njson.dumps(x)\nx.frobnicate()\n",
+                          "unseen.py": "import json\njson.dumps(y)\n"})
+    monkeypatch.setattr(usage, "MIN_COUNT", 1)
+    counts, files = usage.mine([tmp_path])
+    assert (files, counts.get("json.dumps"), counts.get(".frobnicate")) == (3, 2, 1)
+    counts, files = usage.mine([tmp_path], exclude=("unseen",))
+    assert files == 1 and counts == {"json.loads": 1}
 
 
 def test_bench_callsites_cli_indexes_the_repo(stdlib_index, make_tree, tmp_path, capsys):
