@@ -161,8 +161,9 @@ def test_blanked_copy_holds_no_masked_call_and_nothing_else_changed(tmp_path):
 
 
 def test_usage_mining_leaves_out_excluded_packages(tmp_path, monkeypatch):
-    import apirec.usage as usage
     from trees import write_tree
+
+    import apirec.usage as usage
 
     write_tree(tmp_path, {"seen/a.py": "import json\njson.loads(s)\n",
                           "unseen/__init__.py": "import json\njson.dumps(x)\nx.frobnicate()\n",
