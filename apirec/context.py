@@ -1705,7 +1705,7 @@ def _fallback_pool(doc: _Doc, site: _Site, pool: dict, lines: list[str], line: i
 # Weights of the member-ranking features (tuned on the development call-site sets only).
 _W = {"intent": 1.5, "mention": 2.0, "word": 0.5, "file": 0.5, "same": 1.0, "prior": 0.25, "shape": 2.0,
       "kw": 2.0, "kw_miss": 0.5, "npos": 0.5, "self_on_module": 1.0, "search": 1.0,
-      "guess": 1.0, "recursion": 2.0}
+      "guess": 1.0, "recursion": 2.0, "arg": 2.0}
 _CALLABLE = frozenset({"method", "function", "class", "constructor"})
 _WORDS = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _CODE_NAME = re.compile(r"(?:`|\.)([A-Za-z_]\w*)|([A-Za-z_]\w*)\(")  # `name`, .name, name(
@@ -1749,8 +1749,10 @@ def _static(r: ApiRecord) -> tuple:
     if r.params or r.signature:
         ps = r.params
         pos = [p for p in ps if p.kind in ("positional_only", "positional_or_keyword")]
+        first = next((p for p in pos if p.name not in ("self", "cls")), None)
         call = (frozenset(p.name for p in ps), any(p.kind == "var_keyword" for p in ps), len(pos),
-                any(p.kind == "var_positional" for p in ps), sum(1 for p in pos if not p.default))
+                any(p.kind == "var_positional" for p in ps), sum(1 for p in pos if not p.default),
+                _param_takes(first) if first is not None else None)
     info = (r.name, kind, kind in _CALLABLE, r.signature.startswith("(self"), _usage(r), call)
     if len(_STATIC) > 100_000:
         _STATIC.clear()
@@ -1832,8 +1834,10 @@ class _Site:
                       "assign" if re.match(r"=(?!=)", rest) else "attr" if rest[:1] == "." else "other")
         self.kwargs: list[str] = []
         self.npos = -1
+        self.arg_kind: str | None = None
         if self.shape == "call":
-            self.kwargs, self.npos = _call_args(rest)
+            self.kwargs, self.npos, first = _call_args(rest)
+            self.arg_kind = _arg_kind(first)
         # A function rarely calls itself: the name of the one being written is no candidate.
         self.enclosing = _enclosing_function(lines, line)
         # Intent: comments, docstring, enclosing function name and the assigned name on this line.
@@ -1929,11 +1933,13 @@ class _Site:
         if shape == "call":
             parts["shape"] = w["shape"] * (1.0 if callable_ else -1.0 if kind != "property" else -1.5)
             if callable_ and call is not None:
-                names, var_kw, n_pos, var_pos, required = call
+                names, var_kw, n_pos, var_pos, required, takes = call
                 if self.kwargs:
                     hit = sum(1 for a in self.kwargs if a in names)
                     miss = len(self.kwargs) - hit
                     parts["kw"] = w["kw"] * hit - (0 if var_kw else w["kw_miss"] * miss)
+                if self.arg_kind is not None and takes == self.arg_kind:
+                    parts["arg"] = w["arg"]  # `(lambda ...)` for a `func`, `(float)` for a `dtype`
                 if self.npos >= 0 and kind != "class" and (
                         (self.npos > n_pos and not var_pos) or self.npos < required - len(self.kwargs)):
                     parts["npos"] = -w["npos"]
@@ -1978,7 +1984,7 @@ def _call_args(rest: str) -> tuple[list[str], int]:
     else:
         if cur:
             args.append("".join(cur))
-    kws, npos = [], 0
+    kws, npos, first = [], 0, ""
     for a in args:
         a = a.strip()
         if not a:
@@ -1988,7 +1994,36 @@ def _call_args(rest: str) -> tuple[list[str], int]:
             kws.append(m.group(1))
         elif not a.startswith("*"):
             npos += 1
-    return kws, npos
+            first = first or a
+    return kws, npos, first
+
+
+_TYPE_ARG = re.compile(r"(?:int|float|str|bool|complex|bytes|object|"
+                       r"(?:np|numpy)\.(?:u?int\d*|float\d*|complex\d*|bool_?|str_|object_|datetime64|timedelta64))$")
+
+
+def _arg_kind(arg: str) -> str | None:
+    """What the call's first positional argument is, where that says which parameter takes it:
+    a function (`lambda x: ...`) or a type (`float`, `np.float32`)."""
+    if arg.startswith("lambda") and re.match(r"lambda\b", arg):
+        return "callable"
+    if _TYPE_ARG.match(arg):
+        return "type"
+    return None
+
+
+_CALLABLE_PARAMS = frozenset({"func", "function", "f", "fn", "callback", "mapper", "predicate"})
+_TYPE_PARAMS = frozenset({"dtype", "type", "typ", "t", "cls", "klass"})
+
+
+def _param_takes(p: Param) -> str | None:
+    """Which kind of `_arg_kind` argument a parameter is made for, from its name and annotation."""
+    ann = p.annotation.lower()
+    if p.name in _CALLABLE_PARAMS or "callable" in ann or "func" in ann:
+        return "callable"
+    if p.name in _TYPE_PARAMS or "dtype" in ann or "type[" in ann:
+        return "type"
+    return None
 
 
 def _prior(r: ApiRecord, typ: str | None, module_recv: bool, doc: _Doc | None = None,

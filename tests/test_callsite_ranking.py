@@ -270,3 +270,30 @@ def test_a_module_offers_what_it_defines_and_its_package_re_exports(stdlib_searc
     hits = complete([stdlib_searcher], code, "(*coros)")
     names = [h.record.name for h in hits]
     assert hits[0].why.get("type") == "asyncio.tasks" and "gather" in names[:10]
+
+
+def test_the_first_argument_says_which_parameter_takes_it(tmp_path):
+    # `(lambda ...)` goes to a `func` parameter, `(float)` to a `dtype`: nothing else on the line says so.
+    from apirec.lsp.indexes import extract_file
+
+    root = write_tree(tmp_path / "proj", {"grid/__init__.py": '''
+        class Grid:
+            def take(self, indices):
+                """Take elements at the given positions."""
+
+            def transform(self, func):
+                """Transform every cell with a function."""
+
+            def astype(self, dtype: "DtypeArg"):
+                """Cast to a data type."""
+
+            def resize(self, n):
+                """Resize the grid to n cells."""
+        '''})
+    path = root / "grid" / "__init__.py"
+    grid = RecordSet(extract_file(root, path, path.read_bytes()), name="grid")
+    code = "import grid\ng = grid.Grid()\nout = g."
+    assert top([grid], code, "(lambda v: v * 2)", 1) == ["transform"]
+    assert top([grid], code, "(np.float32)", 1) == ["astype"]
+    assert top([grid], code, "(float)", 1) == ["astype"]
+    assert all("arg" not in h.why for h in complete([grid], code, "(values)"))  # no evidence, no bonus
