@@ -29,6 +29,7 @@ class Lookups:
         self.db = db
         self.priors = priors
         self._memos: dict[str, dict] = {}
+        self._aliased: dict[str, ApiRecord] = {}  # members offered under an alias, by the id they carry
 
     def memo(self, kind: str, key: Any, compute: Callable[[], Any], bound: int = MEMO_BOUND) -> Any:
         """`compute()`, remembered under `key` among the `kind` answers. The language server completes
@@ -58,10 +59,25 @@ class Lookups:
         def query() -> tuple[ApiRecord, ...]:
             # A range scan on the public_path index that keeps direct children in SQL, before any JSON
             # is read: `javax.swing` has 50,000 descendants and 134 members (no cap cuts the list short).
+            lo, hi, n = parent + ".", parent + "/", len(parent) + 2
             rows = self.db.execute("SELECT json FROM records WHERE public_path > ? AND public_path < ? "
-                                   "AND instr(substr(public_path, ?), '.') = 0",
-                                   (parent + ".", parent + "/", len(parent) + 2)).fetchall()
-            return tuple(_from_json(js) for (js,) in rows)
+                                   "AND instr(substr(public_path, ?), '.') = 0", (lo, hi, n)).fetchall()
+            out = [_from_json(js) for (js,) in rows]
+            # Other names the parent binds to records public elsewhere: `np.min` (= amin), `np.abs`
+            # (= absolute), `np.concatenate` (public as concat). Offered under the name written here;
+            # `by_id` finds them by the id they are offered with.
+            have = {r.name for r in out}
+            for alias, js in self.db.execute(
+                    "SELECT a.alias, r.json FROM aliases a JOIN records r ON r.idx = a.idx WHERE a.alias > ? "
+                    "AND a.alias < ? AND instr(substr(a.alias, ?), '.') = 0 AND r.private = 0", (lo, hi, n)):
+                name = alias[n - 1:]
+                if name in have or name.startswith("_"):
+                    continue
+                have.add(name)
+                r = _from_json(js).with_(public_path=alias)
+                self._aliased[r.id] = r
+                out.append(r)
+            return tuple(out)
 
         return self.memo("members", parent, query, MEMBERS_BOUND)
 
@@ -155,5 +171,7 @@ class Lookups:
         return [_from_json(js) for (js,) in rows]
 
     def by_id(self, record_id: str) -> ApiRecord | None:
+        if record_id in self._aliased:
+            return self._aliased[record_id]
         row = self.db.execute("SELECT json FROM records WHERE id = ? LIMIT 1", (record_id,)).fetchone()
         return ApiRecord.from_json(row[0]) if row else None

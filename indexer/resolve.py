@@ -245,7 +245,9 @@ def _path_cost(path: str, canonical: str) -> tuple:
     preferred = any(path.startswith(v + ".") for v in PREFERRED_MODULE_ALIASES.values())
     # Among equally short names, the module that fronts the definer wins (`io` for `_io`).
     home = path.split(".")[0] == canonical.split(".")[0].lstrip("_")
-    return (0 if preferred else 1, path.count("."), not home, path != canonical, path)
+    # Then the name it was defined under: `numpy.sum`, not its alias `numpy.nansum = sum` in the stubs.
+    renamed = path.rsplit(".", 1)[-1] != canonical.rsplit(".", 1)[-1]
+    return (0 if preferred else 1, path.count("."), not home, path != canonical, renamed, path)
 
 
 def _with_param_docs(params: tuple[Param, ...], doc: str) -> tuple[Param, ...]:

@@ -179,3 +179,41 @@ def test_json_corpus_keeps_row_ids(tmp_path, apirec_home):
     build_index(tmp_path / "ix", [str(corpus)])
     hits = Searcher(tmp_path / "ix").search("average of the values", k=2)
     assert hits[0].record.source_id == "7"
+
+
+def test_a_name_bound_twice_keeps_its_own_name_and_both_are_members(make_tree, tmp_path, apirec_home):
+    # numpy's stubs bind `nansum = sum` and `concat = concatenate`: the public path is the name the
+    # function was defined under, and module completion offers every name the module binds.
+    repo = make_tree({
+        "mynp/__init__.py": '''
+            from mynp._core.fromnumeric import amin, sum
+            from mynp._core.multiarray import concatenate
+            from mynp.lib._nan import nansum
+            min = amin
+            concat = concatenate
+            __all__ = ["amin", "min", "sum", "nansum", "concatenate", "concat"]
+            ''',
+        "mynp/_core/__init__.py": "",
+        "mynp/_core/fromnumeric.py": '''
+            def amin(a):
+                """Minimum of an array."""
+
+            def sum(a):
+                """Sum of array elements."""
+            ''',
+        "mynp/_core/multiarray.py": '''
+            def concatenate(arrays):
+                """Join arrays along an axis."""
+            ''',
+        "mynp/lib/__init__.py": "",
+        "mynp/lib/_nan.py": "from mynp._core.fromnumeric import sum\nnansum = sum\n__all__ = ['nansum']\n",
+    })
+    index = tmp_path / "index"
+    build_index(index, [str(repo)])
+    s = Searcher(index, load_dense=False)
+    assert s.exact("mynp._core.fromnumeric.sum").public_path == "mynp.sum"
+    assert s.exact("mynp._core.multiarray.concatenate").public_path == "mynp.concatenate"
+    members = {r.name: r for r in s.lookups.members("mynp")}
+    assert {"amin", "min", "sum", "nansum", "concatenate", "concat"} <= set(members)
+    assert members["min"].canonical_path == "mynp._core.fromnumeric.amin"
+    assert s.lookups.by_id(members["min"].id).public_path == "mynp.min"  # resolvable by its id
