@@ -1043,6 +1043,15 @@ class _Doc:
         sig = m.signature
         if sig.startswith(":"):
             return self.index_annotation_type(sig[1:].split("=", 1)[0].strip(), m)
+        # `columns = properties.AxisProperty(axis=0)`: an instance of a class, or what its `__get__`
+        # returns when it is a descriptor (the DataFrame's columns are an Index).
+        call = re.match(r"\s*=\s*([A-Za-z_][\w.]*)\s*\(", sig)
+        if call:
+            t = self.index_annotation_type(call.group(1), m)
+            rec = self.record(t) if t and t not in _BUILTIN_LITERALS else None
+            if rec is not None and rec.kind == "class":
+                get = self.find_member(t, "__get__")
+                return self.returns_type(get) if get is not None else t
         return None
 
     def annotation_type(self, text: str, scopes: list[Any]) -> str | None:
@@ -1078,7 +1087,15 @@ class _Doc:
             return owner.public_path if owner is not None and owner.kind == "class" else None
         r = self._stub_name(name, rec)
         if r is None and "." in name:  # `np.ndarray` in a stub that imports numpy as np
-            r = self._stub_name(name.rsplit(".", 1)[1], rec)
+            tail = name.rsplit(".", 1)[1]
+            r = self._stub_name(tail, rec)
+            # The record does not keep its module's imports: `np.ndarray` in pandas' source is the
+            # top-level module that defines `ndarray` (as for a snippet's unbound `np.`).
+            for src in self.sources if r is None else ():
+                mod = _top_module_defining(src, tail)
+                if mod:
+                    r = self.record(f"{mod}.{tail}")
+                    break
         if r is None:
             return None
         # A stub's TypeVar or type alias stands for its bound or target: numpy's `array()` returns

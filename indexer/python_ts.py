@@ -323,9 +323,20 @@ class _Extractor:
     # -- definitions --------------------------------------------------------------------------
     def _add(self, fact: dict[str, Any]) -> None:
         # First definition wins; a later one only fills a missing docstring (e.g. try/except twins).
+        # Overloads are the exception: the implementation after them gives the signature users call
+        # (pandas' `sort_index` overloads start with `inplace: Literal[True]) -> None`), and among
+        # overloads alone (a stub) the first that returns something does.
         if fact["qual"] in self._seen:
             for f in self.defs:
-                if f["qual"] == fact["qual"] and not f["doc"] and fact["doc"]:
+                if f["qual"] != fact["qual"]:
+                    continue
+                if f.get("overload") and f["kind"] == fact["kind"] and (
+                        not fact.get("overload") or f.get("returns") in ("None", "")
+                        and fact.get("returns") not in ("None", "")):
+                    doc = f["doc"]
+                    f.update({k: v for k, v in fact.items() if k != "doc"})
+                    f["doc"] = doc
+                if not f["doc"] and fact["doc"]:
                     f["doc"] = fact["doc"]
             return
         self._seen.add(fact["qual"])
@@ -347,12 +358,14 @@ class _Extractor:
         if in_class and not static and params and params[0]["kind"] != "var_positional":
             params = params[1:]  # self / cls are not arguments users pass
         ret = node.child_by_field_name("return_type")
+        overload = any(d in ("overload", "typing.overload", "t.overload") for d in decorators)
         self._add(
             _def_fact(
                 node,
                 prefix + name,
                 kind,
                 doc,
+                **({"overload": True} if overload else {}),
                 signature=_signature(node),
                 params=params,
                 returns=" ".join(_text(ret).split()),

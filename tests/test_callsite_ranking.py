@@ -175,6 +175,41 @@ ARRAYS = {
 
         def ravel(a) -> Vector: ...
         ''',
+    # A pandas-like package on top: a descriptor attribute, an `ar.ndarray` annotation (the index does
+    # not keep the module's imports) and overloads led by an `inplace=True -> None` one.
+    "tabs/__init__.py": '''
+        from typing import Literal, overload
+
+        import arrs as ar
+        from tabs._props import AxisProperty
+
+
+        class Index:
+            def get_loc(self, key):
+                """Position of a label."""
+
+
+        class Table:
+            columns = AxisProperty(axis=0)
+
+            @property
+            def values(self) -> ar.ndarray:
+                """The data as an array."""
+
+            @overload
+            def sort(self, *, inplace: Literal[True]) -> None: ...
+            @overload
+            def sort(self, *, inplace: Literal[False] = ...) -> Table: ...
+            def sort(self, *, inplace=False) -> Table | None:
+                """Sort the rows."""
+        ''',
+    "tabs/_props.pyi": '''
+        from tabs import Index
+
+        class AxisProperty:
+            def __init__(self, axis: int = ...) -> None: ...
+            def __get__(self, obj, type) -> Index: ...
+        ''',
 }
 
 
@@ -185,7 +220,7 @@ def arrays(tmp_path_factory):
 
     root = write_tree(tmp_path_factory.mktemp("stubs") / "proj", ARRAYS)
     out = tmp_path_factory.mktemp("stubs-index") / "idx"
-    build_index(out, [str(root / "arrs")])
+    build_index(out, [str(root / "arrs"), str(root / "tabs")])
     return Searcher(out, load_dense=False)
 
 
@@ -196,6 +231,9 @@ def arrays(tmp_path_factory):
     ("arrs.ravel(x)", "arrs.ndarray"),  # a name the stub imports from elsewhere in its package
     ("arrs.matrix().reshape(2)", "arrs.matrix"),  # an inherited `-> Self` method: the receiver's class
     ("arrs.matrix().T", "arrs.matrix"),  # ... and property, declared in a private base
+    ("tabs.Table().values", "arrs.ndarray"),  # `ar.ndarray`: the top-level module defining ndarray
+    ("tabs.Table().columns", "tabs.Index"),  # a descriptor: what its __get__ returns
+    ("tabs.Table().sort()", "tabs.Table"),  # the implementation's return, not the first overload's
 ])
 def test_stub_return_types(arrays, expr, expected):
     from apirec.context import infer_type

@@ -107,6 +107,30 @@ def test_imports_relative_resolution_all_and_calls():
     assert f["doc"] == "A sample module."
 
 
+def test_overloads_give_way_to_the_implementation():
+    src = b"""
+from typing import Literal, overload
+
+class Frame:
+    @overload
+    def sort(self, *, inplace: Literal[True]) -> None: ...
+    @overload
+    def sort(self, *, inplace: Literal[False] = ...) -> Frame: ...
+    def sort(self, *, inplace: bool = False) -> Frame | None:
+        \"\"\"Sort the rows.\"\"\"
+
+@overload
+def pick(x: int) -> None: ...
+@overload
+def pick(x: str) -> str: ...
+"""
+    defs = {d["qual"]: d for d in extract_module(src, "m")["defs"]}
+    sort = defs["Frame.sort"]
+    assert (sort["signature"], sort["returns"], sort["doc"]) == (
+        "(self, *, inplace: bool = False) -> Frame | None", "Frame | None", "Sort the rows.")
+    assert defs["pick"]["returns"] == "str"  # overloads alone (a stub): the first that returns something
+
+
 def test_syntax_errors_keep_what_parses():
     broken = b"def good(a):\n    '''Fine.'''\n\ndef bad(:\n    pass\n\nclass Also:\n    def m(self): pass\n"
     f = extract_module(broken, "m")
