@@ -1648,6 +1648,8 @@ def member_completions(searchers: list[Any], code: str, line: int, character: in
     if not pool:
         _fallback_pool(doc, site, pool, lines, line, k, prefix, want_private)
     scored = []
+    site.receiver_type(typ or next((v[2]["type"] for v in pool.values() if v[2].get("source") == "name-guess"),
+                                   None))
     site.prepare(pool)
     for name, (tier, r, why) in pool.items():
         sc, parts = site.score(r, typ if tier == 0 else why.get("type"), module_recv and tier == 0, pool, why)
@@ -1819,6 +1821,7 @@ class _Site:
         self._pool: dict | None = None
         self._bm25: dict[str, float] = {}
         self._methods_memo: bool | None = None
+        self.type_words: frozenset[str] = frozenset()
         cur = lines[line].rstrip("\r")
         before = "\n".join(lines[max(0, line - 1500):line] + [cur[:character]])[-60000:]
         # Members used in the file before the cursor (on modules only when the receiver is one), and
@@ -1868,11 +1871,21 @@ class _Site:
                               or re.search(r"[a-z][A-Z]", w)}
         self.code_mentions.update(a or b for a, b in _CODE_NAME.findall(text))
 
+    def receiver_type(self, typ: str | None) -> None:
+        """Words of the intent that name the receiver's own type or package ("a pandas DataFrame")
+        tell nothing about which of its members is meant: the intent BM25 leaves them out."""
+        from .textproc import tokenize
+
+        self.type_words: frozenset[str] = frozenset()
+        if typ:
+            parts = typ.split(".")
+            self.type_words = frozenset(tokenize(" ".join({parts[0], parts[-1]}), stopwords=False))
+
     def bm25(self, pool: dict) -> dict[str, float]:
         """BM25 of the intent over the candidates' name and doc tokens (idf over the candidates)."""
-        if not self.query:
+        q = set(self.query) - self.type_words
+        if not q:
             return {}
-        q = set(self.query)
         docs = {name: _doc_tokens(v[1], name) for name, v in pool.items()}
         n = len(docs) or 1
         df: dict[str, int] = {}

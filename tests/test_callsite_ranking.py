@@ -335,3 +335,24 @@ def test_the_first_argument_says_which_parameter_takes_it(tmp_path):
     assert top([grid], code, "(np.float32)", 1) == ["astype"]
     assert top([grid], code, "(float)", 1) == ["astype"]
     assert all("arg" not in h.why for h in complete([grid], code, "(values)"))  # no evidence, no bonus
+
+
+def test_intent_words_naming_the_receiver_type_do_not_pick_its_member(tmp_path):
+    # "the last rows of my DataFrame": `DataFrame` names the receiver, `last rows` the member.
+    from apirec.lsp.indexes import extract_file
+
+    root = write_tree(tmp_path / "proj", {"tbl/__init__.py": '''
+        class DataFrame:
+            def tail(self, n=5):
+                """Return the last n rows."""
+
+            def describe(self):
+                """Describe a data frame: statistics of the DataFrame data, frame by frame."""
+
+            def copy(self):
+                """Copy the object."""
+        '''})
+    path = root / "tbl" / "__init__.py"
+    tbl = RecordSet(extract_file(root, path, path.read_bytes()), name="tbl")
+    code = "import tbl\n\ndef f(df: tbl.DataFrame):\n    # get the last rows of my DataFrame data frame\n    return df."
+    assert top([tbl], code, "(3)", 1) == ["tail"]
