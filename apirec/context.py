@@ -1724,7 +1724,7 @@ def _fallback_pool(doc: _Doc, site: _Site, pool: dict, lines: list[str], line: i
 # Weights of the member-ranking features (tuned on the development call-site sets only).
 _W = {"intent": 1.5, "mention": 2.0, "word": 0.5, "file": 0.5, "same": 1.0, "prior": 0.25, "shape": 2.0,
       "kw": 2.0, "kw_miss": 0.5, "npos": 0.5, "self_on_module": 1.0, "search": 1.0,
-      "guess": 1.0, "recursion": 2.0, "arg": 2.0}
+      "guess": 1.0, "recursion": 2.0, "arg": 2.0, "phrase": 1.0}
 _CALLABLE = frozenset({"method", "function", "class", "constructor"})
 _WORDS = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _CODE_NAME = re.compile(r"(?:`|\.)([A-Za-z_]\w*)|([A-Za-z_]\w*)\(")  # `name`, .name, name(
@@ -1870,6 +1870,8 @@ class _Site:
         self.code_mentions = {w for w in self.mentions if "_" in w.strip("_") or re.search(r"\d", w)
                               or re.search(r"[a-z][A-Z]", w)}
         self.code_mentions.update(a or b for a, b in _CODE_NAME.findall(text))
+        # The words of the comments in order, to find a snake_case name spelled out ("column stack").
+        self.phrase = " " + " ".join(w.lower() for w in _WORDS.findall(text)) + " "
 
     def receiver_type(self, typ: str | None) -> None:
         """Words of the intent that name the receiver's own type or package ("a pandas DataFrame")
@@ -1945,6 +1947,8 @@ class _Site:
             parts["intent"] = w["intent"] * intent
         if len(name) > 2 and name in self.mentions:
             parts["mention"] = w["mention"] if name in self.code_mentions else w["word"]
+        elif "_" in name.strip("_") and f" {name.strip('_').replace('_', ' ').lower()} " in self.phrase:
+            parts["mention"] = w["phrase"]  # `column_stack` spelled "column stack"
         n_file = self.used.get(name)
         if n_file:
             parts["file"] = w["file"] * math.log1p(n_file)

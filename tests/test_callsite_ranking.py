@@ -356,3 +356,23 @@ def test_intent_words_naming_the_receiver_type_do_not_pick_its_member(tmp_path):
     tbl = RecordSet(extract_file(root, path, path.read_bytes()), name="tbl")
     code = "import tbl\n\ndef f(df: tbl.DataFrame):\n    # get the last rows of my DataFrame data frame\n    return df."
     assert top([tbl], code, "(3)", 1) == ["tail"]
+
+
+def test_a_snake_case_name_spelled_out_in_the_comment(tmp_path):
+    from apirec.lsp.indexes import extract_file
+
+    root = write_tree(tmp_path / "proj", {"stk/__init__.py": '''
+        def column_stack(tup):
+            """Stack 1-D arrays as columns into a 2-D array."""
+
+        def stack(arrays, axis=0):
+            """Join arrays along a new axis, one row each."""
+
+        def hstack(tup):
+            """Stack arrays in sequence horizontally."""
+        '''})
+    path = root / "stk" / "__init__.py"
+    stk = RecordSet(extract_file(root, path, path.read_bytes()), name="stk")
+    code = "import stk\n# add one element to each row with a column stack of the arrays\nout = stk."
+    hits = complete([stk], code, "((a, b))")
+    assert hits[0].record.name == "column_stack"
