@@ -1271,7 +1271,9 @@ class _Doc:
                 b = lst[-1][1]
                 if b.kind == "path":
                     rec = self.record(b.value)
-                    if rec is not None and rec.kind == "module":
+                    # An API corpus has no module record, only its members (`monkey.sip`).
+                    if rec is not None and rec.kind == "module" or rec is None and any(
+                            _members(src, b.value) for src in self.sources):
                         out[name] = b.value
             self._aliases = out
         return self._aliases
@@ -1329,11 +1331,10 @@ class _Doc:
                 self._local_starts[f"{self.module}.{name}"] = int(b.value)
             elif b.kind == "path":
                 rec = self.record(b.value)
-                if rec is None:
-                    continue
-                if rec.kind == "class":
+                if rec is not None and rec.kind == "class":
                     out[b.value] = None
-                elif rec.kind == "module":
+                elif rec is None and b.value in self.module_aliases().values() or \
+                        rec is not None and rec.kind == "module":
                     for src in self.sources:
                         for path in _module_classes(src, b.value):
                             out[path] = None

@@ -376,3 +376,22 @@ def test_a_snake_case_name_spelled_out_in_the_comment(tmp_path):
     code = "import stk\n# add one element to each row with a column stack of the arrays\nout = stk."
     hits = complete([stk], code, "((a, b))")
     assert hits[0].record.name == "column_stack"
+
+
+def test_an_api_corpus_imported_as_a_module_lists_its_methods(tmp_path):
+    # A private library known only from its API docs has no module record, just `zoo.feed`, ...
+    import json
+
+    from apirec.indexer.corpus import parse_corpus
+
+    rows = [{"api": "zoo.feed", "name": "feed", "signature": "feed(self, food, portion=1)",
+             "doc": "Give the animal something to eat."},
+            {"api": "zoo.groom", "name": "groom", "signature": "groom(self)", "doc": "Brush the fur."},
+            {"api": "zoo.Pen", "name": "Pen", "signature": "Pen(size)", "doc": "An enclosure."}]
+    path = tmp_path / "corpus_zoo.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    records, _ = parse_corpus(path)
+    zoo = RecordSet(records, name="zoo")
+    code = "import zoo as z\n\ndef care(animal):\n    return animal."
+    hits = complete([zoo], code, "(food=hay, portion=2)")
+    assert hits and hits[0].record.name == "feed" and hits[0].why["source"] == "library"
