@@ -189,6 +189,9 @@ def _is_deprecated(decorators: list[str], doc: str, body) -> bool:
     return False
 
 
+_VAGUE_RETURNS = frozenset({"", "None", "Any", "typing.Any", "Incomplete", "_typeshed.Incomplete"})
+
+
 def _def_fact(node, qual: str, kind: str, doc: str, **extra: Any) -> dict[str, Any]:
     fact = {
         "qual": qual,
@@ -325,14 +328,15 @@ class _Extractor:
         # First definition wins; a later one only fills a missing docstring (e.g. try/except twins).
         # Overloads are the exception: the implementation after them gives the signature users call
         # (pandas' `sort_index` overloads start with `inplace: Literal[True]) -> None`), and among
-        # overloads alone (a stub) the first that returns something does.
+        # overloads alone (a stub) the first that returns something definite does (numpy's ufunc
+        # `__call__` on a scalar returns Any, on an array an NDArray).
         if fact["qual"] in self._seen:
             for f in self.defs:
                 if f["qual"] != fact["qual"]:
                     continue
                 if f.get("overload") and f["kind"] == fact["kind"] and (
-                        not fact.get("overload") or f.get("returns") in ("None", "")
-                        and fact.get("returns") not in ("None", "")):
+                        not fact.get("overload") or f.get("returns") in _VAGUE_RETURNS
+                        and fact.get("returns") not in _VAGUE_RETURNS):
                     doc = f["doc"]
                     f.update({k: v for k, v in fact.items() if k != "doc"})
                     f["doc"] = doc

@@ -123,12 +123,19 @@ class Frame:
 def pick(x: int) -> None: ...
 @overload
 def pick(x: str) -> str: ...
+
+class UFunc:
+    @overload
+    def __call__(self, x: float) -> Any: ...
+    @overload
+    def __call__(self, x: ArrayLike) -> NDArray[Any]: ...
 """
     defs = {d["qual"]: d for d in extract_module(src, "m")["defs"]}
     sort = defs["Frame.sort"]
     assert (sort["signature"], sort["returns"], sort["doc"]) == (
         "(self, *, inplace: bool = False) -> Frame | None", "Frame | None", "Sort the rows.")
     assert defs["pick"]["returns"] == "str"  # overloads alone (a stub): the first that returns something
+    assert defs["UFunc.__call__"]["returns"] == "NDArray[Any]"  # ... definite
 
 
 def test_syntax_errors_keep_what_parses():
