@@ -472,10 +472,68 @@ _LIT_OF = {"[": "list", "{": "dict"}
 
 
 def _chain(expr: str) -> list[tuple[str, str]] | None:
-    """`a.b(x)[0].c` -> [("name","a"),("attr","b"),("call",""),("index",""),("attr","c")]."""
+    """`a.b(x)[0].c` -> [("name","a"),("attr","b"),("call",""),("index",""),("attr","c")]; an
+    operator expression (`a - b`, `~m`, `x < 8`) -> [("binop", (operand chains, is a comparison))]."""
     s = expr.strip()
     if not s or len(s) > 400:
         return None
+    ops = _chain_only(s)
+    if ops is None:
+        split = _split_operators(s)
+        if split is not None:
+            operands = [c for c in (_chain(o) for o in split[0]) if c]
+            if operands:
+                return [("binop", (operands, split[1]))]  # type: ignore[list-item]
+    return ops
+
+
+_OPERATOR = re.compile(r"\*\*|//|<<|>>|<=|>=|==|!=|[-+*/%@&|^<>]")
+_COMPARISON = frozenset({"<", ">", "<=", ">=", "==", "!="})
+
+
+def _split_operators(s: str) -> tuple[list[str], bool] | None:
+    """The operands of the top-level binary (and leading unary) operators of `s`, and whether one is
+    a comparison; None when there is none, or words (`lambda`, `if`, `for`, `and`) make it more."""
+    if re.search(r"\b(?:lambda|if|for|and|or|not|in|is|await|yield)\b", s):
+        return None
+    parts, cur, depth, i, comparison, last_op = [], [], 0, 0, False, True
+    while i < len(s):
+        c = s[i]
+        if c in "\"'":
+            k = s.find(c, i + 1)
+            if k < 0:
+                return None
+            cur.append(s[i:k + 1])
+            i, last_op = k + 1, False
+            continue
+        if c in "([{":
+            depth += 1
+        elif c in ")]}":
+            depth -= 1
+        if depth == 0 and c not in " \t":
+            m = _OPERATOR.match(s, i)
+            prev = s[i - 1] if i else ""
+            # Not an operator: an exponent's sign (1e-5), a keyword argument's `=` never matches.
+            if m and not (c in "+-" and prev in "eE" and i > 1 and s[i - 2].isdigit()):
+                if not last_op:
+                    parts.append("".join(cur).strip())
+                    cur = []
+                comparison = comparison or m.group() in _COMPARISON
+                i, last_op = m.end(), True
+                continue
+            if c == "~":
+                i += 1
+                continue
+        cur.append(c)
+        if c not in " \t":
+            last_op = False
+        i += 1
+    parts.append("".join(cur).strip())
+    parts = [p for p in parts if p]
+    return (parts, comparison) if len(parts) >= 1 and (len(parts) > 1 or s.lstrip()[:1] in "-+~") else None
+
+
+def _chain_only(s: str) -> list[tuple[str, str]] | None:
     ops: list[tuple[str, str]] = []
     m = _HEAD.match(s)
     p = _STR_START.match(s)
@@ -880,6 +938,8 @@ class _Doc:
                 t = val
             elif kind == "expr":
                 t = self.eval_ops(val, scopes)
+            elif kind == "binop":
+                t = self.operator_type(*val, scopes)
             else:
                 return None
             owner = None  # the type an attribute was taken from: what a `-> Self` method returns
@@ -900,6 +960,33 @@ class _Doc:
             return t
         finally:
             self._depth -= 1
+
+    def callable_attribute(self, r: ApiRecord) -> bool:
+        """Whether an attribute holds a callable object (its type has `__call__`), remembered per index
+        generation for indexed records."""
+        def compute() -> bool:
+            cls = self.attribute_value_type(r)
+            return bool(cls and cls not in _BUILTIN_LITERALS and self.find_member(cls, "__call__") is not None)
+
+        src = next((s for s in self.sources if _lookups(s) is not None), None) if r.origin != "file" else None
+        return compute() if src is None else _memoized(src, "callable_attr", (r.public_path, r.canonical_path),
+                                                        compute)
+
+    def operator_type(self, operands: list, comparison: bool, scopes) -> str | None:
+        """`a - b`, `(x < 8) & m`: an array-like operand's class (numpy and pandas operators keep it),
+        else the builtin result (`bool` for a comparison, the operands' shared type)."""
+        types = [self.eval_ops(o, scopes) for o in operands]
+        for t in types:
+            if t is not None and t not in _BUILTIN_LITERALS:
+                rec = self.record(t)
+                if rec is not None and rec.kind == "class":
+                    return t
+        if comparison:
+            return "bool"
+        known = {t for t in types if t is not None}
+        if known == {"int", "float"}:
+            return "float"
+        return known.pop() if len(known) == 1 and len(types) == len([t for t in types if t]) else None
 
     def record(self, path: str) -> ApiRecord | None:
         return exact_record(self.all_sources, path)
@@ -1936,6 +2023,8 @@ class _Site:
             self.prepare(pool)
         w = _W
         name, kind, callable_, self_sig, usage, call = _static(r)
+        if kind == "attribute" and self.shape == "call" and self.doc.callable_attribute(r):
+            callable_ = True  # a callable object: numpy's ufuncs (`np.abs`) are attributes
         parts: dict[str, float] = {}
         if why:
             if why.get("source") == "name-guess":

@@ -234,12 +234,23 @@ def arrays(tmp_path_factory):
     ("tabs.Table().values", "arrs.ndarray"),  # `ar.ndarray`: the top-level module defining ndarray
     ("tabs.Table().columns", "tabs.Index"),  # a descriptor: what its __get__ returns
     ("tabs.Table().sort()", "tabs.Table"),  # the implementation's return, not the first overload's
+    ("arrs.arange(3) * 2", "arrs.ndarray"),  # an array-like operand keeps its class through operators
+    ("(2 < arrs.arange(3)) & (arrs.arange(3) < 8)", "arrs.ndarray"),
+    ("-arrs.zeros(3)", "arrs.ndarray"),
+    ("1.5 * 2", "float"),  # builtins: the shared type, or a comparison's bool
+    ("'a' < 'b'", "bool"),
 ])
 def test_stub_return_types(arrays, expr, expected):
     from apirec.context import infer_type
 
     code = f"import arrs\nx = {expr}\nx."
     assert infer_type(code, 2, 2, "x", searchers=[arrays]) == expected
+
+
+def test_a_callable_object_is_offered_for_a_call(arrays):
+    # numpy's ufuncs and constructors are attributes holding callable objects (`zeros: Final[...]`).
+    zeros = next(h for h in complete([arrays], "import arrs\nx = arrs.", "(3)") if h.record.name == "zeros")
+    assert zeros.why["shape"] > 0
 
 
 def test_members_inherited_from_a_private_base_are_offered(arrays):
