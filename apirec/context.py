@@ -966,11 +966,13 @@ class _Doc:
         generation for indexed records."""
         def compute() -> bool:
             cls = self.attribute_value_type(r)
-            return bool(cls and cls not in _BUILTIN_LITERALS and self.find_member(cls, "__call__") is not None)
+            if not cls or cls in _BUILTIN_LITERALS:
+                return False
+            return self.find_member(cls, "__call__") is not None
 
         src = next((s for s in self.sources if _lookups(s) is not None), None) if r.origin != "file" else None
-        return compute() if src is None else _memoized(src, "callable_attr", (r.public_path, r.canonical_path),
-                                                        compute)
+        key = (r.public_path, r.canonical_path)
+        return compute() if src is None else _memoized(src, "callable_attr", key, compute)
 
     def operator_type(self, operands: list, comparison: bool, scopes) -> str | None:
         """`a - b`, `(x < 8) & m`: an array-like operand's class (numpy and pandas operators keep it),
@@ -1736,8 +1738,8 @@ def member_completions(searchers: list[Any], code: str, line: int, character: in
     if not pool:
         _fallback_pool(doc, site, pool, lines, line, k, prefix, want_private)
     scored = []
-    site.receiver_type(typ or next((v[2]["type"] for v in pool.values() if v[2].get("source") == "name-guess"),
-                                   None))
+    guessed = (v[2]["type"] for v in pool.values() if v[2].get("source") == "name-guess")
+    site.receiver_type(typ or next(guessed, None))
     site.prepare(pool)
     for name, (tier, r, why) in pool.items():
         sc, parts = site.score(r, typ if tier == 0 else why.get("type"), module_recv and tier == 0, pool, why)
