@@ -1744,10 +1744,10 @@ def member_completions(searchers: list[Any], code: str, line: int, character: in
     for name, (tier, r, why) in pool.items():
         sc, parts = site.score(r, typ if tier == 0 else why.get("type"), module_recv and tier == 0, pool, why)
         depth = why.get("depth") or 0
-        sc -= 0.15 * depth
-        # `self.` in a class of the open file: its own members first, then inherited ones.
-        scored.append(((tier, _prefix_rank(name, prefix), depth if why.get("own") == 0 else 0, -sc, name),
-                       sc, r, why, parts))
+        # `self.` in a class of the open file leans to its own members over inherited ones; a hard
+        # own-first order hid the base class's API behind a big class's own methods.
+        sc -= (_W["own_depth"] if why.get("own") == 0 else 0.15) * depth
+        scored.append(((tier, _prefix_rank(name, prefix), -sc, name), sc, r, why, parts))
     scored.sort(key=lambda c: c[0])
     out = []
     for i, (_, sc, r, why, parts) in enumerate(scored[:k], 1):
@@ -1814,7 +1814,7 @@ def _fallback_pool(doc: _Doc, site: _Site, pool: dict, lines: list[str], line: i
 # Weights of the member-ranking features (tuned on the development call-site sets only).
 _W = {"intent": 1.5, "mention": 2.0, "word": 0.5, "file": 0.5, "same": 1.0, "prior": 0.25, "shape": 2.0,
       "kw": 2.0, "kw_miss": 0.5, "npos": 0.5, "self_on_module": 1.0, "search": 1.0,
-      "guess": 1.0, "recursion": 2.0, "arg": 2.0, "phrase": 1.0}
+      "guess": 1.0, "recursion": 2.0, "arg": 2.0, "phrase": 1.0, "own_depth": 1.0}
 _CALLABLE = frozenset({"method", "function", "class", "constructor"})
 _WORDS = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _CODE_NAME = re.compile(r"(?:`|\.)([A-Za-z_]\w*)|([A-Za-z_]\w*)\(")  # `name`, .name, name(

@@ -406,3 +406,14 @@ def test_an_api_corpus_imported_as_a_module_lists_its_methods(tmp_path):
     code = "import zoo as z\n\ndef care(animal):\n    return animal."
     hits = complete([zoo], code, "(food=hay, portion=2)")
     assert hits and hits[0].record.name == "feed" and hits[0].why["source"] == "library"
+
+
+def test_self_leans_to_own_members_but_the_base_api_can_win():
+    # A big class's own methods used to come first whatever the evidence; now the depth is a penalty.
+    own = "".join(f"    def step_{i}(self):\n        pass\n" for i in range(12))
+    code = ("class Base:\n    def is_running(self):\n        return True\n\n"
+            f"class Loop(Base):\n{own}    def tick(self):\n        # only while the loop is running\n"
+            "        if self.")
+    hits = complete([], code, "():")
+    names = [h.record.name for h in hits]
+    assert names.index("is_running") < 3, names[:5]
