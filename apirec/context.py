@@ -1968,7 +1968,7 @@ class _Site:
         tell nothing about which of its members is meant: the intent BM25 leaves them out."""
         from .textproc import tokenize
 
-        self.type_words: frozenset[str] = frozenset()
+        self.type_words = frozenset()
         if typ:
             parts = typ.split(".")
             self.type_words = frozenset(tokenize(" ".join({parts[0], parts[-1]}), stopwords=False))
@@ -2064,7 +2064,7 @@ class _Site:
                     hit = sum(1 for a in self.kwargs if a in names)
                     miss = len(self.kwargs) - hit
                     parts["kw"] = w["kw"] * hit - (0 if var_kw else w["kw_miss"] * miss)
-                if self.arg_kind is not None and takes == self.arg_kind:
+                if takes is not None and takes == self.arg_kind:
                     parts["arg"] = w["arg"]  # `(lambda ...)` for a `func`, `(float)` for a `dtype`
                 if self.npos >= 0 and kind != "class" and (
                         (self.npos > n_pos and not var_pos) or self.npos < required - len(self.kwargs)):
@@ -2130,7 +2130,8 @@ _TYPE_ARG = re.compile(r"(?:int|float|str|bool|complex|bytes|object|"
 
 def _arg_kind(arg: str) -> str | None:
     """What the call's first positional argument is, where that says which parameter takes it:
-    a function (`lambda x: ...`) or a type (`float`, `np.float32`)."""
+    a function (`lambda x: ...`) or a type (`float`, `np.float32`). A builtin type is a function too,
+    but as a first argument it mostly names a type (`astype(float)` more than `map(str)`; measured)."""
     if arg.startswith("lambda") and re.match(r"lambda\b", arg):
         return "callable"
     if _TYPE_ARG.match(arg):
