@@ -75,6 +75,8 @@ class Lookups:
                     continue
                 have.add(name)
                 r = _from_json(js).with_(public_path=alias)
+                if len(self._aliased) >= MEMO_BOUND:  # bounded like the memos (a long editor session)
+                    self._aliased.clear()
                 self._aliased[r.id] = r
                 out.append(r)
             return tuple(out)
