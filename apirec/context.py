@@ -1427,6 +1427,11 @@ class _Doc:
                     for src in self.sources:
                         for path in _module_classes(src, b.value):
                             out[path] = None
+        # A module inside a package works with its package's API (asyncio's locks.py with Future).
+        if self.module and "." in self.module:
+            for src in self.sources:
+                for path in _module_classes(src, self.module.split(".", 1)[0]):
+                    out.setdefault(path, None)
         return list(out)
 
     def guess_class(self, receiver: str) -> str | None:

@@ -417,3 +417,28 @@ def test_self_leans_to_own_members_but_the_base_api_can_win():
     hits = complete([], code, "():")
     names = [h.record.name for h in hits]
     assert names.index("is_running") < 3, names[:5]
+
+
+def test_a_module_inside_a_package_has_the_package_classes_in_reach(tmp_path):
+    # asyncio's locks.py never imports futures, yet its `fut` is an asyncio.Future.
+    from apirec.build import build_index
+    from apirec.search import Searcher
+
+    root = write_tree(tmp_path / "proj", {
+        "aio/__init__.py": "from aio.futures import Future\n__all__ = ['Future']\n",
+        "aio/futures.py": '''
+            class Future:
+                def cancelled(self):
+                    """Whether the future was cancelled."""
+
+                def set_result(self, result):
+                    """Mark the future done and set its result."""
+            ''',
+        "aio/locks.py": "",
+    })
+    build_index(tmp_path / "idx", [str(root / "aio")])
+    s = Searcher(tmp_path / "idx", load_dense=False)
+    code = "def acquire(waiter):\n    fut = waiter.make()\n    if not fut."
+    hits = member_completions([s], code, 2, len("    if not fut."), module="aio.locks")
+    assert hits and hits[0].why.get("type") == "aio.Future", hits[:2]
+    assert {"cancelled", "set_result"} <= {h.record.name for h in hits}
