@@ -961,14 +961,17 @@ class _Doc:
         finally:
             self._depth -= 1
 
+    def call_method(self, r: ApiRecord) -> ApiRecord | None:
+        """The `__call__` of the object an attribute holds (numpy's `zeros: Final[_ConstructorEmpty]`,
+        its ufuncs), or None."""
+        cls = self.attribute_value_type(r)
+        return self.find_member(cls, "__call__") if cls and cls not in _BUILTIN_LITERALS else None
+
     def callable_attribute(self, r: ApiRecord) -> bool:
-        """Whether an attribute holds a callable object (its type has `__call__`), remembered per index
-        generation for indexed records."""
+        """Whether an attribute holds a callable object, remembered per index generation for indexed
+        records."""
         def compute() -> bool:
-            cls = self.attribute_value_type(r)
-            if not cls or cls in _BUILTIN_LITERALS:
-                return False
-            return self.find_member(cls, "__call__") is not None
+            return self.call_method(r) is not None
 
         src = next((s for s in self.sources if _lookups(s) is not None), None) if r.origin != "file" else None
         key = (r.public_path, r.canonical_path)
@@ -1087,7 +1090,7 @@ class _Doc:
             if m.kind in ("method", "function", "constructor", "class"):
                 return m.public_path
             if m.kind == "property":
-                if _annotation_head(_returns(m)).rsplit(".", 1)[-1] == "Self":
+                if _returns_self(m):
                     return t  # `arr.T`: the receiver's own class, not the base that declares it
                 return self.returns_type(m)
             return self.attribute_value_type(m)
@@ -1100,12 +1103,11 @@ class _Doc:
         if rec.kind == "class":
             return rec.public_path
         if rec.kind in ("function", "method", "constructor"):
-            if owner and _annotation_head(_returns(rec)).rsplit(".", 1)[-1] == "Self":
+            if owner and _returns_self(rec):
                 return owner  # an inherited `-> Self` method returns the receiver's own class
             return self.returns_type(rec)
-        if rec.kind == "attribute":  # a callable object (numpy's `zeros: Final[_ConstructorEmpty]`)
-            cls = self.attribute_value_type(rec)
-            call = self.find_member(cls, "__call__") if cls and cls not in _BUILTIN_LITERALS else None
+        if rec.kind == "attribute":  # a callable object
+            call = self.call_method(rec)
             return self.returns_type(call) if call is not None else None
         return None
 
@@ -1548,6 +1550,11 @@ def _returns(rec: ApiRecord) -> str:
 
     got = shipped_returns()
     return got.get(rec.canonical_path) or got.get(rec.public_path) or ""
+
+
+def _returns_self(rec: ApiRecord) -> bool:
+    """`-> Self`: the method or property returns its receiver's own class."""
+    return _annotation_head(_returns(rec)).rsplit(".", 1)[-1] == "Self"
 
 
 _TYPEVAR_BOUND = re.compile(r"""^=\s*TypeVar\(\s*["']\w+["']\s*,\s*bound\s*=\s*(.+?)\s*,?\s*\)?\s*$""", re.S)
