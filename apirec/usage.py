@@ -22,8 +22,8 @@ from typing import Any
 DATA = Path(__file__).parent / "data" / "usage_python.json.gz"
 FILES_PER_PACKAGE = 300
 MIN_COUNT = 3
-# Standard-library packages the masked call-site benchmark treats as unseen repositories
-# (benchmarks/runner.py MASK_REPOS): left out of the mining, so the prior holds none of their calls.
+# Standard-library packages the masked call-site benchmark treats as unseen repositories (its
+# MASK_REPOS): left out of the mining, so the prior holds none of their calls.
 UNSEEN = ("json", "email", "http", "asyncio")
 
 

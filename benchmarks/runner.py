@@ -23,6 +23,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from apirec.usage import UNSEEN as MASK_REPOS  # stdlib packages used as unseen "repositories"
+
 from . import scorer
 
 REPO = Path(__file__).resolve().parents[1]
@@ -53,7 +55,6 @@ SUITE_TITLES = {
     "speed": "6. Speed and memory",
     "editor": "7. Editor completion latency (language server vs jedi)",
 }
-MASK_REPOS = ("json", "email", "http", "asyncio")  # stdlib packages used as "repositories"
 TABLE_COLS = ("SR@1", "SR@3", "SR@5", "SR@10", "P@1", "P@5", "R@5", "R@10", "MRR", "MAP", "NDCG@10")
 
 
