@@ -4,9 +4,10 @@ The standard library's own source has almost no annotations, so `open(p).`, `s.s
 `re.finditer(...)` would type as nothing. typeshed's stubs say what they return. They are mined once
 (``python -m apirec.typeshed --out apirec/data/returns_python.json.gz``, by default from the typeshed copy
 that jedi bundles) with the indexer's own tree-sitter extraction: each function's and method's return
-annotation (the first overload, as the indexer takes), with every name in it qualified through the
-stub's imports (`TextIOWrapper` in builtins.pyi is `io.TextIOWrapper`). It ships with apirec like the
-usage prior; member completion reads it for standard-library records that carry no return annotation.
+annotation (of the first overload that returns something definite, as the indexer takes), with every
+name in it qualified through the stub's imports (`TextIOWrapper` in builtins.pyi is
+`io.TextIOWrapper`). It ships with apirec like the usage prior; member completion reads it for
+standard-library records that carry no return annotation.
 """
 
 from __future__ import annotations
@@ -81,7 +82,7 @@ def mine(root: Path) -> dict[str, str]:
                 continue
             key = d["qual"] if module == "builtins" else f"{module}.{d['qual']}"
             if key in out:
-                continue  # the first overload, as the indexer takes
+                continue  # an earlier overload already returned something definite
             qualified = _qualify(ret, module, imports, local)
             head = qualified.split("[", 1)[0].strip()
             if head in _USELESS or (head.startswith("_") and "." not in head):
