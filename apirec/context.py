@@ -1826,7 +1826,8 @@ def _fallback_pool(doc: _Doc, site: _Site, pool: dict, lines: list[str], line: i
 # Weights of the member-ranking features (tuned on the development call-site sets only).
 _W = {"intent": 1.5, "mention": 2.0, "word": 0.5, "file": 0.5, "same": 1.0, "prior": 0.25, "shape": 2.0,
       "kw": 2.0, "kw_miss": 0.5, "npos": 0.5, "self_on_module": 1.0, "search": 1.0,
-      "guess": 1.0, "recursion": 2.0, "arg": 2.0, "phrase": 1.0, "own_depth": 1.0}
+      "guess": 1.0, "recursion": 2.0, "arg": 2.0, "phrase": 1.0, "own_depth": 1.0,
+      "argname": 2.0}
 _CALLABLE = frozenset({"method", "function", "class", "constructor"})
 _WORDS = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _CODE_NAME = re.compile(r"(?:`|\.)([A-Za-z_]\w*)|([A-Za-z_]\w*)\(")  # `name`, .name, name(
@@ -1957,8 +1958,9 @@ class _Site:
         self.kwargs: list[str] = []
         self.npos = -1
         self.arg_kind: str | None = None
+        self.arg_names: list[str] = []
         if self.shape == "call":
-            self.kwargs, self.npos, first = _call_args(rest)
+            self.kwargs, self.npos, first, self.arg_names = _call_args(rest)
             self.arg_kind = _arg_kind(first)
         # A function rarely calls itself: the name of the one being written is no candidate.
         self.enclosing = _enclosing_function(lines, line)
@@ -1974,6 +1976,30 @@ class _Site:
         self.code_mentions.update(a or b for a, b in _CODE_NAME.findall(text))
         # The words of the comments in order, to find a snake_case name spelled out ("column stack").
         self.phrase = " " + " ".join(w.lower() for w in _WORDS.findall(text)) + " "
+        self._words = {w for w in self.phrase.split() if len(w) > 1}
+        self._pieces = self._words | {w + "s" for w in self._words}
+        self._starts = {w[:i] for w in self._words for i in range(2, len(w))}
+        self._compound: dict[str, bool] = {}
+
+    def compound(self, name: str) -> bool:
+        """Whether the intent's words spell `name` in two or more pieces, each a word of the intent or
+        a word plus a plural `s`; the last may be a word's start (two letters or more: `na` of "NaN")."""
+        hit = self._compound.get(name)
+        if hit is None:
+            key = name.strip("_").lower().replace("_", "")
+            n = len(key)
+            # best[i]: fewest pieces that spell key[:i] (None where no spelling reaches i).
+            best: list[int | None] = [0] + [None] * n
+            for i in range(n):
+                if best[i] is None:
+                    continue
+                for j in range(i + 2, n + 1):
+                    piece = key[i:j]
+                    if piece in self._pieces or (j == n and piece in self._starts):
+                        if best[j] is None or best[i] + 1 < best[j]:
+                            best[j] = best[i] + 1
+            hit = self._compound[name] = best[n] is not None and best[n] >= 2
+        return hit
 
     def receiver_type(self, typ: str | None) -> None:
         """Words of the intent that name the receiver's own type or package ("a pandas DataFrame")
@@ -2022,6 +2048,17 @@ class _Site:
         self._pool = pool
         self._bm25 = self.bm25(pool)
         self._methods_memo = None
+        self._argnames = self.arg_matches(pool) if self.arg_names else set()
+
+    def arg_matches(self, pool: dict) -> set[str]:
+        """Members with a parameter named as one of the call's positional arguments: `.isin(values)`,
+        `json.dump(obj, ...)`, `transport.write(data)`."""
+        out: set[str] = set()
+        for name, v in pool.items():
+            call = _static(v[1])[5]
+            if call is not None and any(a in call[0] or a.rstrip("s") in call[0] for a in self.arg_names):
+                out.add(name)
+        return out
 
     def _has_methods(self) -> bool:
         if self._methods_memo is None:
@@ -2053,6 +2090,8 @@ class _Site:
             parts["mention"] = w["mention"] if name in self.code_mentions else w["word"]
         elif "_" in name.strip("_") and f" {name.strip('_').replace('_', ' ').lower()} " in self.phrase:
             parts["mention"] = w["phrase"]  # `column_stack` spelled "column stack"
+        elif self.compound(name):
+            parts["mention"] = w["phrase"]  # `dropna` in "drop the NaN rows", `isin` in "is in"
         n_file = self.used.get(name)
         if n_file:
             parts["file"] = w["file"] * math.log1p(n_file)
@@ -2076,6 +2115,8 @@ class _Site:
                     hit = sum(1 for a in self.kwargs if a in names)
                     miss = len(self.kwargs) - hit
                     parts["kw"] = w["kw"] * hit - (0 if var_kw else w["kw_miss"] * miss)
+                if name in self._argnames:
+                    parts["argname"] = w["argname"]  # evidence of the parameter it is passed to
                 if takes is not None and takes == self.arg_kind:
                     parts["arg"] = w["arg"]  # `(lambda ...)` for a `func`, `(float)` for a `dtype`
                 if self.npos >= 0 and kind != "class" and (
@@ -2091,8 +2132,9 @@ class _Site:
         return sum(parts.values()), parts
 
 
-def _call_args(rest: str) -> tuple[list[str], int]:
-    """Keyword names and the number of positional arguments of the call opening `rest` (this line)."""
+def _call_args(rest: str) -> tuple[list[str], int, str, list[str]]:
+    """Keyword names, the number of positional arguments, the first one and the names of those that are
+    plain names, of the call opening `rest` (this line)."""
     depth, i, args, cur = 0, 0, [], []
     while i < len(rest):
         c = rest[i]
@@ -2123,6 +2165,7 @@ def _call_args(rest: str) -> tuple[list[str], int]:
         if cur:
             args.append("".join(cur))
     kws, npos, first = [], 0, ""
+    names = []
     for a in args:
         a = a.strip()
         if not a:
@@ -2133,7 +2176,15 @@ def _call_args(rest: str) -> tuple[list[str], int]:
         elif not a.startswith("*"):
             npos += 1
             first = first or a
-    return kws, npos, first
+            m = re.fullmatch(r"(?:[A-Za-z_]\w*\.)*([A-Za-z_]\w*)", a)
+            if m and len(m.group(1)) > 1 and m.group(1).lower() not in _OPERAND_NAMES:
+                names.append(m.group(1).lower())
+    return kws, npos, first, names
+
+
+# Argument names that say what a value is, not which parameter it is for: most functions of an array
+# library take an `arr` first, whatever they do with it.
+_OPERAND_NAMES = frozenset({"self", "cls", "arr", "ary", "array", "arrays", "x", "y"})
 
 
 _TYPE_ARG = re.compile(r"(?:int|float|str|bool|complex|bytes|object|"

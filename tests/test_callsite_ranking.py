@@ -389,6 +389,54 @@ def test_a_snake_case_name_spelled_out_in_the_comment(tmp_path):
     assert hits[0].record.name == "column_stack"
 
 
+def test_a_compound_name_spelled_by_the_comment_words(tmp_path):
+    # `dropna` is "drop" + the start of "NaN"; its doc shares no word with the comment.
+    from apirec.lsp.indexes import extract_file
+
+    root = write_tree(tmp_path / "proj", {"tbl/__init__.py": '''
+        class Table:
+            def dropout(self):
+                """Zero random units."""
+
+            def dropper(self):
+                """A pipette."""
+
+            def dropna(self):
+                """Remove missing values."""
+        '''})
+    path = root / "tbl" / "__init__.py"
+    tbl = RecordSet(extract_file(root, path, path.read_bytes()), name="tbl")
+    code = "import tbl\n\ndef f(t: tbl.Table):\n    # drop the NaN rows\n    return t."
+    hits = complete([tbl], code, "()")
+    assert hits[0].record.name == "dropna" and hits[0].why.get("mention"), [(h.record.name, h.why) for h in hits]
+    # Only a word's start may end the spelling: `dropper` is not "drop" + "per..." anywhere.
+    assert "mention" not in next(h.why for h in hits if h.record.name == "dropper")
+
+
+def test_an_argument_named_as_a_parameter(tmp_path):
+    from apirec.lsp.indexes import extract_file
+
+    root = write_tree(tmp_path / "proj", {"col/__init__.py": '''
+        class Column:
+            def head(self, n=5):
+                """The first n elements."""
+
+            def clip(self, bound):
+                """Trim each element."""
+
+            def isin(self, values):
+                """Whether each element is contained."""
+        '''})
+    path = root / "col" / "__init__.py"
+    col = RecordSet(extract_file(root, path, path.read_bytes()), name="col")
+    code = "import col\n\ndef f(c: col.Column):\n    return c."
+    for arg, want in (("(values)", "isin"), ("(self.bound)", "clip")):
+        hits = complete([col], code, arg)
+        assert hits[0].record.name == want and "argname" in hits[0].why, (arg, [h.record.name for h in hits])
+    # A name that says what the value is (`arr`), not which parameter it is for, is no evidence.
+    assert all("argname" not in h.why for h in complete([col], code, "(arr)"))
+
+
 def test_an_api_corpus_imported_as_a_module_lists_its_methods(tmp_path):
     # A private library known only from its API docs has no module record, just `zoo.feed`, ...
     import json
