@@ -1549,7 +1549,12 @@ def _returns(rec: ApiRecord) -> str:
     from .typeshed import shipped_returns
 
     got = shipped_returns()
-    return got.get(rec.canonical_path) or got.get(rec.public_path) or ""
+    hit = got.get(rec.canonical_path) or got.get(rec.public_path)
+    if hit is None and rec.kind in ("method", "property", "attribute"):
+        # Classes with a C twin are stubbed there: asyncio.futures.Future is _asyncio.Future.
+        parts = rec.canonical_path.split(".")
+        hit = got.get(f"_{parts[0]}.{'.'.join(parts[-2:])}") if len(parts) > 2 else None
+    return hit or ""
 
 
 def _returns_self(rec: ApiRecord) -> bool:
@@ -1827,9 +1832,11 @@ def _fallback_pool(doc: _Doc, site: _Site, pool: dict, lines: list[str], line: i
 _W = {"intent": 1.5, "mention": 2.0, "word": 0.5, "file": 0.5, "same": 1.0, "prior": 0.25, "shape": 2.0,
       "kw": 2.0, "kw_miss": 0.5, "npos": 0.5, "self_on_module": 1.0, "search": 1.0,
       "guess": 1.0, "recursion": 2.0, "arg": 2.0, "phrase": 1.0, "own_depth": 1.0,
-      "argname": 2.0}
+      "argname": 2.0, "cond": 1.5}
 _CALLABLE = frozenset({"method", "function", "class", "constructor"})
 _WORDS = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_CONDITION = re.compile(r"(?:^\s*(?:if|elif|while|assert)\s+|\b(?:and|or|not)\s+|\bif\s+)\(?$")
+_PREDICATE = re.compile(r"_*(?:is|has|can|should|must|exists|contains|startswith|endswith)(?:_|[A-Z]|[a-z]*$)")
 _CODE_NAME = re.compile(r"(?:`|\.)([A-Za-z_]\w*)|([A-Za-z_]\w*)\(")  # `name`, .name, name(
 _DOC_TOKENS: dict[tuple[str, str], tuple[int, dict[str, int]]] = {}
 
@@ -1953,6 +1960,10 @@ class _Site:
         # The rest of the line: `(` (a call: which keywords, how many positional arguments), `[`, `=`.
         rest = cur[character:]
         rest = rest[len(re.match(r"\w*", rest).group()):].lstrip()
+        # `if x.name(`, `while not x.name`, `... and x.name`: a test, where predicates are at home.
+        head = cur[:character - len(typed)]
+        head = head[:-len(receiver) - 1] if receiver and head.endswith(receiver + ".") else ""
+        self.condition = bool(_CONDITION.search(head))
         self.shape = ("call" if rest.startswith("(") else "index" if rest.startswith("[") else
                       "assign" if re.match(r"=(?!=)", rest) else "attr" if rest[:1] == "." else "other")
         self.kwargs: list[str] = []
@@ -2124,6 +2135,8 @@ class _Site:
                     parts["npos"] = -w["npos"]
         elif callable_ and kind != "class" and shape in ("index", "assign", "attr"):
             parts["shape"] = -w["shape"]  # `x.name[0]`, `x.name = v`, `x.name.y`: rarely a method
+        if self.condition and (_PREDICATE.match(name) or _annotation_head(_returns(r)) in ("bool", "builtins.bool")):
+            parts["cond"] = w["cond"]  # `if x.done():`, `while not x.is_set():`
         if module_recv and self_sig:
             parts["self"] = -w["self_on_module"]
         elif not module_recv and typ is None and kind in ("function", "class") and not self_sig \

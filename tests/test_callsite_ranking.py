@@ -437,6 +437,17 @@ def test_an_argument_named_as_a_parameter(tmp_path):
     assert all("argname" not in h.why for h in complete([col], code, "(arr)"))
 
 
+def test_a_condition_asks_for_a_predicate():
+    code = ("class Handler:\n    def send_error(self, code):\n        pass\n\n"
+            "    def has_body(self) -> bool:\n        return True\n\n"
+            "    def is_cgi(self):\n        return False\n\n"
+            "    def handle(self):\n        ")
+    for line, want in (("if self.", {"has_body", "is_cgi"}), ("while not self.", {"has_body", "is_cgi"})):
+        hits = complete([], code + line, "():")
+        assert hits[0].record.name in want, (line, [(h.record.name, h.why) for h in hits])
+    assert all("cond" not in h.why for h in complete([], code + "x = self.", "()"))
+
+
 def test_an_api_corpus_imported_as_a_module_lists_its_methods(tmp_path):
     # A private library known only from its API docs has no module record, just `zoo.feed`, ...
     import json
