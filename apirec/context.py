@@ -1832,7 +1832,7 @@ def _fallback_pool(doc: _Doc, site: _Site, pool: dict, lines: list[str], line: i
 _W = {"intent": 1.5, "mention": 2.0, "word": 0.5, "file": 0.5, "same": 1.0, "prior": 0.25, "shape": 2.0,
       "kw": 2.0, "kw_miss": 0.5, "npos": 0.5, "self_on_module": 1.0, "search": 1.0,
       "guess": 1.0, "recursion": 2.0, "arg": 2.0, "phrase": 1.0, "own_depth": 1.0,
-      "argname": 2.0, "cond": 1.5}
+      "argname": 2.0, "cond": 1.5, "recent": 1.0}
 _CALLABLE = frozenset({"method", "function", "class", "constructor"})
 _WORDS = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _CONDITION = re.compile(r"(?:^\s*(?:if|elif|while|assert)\s+|\b(?:and|or|not)\s+|\bif\s+)\(?$")
@@ -1957,6 +1957,11 @@ class _Site:
                 self.same[name] = self.same.get(name, 0) + 1
             if typed and self.same.get(typed) == 1:
                 self.same.pop(typed)
+        # ... and on the last lines: a call repeats soon (`out.append(a)`, `out.append(b)`).
+        near = "\n".join(lines[max(0, line - 2):line] + [cur[:character]])
+        self.recent = set(_attrs_on(near, [receiver])) if receiver and len(receiver) < 80 else set()
+        if typed:
+            self.recent.discard(typed)
         # The rest of the line: `(` (a call: which keywords, how many positional arguments), `[`, `=`.
         rest = cur[character:]
         rest = rest[len(re.match(r"\w*", rest).group()):].lstrip()
@@ -2109,6 +2114,8 @@ class _Site:
         n_same = self.same.get(name)
         if n_same:
             parts["same"] = w["same"] * math.log1p(n_same)
+        if name in self.recent:
+            parts["recent"] = w["recent"]
         if name == self.enclosing and self.receiver in ("self", "cls"):
             # Its own name is in the intent text (the `def` line): no evidence for calling itself.
             parts.pop("intent", None)

@@ -448,6 +448,14 @@ def test_a_condition_asks_for_a_predicate():
     assert all("cond" not in h.why for h in complete([], code + "x = self.", "()"))
 
 
+def test_a_call_on_the_last_lines_repeats():
+    code = ("class Sink:\n    def write(self, b):\n        pass\n\n    def close(self):\n        pass\n\n"
+            "def dump(sink: Sink, parts):\n    sink.close()\n    sink.close()\n    for p in parts:\n"
+            "        pass\n    sink.write(b'[')\n    sink.")
+    hits = complete([], code, "(b']')")
+    assert hits[0].record.name == "write" and "recent" in hits[0].why, [(h.record.name, h.why) for h in hits]
+
+
 def test_an_api_corpus_imported_as_a_module_lists_its_methods(tmp_path):
     # A private library known only from its API docs has no module record, just `zoo.feed`, ...
     import json
