@@ -967,11 +967,10 @@ class _Doc:
         cls = self.attribute_value_type(r)
         return self.find_member(cls, "__call__") if cls and cls not in _BUILTIN_LITERALS else None
 
-    def callable_attribute(self, r: ApiRecord) -> bool:
-        """Whether an attribute holds a callable object, remembered per index generation for indexed
-        records."""
-        def compute() -> bool:
-            return self.call_method(r) is not None
+    def attribute_call(self, r: ApiRecord) -> ApiRecord | None:
+        """`call_method`, remembered per index generation for indexed records."""
+        def compute() -> ApiRecord | None:
+            return self.call_method(r)
 
         src = next((s for s in self.sources if _lookups(s) is not None), None) if r.origin != "file" else None
         key = (r.public_path, r.canonical_path)
@@ -1831,7 +1830,7 @@ def _fallback_pool(doc: _Doc, site: _Site, pool: dict, lines: list[str], line: i
 # Weights of the member-ranking features (tuned on the development call-site sets only).
 _W = {"intent": 1.5, "mention": 2.0, "word": 0.5, "file": 0.5, "same": 1.0, "prior": 0.25, "shape": 2.0,
       "kw": 2.0, "kw_miss": 0.5, "npos": 0.5, "self_on_module": 1.0, "search": 1.0,
-      "guess": 1.0, "recursion": 2.0, "arg": 2.0, "phrase": 1.0, "own_depth": 1.0,
+      "guess": 2.0, "recursion": 2.0, "arg": 2.0, "phrase": 1.0, "own_depth": 1.0,
       "argname": 2.0, "cond": 1.5, "recent": 1.0}
 _CALLABLE = frozenset({"method", "function", "class", "constructor"})
 _WORDS = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -2090,8 +2089,11 @@ class _Site:
             self.prepare(pool)
         w = _W
         name, kind, callable_, self_sig, usage, call = _static(r)
-        if kind == "attribute" and self.shape == "call" and self.doc.callable_attribute(r):
-            callable_ = True  # a callable object: numpy's ufuncs (`np.abs`) are attributes
+        if kind == "attribute" and self.shape == "call":
+            method = self.doc.attribute_call(r)
+            if method is not None:
+                # A callable object: numpy's ufuncs (`np.abs`) are attributes, called as their __call__.
+                callable_, call = True, _static(method)[5]
         parts: dict[str, float] = {}
         if why:
             if why.get("source") == "name-guess":
