@@ -159,6 +159,7 @@ def _extract(item, data: bytes | None) -> Any:
                     if not d["doc"] and d["qual"] in docs:
                         d["doc"] = docs[d["qual"]]
                 facts["doc"] = facts["doc"] or body["doc"]
+                facts["newdocs"] = facts.get("newdocs") or body.get("newdocs", [])  # numpy's _add_newdocs
             except OSError:
                 pass
         return facts
@@ -214,7 +215,7 @@ def parse_solved(text: str, where: str = "") -> list[dict[str, Any]]:
     return out
 
 
-FACTS_VERSION = 8  # bump when an extractor's output changes
+FACTS_VERSION = 10  # bump when an extractor's output changes
 
 
 def _item_hash(item, data: bytes | None) -> str:

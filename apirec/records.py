@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
@@ -124,13 +125,39 @@ def format_signature(params: tuple[Param, ...] | list[Param], returns: str = "")
     return "(" + ", ".join(out) + ")" + (f" -> {returns}" if returns else "")
 
 
+_CALL_HEAD = re.compile(r"\s*(?:--\s*)?[A-Za-z_][\w.]*\(")
+
+
+def _is_signature(para: str) -> bool:
+    """Whether a docstring paragraph is only signatures, `--` lines included (numpy's C functions:
+    `zeros(shape, dtype=None)`, `concatenate(\n    arrays, /, axis=0,\n)`)."""
+    text = " ".join(para.split())
+    pos = 0
+    while pos < len(text):
+        m = _CALL_HEAD.match(text, pos)
+        if m is None:
+            return text[pos:].strip() in ("", "--")
+        depth, i = 1, m.end()
+        while i < len(text) and depth:
+            depth += {"(": 1, ")": -1}.get(text[i], 0)
+            i += 1
+        if depth:
+            return False
+        tail = re.match(r"\s*(?:->\s*\S+)?\s*(?:--)?\s*", text[i:])
+        pos = i + tail.end()
+    return True
+
+
 def summarize(doc: str) -> str:
     """First sentence (or first paragraph line) of a docstring, whitespace-folded."""
     text = doc.strip()
     if not text:
         return ""
-    para = text.split("\n\n", 1)[0]
-    para = " ".join(para.split())
+    paras = [p for p in text.split("\n\n") if p.strip()]
+    # C functions' docstrings open with their signature: `where(condition, [x, y], /)`, `--`.
+    while len(paras) > 1 and _is_signature(paras[0]):
+        paras.pop(0)
+    para = " ".join(paras[0].split())
     # A sentence ends at ". " followed by an upper-case letter or at the end of the paragraph.
     for i in range(len(para) - 1):
         if para[i] == "." and para[i + 1] == " " and i + 2 < len(para) and para[i + 2].isupper():

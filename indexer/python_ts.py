@@ -231,6 +231,9 @@ class _Extractor:
         self.all_names: list[str] | None = None
         self.all_dynamic = False
         self.bases: dict[str, list[str]] = {}
+        self.newdocs: list[dict[str, str]] = []
+        # Module functions that wrap add_newdoc: name -> (module, class, index of the member-name parameter).
+        self._newdoc_helpers: dict[str, tuple[str, str, int]] = {}
         self._seen: set[str] = set()
 
     # -- imports -------------------------------------------------------------------------------
@@ -463,6 +466,8 @@ class _Extractor:
                 self._statement(inner, prefix, in_class)
         elif t == "function_definition":
             self._function(stmt, prefix, in_class)
+            if not in_class and not prefix:
+                self._maybe_newdoc_helper(stmt)
         elif t == "class_definition":
             self._class(stmt, prefix)
         elif t in ("import_statement", "import_from_statement") and not in_class:
@@ -470,7 +475,64 @@ class _Extractor:
         elif t == "expression_statement":
             if not in_class and self._maybe_all(stmt):
                 return
+            if not in_class and self._maybe_newdoc(stmt):
+                return
             self._assignment(stmt, prefix, in_class)
+
+    def _maybe_newdoc_helper(self, fn) -> None:
+        """numpy's `_array_method_doc(name, params, doc)` calls `add_newdoc(MOD, "ndarray", (name, ...))`:
+        remember it, so its calls document `ndarray.<name>` with their last string argument."""
+        params = [p["name"] for p in parameters(fn.child_by_field_name("parameters"))]
+        for stmt in _block_statements(fn.child_by_field_name("body")):
+            expr = stmt.type == "expression_statement" and stmt.named_child_count
+            args = _newdoc_args(stmt.named_children[0] if expr else None)
+            if args and args[2].type in ("tuple", "parenthesized_expression") and args[2].named_child_count:
+                first = args[2].named_children[0]
+                if first.type == "identifier" and _text(first) in params:
+                    self._newdoc_helpers[_text(fn.child_by_field_name("name"))] = (
+                        _string_value(args[0]), _string_value(args[1]), params.index(_text(first)))
+                    return
+
+    def _maybe_newdoc(self, stmt) -> bool:
+        """`add_newdoc("numpy._core.multiarray", "zeros", "...")` and its `("method", "...")` forms:
+        docstrings of objects written in C, kept in Python source (numpy). Applied by the resolver."""
+        call = stmt.named_children[0] if stmt.named_child_count else None
+        if call is None or call.type != "call":
+            return False
+        helper = self._newdoc_helpers.get(_text(call.child_by_field_name("function")))
+        if helper is not None:
+            args = [a for a in call.child_by_field_name("arguments").named_children if a.type == "string"]
+            if len(args) > helper[2] and len(args) >= 2:
+                member = f"{helper[1]}.{_string_value(args[helper[2]])}"
+                self.newdocs.append({"module": helper[0], "name": member, "doc": _string_value(args[-1])})
+            return True
+        args = _newdoc_args(call)
+        if args is None:
+            return False
+        module, name, doc = _string_value(args[0]), _string_value(args[1]), args[2]
+        pairs = doc.named_children if doc.type == "list" else [doc]
+        for pair in pairs:
+            if pair.type == "string":
+                self.newdocs.append({"module": module, "name": name, "doc": _string_value(pair)})
+            elif pair.type in ("tuple", "parenthesized_expression"):
+                parts = [c for c in pair.named_children if c.type != "comment"]
+                if len(parts) == 2 and all(c.type == "string" for c in parts):
+                    self.newdocs.append({"module": module, "name": f"{name}.{_string_value(parts[0])}",
+                                         "doc": _string_value(parts[1])})
+        return True
+
+
+def _newdoc_args(call) -> list | None:
+    """The (module, name, doc) argument nodes of an `add_newdoc("mod", "name", doc)` call, or None."""
+    if call is None or call.type != "call":
+        return None
+    fn = call.child_by_field_name("function")
+    if fn is None or _text(fn).rsplit(".", 1)[-1] != "add_newdoc":
+        return None
+    args = [a for a in call.child_by_field_name("arguments").named_children if a.type != "comment"]
+    if len(args) < 3 or args[0].type != "string" or args[1].type != "string":
+        return None
+    return args
 
 
 def _param_str(p: dict[str, str]) -> str:
@@ -536,6 +598,7 @@ def extract_module(source: bytes, module: str, is_package: bool = False) -> dict
         "all": ex.all_names,
         "all_dynamic": ex.all_dynamic,
         "bases": ex.bases,
+        "newdocs": ex.newdocs,
         "errors": bool(root.has_error),
         "calls": _calls(root, ex.imports),
     }

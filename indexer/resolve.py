@@ -7,6 +7,7 @@ so `pandas.read_csv` is found although it is defined in `pandas.io.parsers.reade
 
 from __future__ import annotations
 
+import inspect
 import logging
 import os
 from dataclasses import dataclass, field
@@ -159,8 +160,21 @@ class Resolver:
                 edges.setdefault(target, []).append(f"{module}.{name}")
         return edges
 
+    def _newdocs(self) -> dict[str, str]:
+        """Docstrings that `add_newdoc(...)` calls give objects written in C, by canonical path."""
+        out: dict[str, str] = {}
+        for info in self.modules.values():
+            for nd in info.facts.get("newdocs", ()):
+                if nd["module"] not in self.modules:
+                    continue
+                target = self._lookup_dotted(nd["module"], nd["name"])
+                if target and target not in out:
+                    out[target] = inspect.cleandoc(nd["doc"])
+        return out
+
     def records(self) -> list[ApiRecord]:
         self.run()
+        self.newdocs = self._newdocs()
         edges = self._public_edges()
         out: list[ApiRecord] = []
         for module, info in self.modules.items():
@@ -186,7 +200,7 @@ class Resolver:
                 summary=summarize(doc), doc=doc, aliases=aliases, origin=info.origin,
                 origin_version=info.version, file=info.file, line=1, private=private,
             )
-        doc = d.get("doc", "")
+        doc = d.get("doc", "") or self.newdocs.get(canonical, "")
         params = tuple(
             Param(name=p["name"], annotation=p.get("annotation", ""), default=p.get("default", ""),
                   kind=p.get("kind", "positional_or_keyword"), doc=p.get("doc", ""))

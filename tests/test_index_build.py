@@ -89,6 +89,52 @@ def test_stub_wins_and_borrows_source_docstring(pandas_like):
     assert typed.summary == "Doc from the source."
 
 
+def test_docstrings_of_c_objects_from_add_newdoc(make_tree, tmp_path, apirec_home):
+    # numpy documents what it writes in C from Python: add_newdoc(module, name, doc), for methods
+    # add_newdoc(module, class, (method, doc)) and through a helper that wraps it.
+    repo = make_tree({
+        "arr/__init__.py": "from arr._core import zeros, ndarray\n",
+        "arr/_core.pyi": '''
+            class ndarray:
+                def reshape(self, shape): ...
+                def astype(self, dtype): ...
+            def zeros(shape, dtype=None) -> ndarray: ...
+            ''',
+        "arr/_docs.pyi": "",  # numpy ships a stub beside it: the .py's calls count all the same
+        "arr/_docs.py": '''
+            from arr._utils import add_newdoc
+
+            add_newdoc("arr._core", "zeros",
+                """
+                zeros(shape, dtype=None)
+                --
+
+                zeros(shape, dtype=None)
+
+                Return a new array of given shape, filled with zeros.
+                """)
+            add_newdoc("arr._core", "ndarray", ("reshape", """Gives a new shape to an array."""))
+
+            def _method_doc(name, params, doc):
+                add_newdoc("arr._core", "ndarray", (name, doc))
+
+            _method_doc("astype", "dtype", """
+                a.astype(dtype)
+
+                Copy of the array, cast to a specified type.
+                """)
+            ''',
+    })
+    build_index(tmp_path / "ix", [str(repo)])
+    s = Searcher(tmp_path / "ix", load_dense=False)
+    (zeros,) = s.lookup("arr.zeros")
+    assert zeros.summary == "Return a new array of given shape, filled with zeros."  # not its signature
+    assert s.lookup("arr.ndarray.reshape")[0].summary == "Gives a new shape to an array."
+    assert s.lookup("arr.ndarray.astype")[0].summary == "Copy of the array, cast to a specified type."
+    hit = next(h for h in s.search("array filled with zeros", k=5) if h.record.public_path == "arr.zeros")
+    assert {"fill", "zero"} <= set(hit.why["matched_terms"])  # its words are in the BM25 index
+
+
 def test_private_names_and_tests_are_not_recommended_by_default(pandas_like):
     _, index, _ = pandas_like
     s = Searcher(index)
