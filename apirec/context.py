@@ -1835,7 +1835,9 @@ _W = {"intent": 1.5, "mention": 2.0, "word": 0.5, "file": 0.5, "same": 1.0, "pri
 _CALLABLE = frozenset({"method", "function", "class", "constructor"})
 _WORDS = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _CONDITION = re.compile(r"(?:^\s*(?:if|elif|while|assert)\s+|\b(?:and|or|not)\s+|\bif\s+)\(?$")
-_PREDICATE = re.compile(r"_*(?:is|has|can|should|must|exists|contains|startswith|endswith)(?:_|[A-Z]|[a-z]*$)")
+# is_open, hasKey, isclosed, exists, done, cancelled, locked; not `cancel` or `hash` (can-cel, has-h).
+_PREDICATE = re.compile(r"_*(?:(?:is|has|can|should|must)(?:_|[A-Z])|is[a-z]+$|[a-z]+ed$|done$|"
+                        r"(?:exists|contains|startswith|endswith)$)")
 _CODE_NAME = re.compile(r"(?:`|\.)([A-Za-z_]\w*)|([A-Za-z_]\w*)\(")  # `name`, .name, name(
 _DOC_TOKENS: dict[tuple[str, str], tuple[int, dict[str, int]]] = {}
 
@@ -2144,7 +2146,8 @@ class _Site:
                     parts["npos"] = -w["npos"]
         elif callable_ and kind != "class" and shape in ("index", "assign", "attr"):
             parts["shape"] = -w["shape"]  # `x.name[0]`, `x.name = v`, `x.name.y`: rarely a method
-        if self.condition and (_PREDICATE.match(name) or _annotation_head(_returns(r)) in ("bool", "builtins.bool")):
+        if self.condition and (_PREDICATE.match(name)
+                               or _annotation_head(_returns(r)) in ("bool", "builtins.bool")):
             parts["cond"] = w["cond"]  # `if x.done():`, `while not x.is_set():`
         if module_recv and self_sig:
             parts["self"] = -w["self_on_module"]
