@@ -1834,7 +1834,7 @@ _W = {"intent": 1.5, "mention": 2.0, "word": 0.5, "file": 0.5, "same": 1.0, "pri
       "argname": 2.0, "cond": 1.5, "recent": 1.0}
 _CALLABLE = frozenset({"method", "function", "class", "constructor"})
 _WORDS = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-_CONDITION = re.compile(r"(?:^\s*(?:if|elif|while|assert)\s+|\b(?:and|or|not)\s+|\bif\s+)\(?$")
+_CONDITION = re.compile(r"(?:^\s*(?:elif|while|assert)\s+|\b(?:if|and|or|not)\s+)\(?$")
 # is_open, hasKey, isclosed, exists, done, cancelled, locked; not `cancel` or `hash` (can-cel, has-h).
 _PREDICATE = re.compile(r"_*(?:(?:is|has|can|should|must)(?:_|[A-Z])|is[a-z]+$|[a-z]+ed$|done$|"
                         r"(?:exists|contains|startswith|endswith)$)")
@@ -2065,17 +2065,6 @@ class _Site:
         self._pool = pool
         self._bm25 = self.bm25(pool)
         self._methods_memo = None
-        self._argnames = self.arg_matches(pool) if self.arg_names else set()
-
-    def arg_matches(self, pool: dict) -> set[str]:
-        """Members with a parameter named as one of the call's positional arguments: `.isin(values)`,
-        `json.dump(obj, ...)`, `transport.write(data)`."""
-        out: set[str] = set()
-        for name, v in pool.items():
-            call = _static(v[1])[5]
-            if call is not None and any(a in call[0] or a.rstrip("s") in call[0] for a in self.arg_names):
-                out.add(name)
-        return out
 
     def _has_methods(self) -> bool:
         if self._methods_memo is None:
@@ -2137,8 +2126,9 @@ class _Site:
                     hit = sum(1 for a in self.kwargs if a in names)
                     miss = len(self.kwargs) - hit
                     parts["kw"] = w["kw"] * hit - (0 if var_kw else w["kw_miss"] * miss)
-                if name in self._argnames:
-                    parts["argname"] = w["argname"]  # evidence of the parameter it is passed to
+                if any(a in names or a.rstrip("s") in names for a in self.arg_names):
+                    # `.isin(values)`, `json.dump(obj, ...)`: evidence of the parameter it is passed to
+                    parts["argname"] = w["argname"]
                 if takes is not None and takes == self.arg_kind:
                     parts["arg"] = w["arg"]  # `(lambda ...)` for a `func`, `(float)` for a `dtype`
                 if self.npos >= 0 and kind != "class" and (

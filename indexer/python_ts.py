@@ -222,7 +222,7 @@ def _block_statements(block):
 
 
 class _Extractor:
-    def __init__(self, module: str, is_package: bool):
+    def __init__(self, module: str, is_package: bool, newdoc_calls: bool = False):
         self.module = module
         self.is_package = is_package
         self.defs: list[dict[str, Any]] = []
@@ -232,6 +232,7 @@ class _Extractor:
         self.all_dynamic = False
         self.bases: dict[str, list[str]] = {}
         self.newdocs: list[dict[str, str]] = []
+        self._newdoc_calls = newdoc_calls  # the source mentions add_newdoc (numpy): look for the calls
         # Module functions that wrap add_newdoc: name -> (module, class, index of the member-name parameter).
         self._newdoc_helpers: dict[str, tuple[str, str, int]] = {}
         self._seen: set[str] = set()
@@ -466,7 +467,7 @@ class _Extractor:
                 self._statement(inner, prefix, in_class)
         elif t == "function_definition":
             self._function(stmt, prefix, in_class)
-            if not in_class and not prefix:
+            if self._newdoc_calls and not in_class and not prefix:
                 self._maybe_newdoc_helper(stmt)
         elif t == "class_definition":
             self._class(stmt, prefix)
@@ -475,7 +476,7 @@ class _Extractor:
         elif t == "expression_statement":
             if not in_class and self._maybe_all(stmt):
                 return
-            if not in_class and self._maybe_newdoc(stmt):
+            if self._newdoc_calls and not in_class and self._maybe_newdoc(stmt):
                 return
             self._assignment(stmt, prefix, in_class)
 
@@ -501,8 +502,8 @@ class _Extractor:
             return False
         helper = self._newdoc_helpers.get(_text(call.child_by_field_name("function")))
         if helper is not None:
-            args = [a for a in call.child_by_field_name("arguments").named_children if a.type == "string"]
-            if len(args) > helper[2] and len(args) >= 2:
+            args = [a for a in call.child_by_field_name("arguments").named_children if a.type != "comment"]
+            if len(args) > helper[2] and args[helper[2]].type == "string" and args[-1].type == "string":
                 member = f"{helper[1]}.{_string_value(args[helper[2]])}"
                 self.newdocs.append({"module": helper[0], "name": member, "doc": _string_value(args[-1])})
             return True
@@ -584,7 +585,7 @@ def extract_module(source: bytes, module: str, is_package: bool = False) -> dict
         return {"module": module, "is_package": is_package, "doc": "", "defs": [], "imports": [], "star": [],
                 "all": None, "all_dynamic": False, "bases": {}, "errors": True, "calls": {}, "skipped": skipped}
     tree = parser().parse(source)
-    ex = _Extractor(module, is_package)
+    ex = _Extractor(module, is_package, newdoc_calls=b"add_newdoc" in source)
     root = tree.root_node
     for stmt in _block_statements(root):
         ex._statement(stmt, "", in_class=False)

@@ -47,6 +47,7 @@ class Resolver:
         # names[module][name] = canonical target ("module" or "module.qual"); None = unresolvable
         self.names: dict[str, dict[str, str]] = {m: {} for m in modules}
         self.star_bound: dict[str, set[str]] = {m: set() for m in modules}
+        self.newdocs: dict[str, str] = {}  # set by records(), after the fixed point
 
     # -- the fixed point ---------------------------------------------------------------------------
     def _lookup(self, module: str, name: str) -> str | None:
