@@ -1969,7 +1969,7 @@ class _Site:
         # `if x.name(`, `while not x.name`, `... and x.name`: a test, where predicates are at home.
         head = cur[:character - len(typed)]
         head = head[:-len(receiver) - 1] if receiver and head.endswith(receiver + ".") else ""
-        self.condition = bool(_CONDITION.search(head))
+        self.condition = bool(_CONDITION.search(head)) or _selects_from(head, receiver, rest)
         self.shape = ("call" if rest.startswith("(") else "index" if rest.startswith("[") else
                       "assign" if re.match(r"=(?!=)", rest) else "attr" if rest[:1] == "." else "other")
         self.kwargs: list[str] = []
@@ -2145,6 +2145,25 @@ class _Site:
                 and self._has_methods():
             parts["self"] = -w["self_on_module"]  # a module-level function offered for an object
         return sum(parts.values()), parts
+
+
+_MASK = re.compile(r"([A-Za-z_]\w*)[\w.]*\[\s*(?::\s*,\s*)?~?\s*$")
+
+
+def _selects_from(head: str, receiver: str, rest: str) -> bool:
+    """`df[df.col.▮(...)]`, `df.loc[~df.▮(...)]`, `arr[np.▮(arr)]`: the call computes a boolean mask
+    that selects from the object it is subscripting, so predicates (`isin`, `isna`, `duplicated`) fit."""
+    m = _MASK.search(head)
+    if not m:
+        return False
+    end = _close(rest, 0) if rest.startswith("(") else -1
+    if end > 0 and re.match(r"\s*[-+*/%<>=!]", rest[end:]):
+        return False  # `a[np.abs(a) < tol]`, `s[s.shift(-1) != s]`: the result is compared, not the mask
+    base = m.group(1)
+    if re.match(rf"{re.escape(base)}\b", receiver):
+        return True
+    # A function of the module applied to that object: `arr[np.isnan(arr)]`.
+    return bool(re.match(rf"\w*\(\s*{re.escape(base)}\b", rest))
 
 
 def _call_args(rest: str) -> tuple[list[str], int, str, list[str]]:

@@ -172,7 +172,9 @@ def _doctest_examples(doc: str) -> list[str]:
 
 def _decorators(node) -> list[str]:
     if node.parent is not None and node.parent.type == "decorated_definition":
-        return [_text(d)[1:].strip() for d in node.parent.children if d.type == "decorator"]
+        # The expression only: `@overload  # type: ignore[override]` carries its comment inside the node.
+        return [" ".join(_text(c) for c in d.named_children if c.type != "comment").strip()
+                for d in node.parent.children if d.type == "decorator"]
     return []
 
 

@@ -176,7 +176,8 @@ ARRAYS = {
         def ravel(a) -> Vector: ...
         ''',
     # A pandas-like package on top: a descriptor attribute, an `ar.ndarray` annotation (the index does
-    # not keep the module's imports) and overloads led by an `inplace=True -> None` one.
+    # not keep the module's imports) and overloads led by an `inplace=True -> None` one, whose decorator
+    # carries a comment as pandas' do.
     "tabs/__init__.py": '''
         from typing import Literal, overload
 
@@ -196,7 +197,7 @@ ARRAYS = {
             def values(self) -> ar.ndarray:
                 """The data as an array."""
 
-            @overload
+            @overload  # type: ignore[override]
             def sort(self, *, inplace: Literal[True]) -> None: ...
             @overload
             def sort(self, *, inplace: Literal[False] = ...) -> Table: ...
@@ -446,6 +447,32 @@ def test_a_condition_asks_for_a_predicate():
         hits = complete([], code + line, "():")
         assert hits[0].record.name in want, (line, [(h.record.name, h.why) for h in hits])
     assert all("cond" not in h.why for h in complete([], code + "x = self.", "()"))
+
+
+def test_a_boolean_mask_asks_for_a_predicate(tmp_path):
+    from apirec.lsp.indexes import extract_file
+
+    root = write_tree(tmp_path / "proj", {"col/__init__.py": '''
+        class Column:
+            def head(self, n=5):
+                """The first n elements."""
+
+            def shift(self, periods=1):
+                """Shift the elements by some periods."""
+
+            def isnull(self):
+                """Detect missing values."""
+        '''})
+    path = root / "col" / "__init__.py"
+    col = RecordSet(extract_file(root, path, path.read_bytes()), name="col")
+    code = "import col\n\ndef f(c: col.Column):\n    return "
+    for line in ("c[c.", "c.loc[~c.", "c[:, c."):
+        hits = complete([col], code + line, "()]")
+        assert hits[0].record.name == "isnull" and "cond" in hits[0].why, (line, [h.record.name
+                                                                                 for h in hits])
+    # A result that is compared is no mask; a subscript of something else is no selection.
+    assert all("cond" not in h.why for h in complete([col], code + "c[c.", "(-1) != c]"))
+    assert all("cond" not in h.why for h in complete([col], code + "other[c.", "()]"))
 
 
 def test_a_call_on_the_last_lines_repeats():
