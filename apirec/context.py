@@ -1735,7 +1735,9 @@ def member_completions(searchers: list[Any], code: str, line: int, character: in
     module_recv = False
     if typ is not None:
         trec = doc.record(typ)
-        module_recv = trec is not None and trec.kind == "module"
+        # A module the index has no record of (an API corpus: `import beatnum as bn`) is a module too.
+        module_recv = (trec.kind == "module" if trec is not None
+                       else doc.module_aliases().get(receiver) == typ)
         # `self.` in a class of the open file: the class's own methods first.
         own_first = trec is not None and trec.origin == "file" and receiver in ("self", "cls")
         for r, depth in doc.members_of(typ):

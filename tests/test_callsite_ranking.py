@@ -502,6 +502,27 @@ def test_an_api_corpus_imported_as_a_module_lists_its_methods(tmp_path):
     assert hits and hits[0].record.name == "feed" and hits[0].why["source"] == "library"
 
 
+def test_a_corpus_module_takes_no_method_usage_of_other_libraries(tmp_path):
+    # `bn.connect(...)` on an API corpus imported as a module: how often code calls `.connect` on
+    # sockets and databases says nothing about this module's function of that name.
+    import json
+
+    from apirec.indexer.corpus import parse_corpus
+    from apirec.usage import shipped_usage
+
+    assert shipped_usage().get(".connect", 0) > 0  # else this test proves nothing
+    rows = [{"api": "bn.connect", "name": "connect", "signature": "connect(arrays, axis=0)",
+             "doc": "Join a sequence of arrays."},
+            {"api": "bn.filter_condition", "name": "filter_condition", "signature": "filter_condition(cond)",
+             "doc": "Return elements chosen depending on a condition."}]
+    path = tmp_path / "corpus_bn.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    bn = RecordSet(parse_corpus(path)[0], name="bn")
+    hits = complete([bn], "import bn\n\nidx = bn.", "(a == 0)")
+    assert {h.record.name for h in hits} == {"connect", "filter_condition"}
+    assert all(h.why.get("prior", 0) == 0 for h in hits), [(h.record.name, h.why) for h in hits]
+
+
 def test_self_leans_to_own_members_but_the_base_api_can_win():
     # A big class's own methods used to come first whatever the evidence; now the depth is a penalty.
     own = "".join(f"    def step_{i}(self):\n        pass\n" for i in range(12))
