@@ -951,7 +951,11 @@ class _Doc:
                     rec = self.record(t)
                     is_class = rec is not None and rec.kind == "class" and t not in _BUILTIN_LITERALS
                 if kind == "attr":
+                    # Only a class that answers any attribute (a DataFrame's columns) lends its kind to
+                    # a name it lacks: `self.rfile` of a request handler is no request handler.
                     lacks = is_class and self.find_member(t, val) is None
+                    if lacks and self.find_member(t, "__getattr__") is None:
+                        return None
                     owner, t = t, (t if lacks else self.attr_type(t, val))
                 elif kind == "call":
                     t, owner = self.call_type(t, owner), None
@@ -1014,7 +1018,13 @@ class _Doc:
         if t is None or t in _BUILTIN_LITERALS or "." not in t:
             return None
         rec = self.record(t)
-        return t if rec is not None and rec.kind == "class" and rec.origin != "file" else None
+        if rec is None or rec.kind != "class" or rec.origin == "file":
+            return None
+        # `x.unknown` is the class's own kind of object only where the class answers any attribute
+        # (a DataFrame's columns); `self.rfile` of a request handler is no request handler.
+        if ops[-1][0] == "attr" and self.find_member(t, "__getattr__") is None:
+            return None
+        return t
 
     def iter_element(self, expr: str, pos: int | None, scopes: list[Any]) -> str | None:
         """The type of a `for` target: an element of `expr` (item `pos` of a tuple element), from the

@@ -33,6 +33,9 @@ FRAMES = {
             def shape(self):
                 """The number of rows and columns."""
 
+            def __getattr__(self, name):
+                """A column by its name (`df.price`)."""
+
 
         class Series:
             """One-dimensional labelled data."""
@@ -79,6 +82,16 @@ def test_a_chain_on_a_receiver_whose_name_suggests_the_class(frames):
                  "import frames\n\ndef f(df):\n    return df.price."):
         hits = complete([frames], code)
         assert hits[0].why["source"] == "name-guess" and hits[0].why["type"] == "frames.DataFrame", code
+
+
+def test_an_attribute_a_class_lacks_is_not_that_class(frames):
+    # A DataFrame answers any attribute (its columns) and `df.price.` is guessed a DataFrame above; a
+    # class without __getattr__ does not: `self.rfile.` in a handler is no handler.
+    code = ("import frames\n\nclass Handler:\n    def send(self, data):\n        pass\n\n"
+            "    def run(self):\n        self.rfile.")
+    hits = complete([frames], code, "()")
+    assert all(h.why.get("type") != "Handler" and h.record.name != "send" for h in hits), \
+        [(h.record.name, h.why) for h in hits]
 
 
 def test_a_selection_of_a_known_class_offers_its_members(frames):
