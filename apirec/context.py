@@ -1975,6 +1975,14 @@ class _Site:
         self.recent = set(_attrs_on(near, [receiver])) if receiver and len(receiver) < 80 else set()
         if typed:
             self.recent.discard(typed)
+        # ... unless the branch just closed made that call (`fut.set_result(x)`, then `else: fut.▮`):
+        # the other branch does its counterpart, a sibling of the same family (`set_exception`).
+        self.counterpart: set[str] = set()
+        if self.recent and line >= 1 and _BRANCH.match(lines[line - 1]):
+            done = set(_attrs_on("\n".join(lines[max(0, line - 3):line - 1]), [receiver]))
+            self.recent -= done
+            self.counterpart = {n.split("_")[0] + "_" for n in done if "_" in n.strip("_")} - {"_"}
+            self.branch_done = done
         # The rest of the line: `(` (a call: which keywords, how many positional arguments), `[`, `=`.
         rest = cur[character:]
         rest = rest[len(re.match(r"\w*", rest).group()):].lstrip()
@@ -2121,6 +2129,8 @@ class _Site:
             parts["same"] = w["same"] * math.log1p(n_same)
         if name in self.recent:
             parts["recent"] = w["recent"]
+        elif self.counterpart and name not in self.branch_done and name.startswith(tuple(self.counterpart)):
+            parts["counterpart"] = w["recent"]
         if name == self.enclosing and self.receiver in ("self", "cls"):
             # Its own name is in the intent text (the `def` line): no evidence for calling itself.
             parts.pop("intent", None)
@@ -2159,6 +2169,7 @@ class _Site:
         return sum(parts.values()), parts
 
 
+_BRANCH = re.compile(r"\s*(?:else|elif\b.*|except\b.*)\s*:\s*(?:#.*)?$")
 _MASK = re.compile(r"([A-Za-z_]\w*)[\w.]*\[\s*(?::\s*,\s*)?~?\s*$")
 
 

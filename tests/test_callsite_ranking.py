@@ -496,6 +496,18 @@ def test_a_call_on_the_last_lines_repeats():
     assert hits[0].record.name == "write" and "recent" in hits[0].why, [(h.record.name, h.why) for h in hits]
 
 
+def test_the_other_branch_calls_a_counterpart():
+    # `fut.set_exception(exc)`, then `else: fut.▮(n)`: not the call just made, but its sibling.
+    code = ("class Fut:\n    def set_exception(self, exc):\n        pass\n\n"
+            "    def set_result(self, value):\n        pass\n\n    def add_done_callback(self, fn):\n"
+            "        pass\n\ndef run(fut: Fut, n):\n    try:\n        n = 1\n    except OSError as exc:\n"
+            "        fut.set_exception(exc)\n    else:\n        fut.")
+    hits = complete([], code, "(n)")
+    assert hits[0].record.name == "set_result" and "counterpart" in hits[0].why, \
+        [(h.record.name, h.why) for h in hits]
+    assert "recent" not in next(h.why for h in hits if h.record.name == "set_exception")
+
+
 def test_an_api_corpus_imported_as_a_module_lists_its_methods(tmp_path):
     # A private library known only from its API docs has no module record, just `zoo.feed`, ...
     import json
