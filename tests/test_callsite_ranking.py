@@ -533,6 +533,7 @@ def test_a_corpus_module_takes_no_method_usage_of_other_libraries(tmp_path):
     import json
 
     from apirec.indexer.corpus import parse_corpus
+
     from apirec.usage import shipped_usage
 
     assert shipped_usage().get(".connect", 0) > 0  # else this test proves nothing
