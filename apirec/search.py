@@ -411,13 +411,18 @@ class Searcher:
 
     def _weighted_words(self, query: str) -> list[tuple[str, float]]:
         """Query words with a weight that fades for words most of the index's docs contain."""
-        out = []
+        weight: dict[str, float] = {}
         ref = math.log(min(self.n, 50)) or 1.0
-        for wd in _query_words(query):
-            tid = self.bm25.vocab.get(wd, self.bm25.vocab.get(stem(wd)))
+        for word, forms in _query_words(query):
+            # A word and its stem share one weight, read from whichever the index knows: the stem of
+            # 'knowledgeframe' is no indexed term (the docs spell KnowledgeFrame), and taken alone it
+            # looked like a rare word at full weight.
+            tid = next((self.bm25.vocab[f] for f in (word, stem(word)) if f in self.bm25.vocab), None)
             df = int(self.bm25.indptr[tid + 1] - self.bm25.indptr[tid]) if tid is not None else 0
-            out.append((wd, 1.0 if df == 0 else min(1.0, math.log(self.n / df) / ref)))
-        return out
+            wt = 1.0 if df == 0 else min(1.0, math.log(self.n / df) / ref)
+            for f in forms:
+                weight[f] = max(weight.get(f, 0.0), wt)
+        return sorted(weight.items(), key=lambda t: len(t[0]), reverse=True)
 
     def _names(self, idxs: list[int]) -> dict[int, str]:
         """Names of records, remembered (a bounded memo: the same candidates come back query after query)."""
@@ -455,15 +460,15 @@ def record_from_json(s: str) -> ApiRecord:
     return ApiRecord.from_dict(json.loads(s))
 
 
-def _query_words(query: str) -> tuple[str, ...]:
-    """Lowercased query words and their stems (3+ letters): what can spell an API name."""
-    out = set()
+def _query_words(query: str) -> list[tuple[str, tuple[str, ...]]]:
+    """Lowercased query words (3+ letters), each with the forms that can spell an API name: the word
+    and its stem."""
+    out: dict[str, tuple[str, ...]] = {}
     for raw in re.findall(r"[A-Za-z]+", query):
         for p in split_identifier(raw):
             if len(p) >= 3 and p not in STOPWORDS:
-                out.add(p)
-                out.add(stem(p))
-    return tuple(sorted(out, key=len, reverse=True))
+                out[p] = (p, stem(p)) if stem(p) != p else (p,)
+    return list(out.items())
 
 
 @lru_cache(maxsize=65536)
