@@ -496,6 +496,14 @@ def test_a_call_on_the_last_lines_repeats():
     assert hits[0].record.name == "write" and "recent" in hits[0].why, [(h.record.name, h.why) for h in hits]
 
 
+def test_a_call_later_on_the_line_is_not_the_one_being_written(frames):
+    # `df.▮(...).head(3)`: the comment asks for head, but the line calls it next.
+    code = "import frames\n\ndef f(df: frames.DataFrame):\n    # the first rows\n    return df."
+    assert complete([frames], code, "()")[0].record.name == "head"
+    hits = complete([frames], code, "().head(3)")
+    assert hits[0].record.name != "head" and "later" in next(h.why for h in hits if h.record.name == "head")
+
+
 def test_the_other_branch_calls_a_counterpart():
     # `fut.set_exception(exc)`, then `else: fut.▮(n)`: not the call just made, but its sibling.
     code = ("class Fut:\n    def set_exception(self, exc):\n        pass\n\n"
