@@ -75,6 +75,7 @@ class Searcher:
         self._solved_dense = None
         self._name_idx: dict[str, int | None] = {}
         self._name_memo: dict[int, str] = {}
+        self._libs: frozenset[str] | None = None
         self._learned: Any = False  # not looked up yet
         self._bank_counts: tuple[dict[str, int], int] | None = None
         if load_dense:
@@ -413,7 +414,14 @@ class Searcher:
         """Query words with a weight that fades for words most of the index's docs contain."""
         weight: dict[str, float] = {}
         ref = math.log(min(self.n, 50)) or 1.0
-        for word, forms in _query_words(query):
+        libs = self._libraries()
+        for word, forms, after in _query_words(query):
+            if after in libs:
+                # "a numpy array", "a Monkey KnowledgeFrame": the library's kind of object, which the
+                # question works on; that it spells `numpy.array` is no evidence for calling it.
+                for f in forms:
+                    weight.setdefault(f, 0.0)
+                continue
             # A word and its stem share one weight, read from whichever the index knows: the stem of
             # 'knowledgeframe' is no indexed term (the docs spell KnowledgeFrame), and taken alone it
             # looked like a rare word at full weight.
@@ -423,6 +431,15 @@ class Searcher:
             for f in forms:
                 weight[f] = max(weight.get(f, 0.0), wt)
         return sorted(weight.items(), key=lambda t: len(t[0]), reverse=True)
+
+    def _libraries(self) -> frozenset[str]:
+        """Lowercased top-level names holding many records (numpy, pandas, monkey)."""
+        if self._libs is None:
+            rows = self.db.execute(
+                "SELECT lower(substr(public_path, 1, instr(public_path || '.', '.') - 1)) AS top "
+                "FROM records GROUP BY top HAVING count(*) >= 20")
+            self._libs = frozenset(r[0] for r in rows)
+        return self._libs
 
     def _names(self, idxs: list[int]) -> dict[int, str]:
         """Names of records, remembered (a bounded memo: the same candidates come back query after query)."""
@@ -460,15 +477,20 @@ def record_from_json(s: str) -> ApiRecord:
     return ApiRecord.from_dict(json.loads(s))
 
 
-def _query_words(query: str) -> list[tuple[str, tuple[str, ...]]]:
-    """Lowercased query words (3+ letters), each with the forms that can spell an API name: the word
-    and its stem."""
-    out: dict[str, tuple[str, ...]] = {}
-    for raw in re.findall(r"[A-Za-z]+", query):
+def _query_words(query: str) -> list[tuple[str, tuple[str, ...], str]]:
+    """Lowercased query words (3+ letters), each with the forms that can spell an API name (the word
+    and its stem) and the query word before its first occurrence."""
+    out: dict[str, tuple[tuple[str, ...], str]] = {}
+    prev, end = "", 0
+    for m in re.finditer(r"[A-Za-z]+", query):
+        raw = m.group()
+        if query[end:m.start()].strip():
+            prev = ""  # "Java: join" is no "java join"
         for p in split_identifier(raw):
-            if len(p) >= 3 and p not in STOPWORDS:
-                out[p] = (p, stem(p)) if stem(p) != p else (p,)
-    return list(out.items())
+            if len(p) >= 3 and p not in STOPWORDS and p not in out:
+                out[p] = ((p, stem(p)) if stem(p) != p else (p,), prev)
+        prev, end = raw.lower(), m.end()
+    return [(w, forms, after) for w, (forms, after) in out.items()]
 
 
 @lru_cache(maxsize=65536)

@@ -145,3 +145,24 @@ def test_a_corpus_of_many_bad_rows_keeps_a_bounded_warning_list(tmp_path):
     assert [r.public_path for r in records] == ["lib.ok"]
     assert len(warnings) == corpus.MAX_WARNINGS + 1
     assert warnings[-1] == "... and 4981 more skipped rows"
+
+
+def test_name_coverage_weights_of_the_library_object_and_of_stems(tmp_path, apirec_home):
+    """'a zoo ZooFrame' names the library's kind of object, which the question works on: spelling the
+    class `zoo.ZooFrame` is no evidence for it. A word's stem weighs what the word weighs: the stem
+    of 'zooframe' is no indexed term and once counted as a rare word."""
+    from apirec.build import build_index
+    from apirec.search import Searcher
+
+    rows = [{"api": "zoo.ZooFrame", "name": "ZooFrame", "signature": "ZooFrame(data)",
+             "doc": "A ZooFrame of animals."}]
+    rows += [{"api": f"zoo.op{i}", "name": f"op{i}", "signature": "(self)",
+              "doc": f"Operation {i} on a {'ZooFrame' if i % 3 == 0 else 'table'}."} for i in range(24)]
+    (tmp_path / "zoo.jsonl").write_text("\n".join(json.dumps(r) for r in rows), encoding="utf-8")
+    idx = tmp_path / "idx"
+    build_index(idx, [str(tmp_path / "zoo.jsonl")])
+    s = Searcher(idx, load_dense=False)
+    w = dict(s._weighted_words("sort the zooframe by age"))
+    assert 0 < w["zooframe"] < 1 and w["zoofram"] == w["zooframe"]
+    assert dict(s._weighted_words("sort a zoo zooframe by age"))["zooframe"] == 0.0
+    assert dict(s._weighted_words("zoo: zooframe sorted by age"))["zooframe"] == w["zooframe"]
