@@ -2001,7 +2001,7 @@ class _Site:
         self.arg_names: list[str] = []
         if self.shape == "call":
             self.kwargs, self.npos, first, self.arg_names = _call_args(rest)
-            self.arg_kind = _arg_kind(first)
+            self.arg_kind = _arg_kind(first) or self._function_ref(first)
         # A function rarely calls itself: the name of the one being written is no candidate.
         self.enclosing = _enclosing_function(lines, line)
         # Intent: comments, docstring, enclosing function name and the assigned name on this line.
@@ -2020,6 +2020,18 @@ class _Site:
         self._pieces = self._words | {w + "s" for w in self._words}
         self._starts = {w[:i] for w in self._words for i in range(2, len(w))}
         self._compound: dict[str, bool] = {}
+
+    def _function_ref(self, arg: str) -> str | None:
+        """'callable' for a function passed by name (`df.apply(pd.to_numeric)`, `map(str.lower, ...)`,
+        `loop.call_soon(self._read)`): the parameter it goes to takes a function."""
+        if "." not in arg or not re.fullmatch(r"[A-Za-z_][\w.]*", arg):
+            return None
+        try:
+            path = self.doc.infer(arg)
+        except Exception:  # a reference the inference cannot follow: no evidence
+            return None
+        rec = self.doc.record(path) if path else None
+        return "callable" if rec is not None and rec.kind in ("function", "method") else None
 
     def compound(self, name: str) -> bool:
         """Whether the intent's words spell `name` in two or more pieces, each a word of the intent or

@@ -352,6 +352,10 @@ def test_the_first_argument_says_which_parameter_takes_it(tmp_path):
 
             def resize(self, n):
                 """Resize the grid to n cells."""
+
+
+        def double(v):
+            """Twice the value."""
         '''})
     path = root / "grid" / "__init__.py"
     grid = RecordSet(extract_file(root, path, path.read_bytes()), name="grid")
@@ -360,6 +364,11 @@ def test_the_first_argument_says_which_parameter_takes_it(tmp_path):
     assert top([grid], code, "(np.float32)", 1) == ["astype"]
     assert top([grid], code, "(float)", 1) == ["astype"]
     assert all("arg" not in h.why for h in complete([grid], code, "(values)"))  # no evidence, no bonus
+    # A function passed by name goes to a `func` parameter as a lambda does; a value's attribute does not.
+    assert top([grid], code, "(grid.double)", 1) == ["transform"]
+    again = "import grid\ng = grid.Grid()\nout = g.resize(3)\nout = g."
+    assert top([grid], again, "(g.take)", 1) == ["transform"]
+    assert all("arg" not in h.why for h in complete([grid], code, "(g.cells)"))
 
 
 def test_intent_words_naming_the_receiver_type_do_not_pick_its_member(tmp_path):
