@@ -1843,7 +1843,7 @@ def _fallback_pool(doc: _Doc, site: _Site, pool: dict, lines: list[str], line: i
 _W = {"intent": 1.5, "mention": 2.0, "word": 0.5, "file": 0.5, "same": 1.0, "prior": 0.25, "shape": 2.0,
       "kw": 2.0, "kw_miss": 0.5, "npos": 0.5, "self_on_module": 1.0, "search": 1.0,
       "guess": 2.0, "recursion": 2.0, "arg": 2.0, "phrase": 1.0, "own_depth": 1.0,
-      "argname": 2.0, "cond": 1.5, "recent": 1.0, "later": 2.0}
+      "argname": 2.0, "cond": 1.5, "recent": 1.0, "later": 2.0, "same_arg": 1.0}
 _CALLABLE = frozenset({"method", "function", "class", "constructor"})
 _WORDS = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _CONDITION = re.compile(r"(?:^\s*(?:elif|while|assert)\s+|\b(?:if|and|or|not)\s+)\(?$")
@@ -1999,9 +1999,17 @@ class _Site:
         self.npos = -1
         self.arg_kind: str | None = None
         self.arg_names: list[str] = []
+        self.same_arg: dict[str, int] = {}
         if self.shape == "call":
             self.kwargs, self.npos, first, self.arg_names = _call_args(rest)
             self.arg_kind = _arg_kind(first) or self._function_ref(first)
+            head = re.match(r"([A-Za-z_]\w*)\.", first)
+            if head and head.group(1) not in ("self", "cls") and receiver and len(receiver) < 80:
+                # What this receiver was called with such a first argument before in the file
+                # (`self.send_error(HTTPStatus.NOT_FOUND)` ... `self.▮(HTTPStatus.FORBIDDEN)`).
+                tail = r"\s*\.\s*([A-Za-z_]\w*)\s*\(\s*" + re.escape(head.group(1)) + r"\b"
+                for m in _uses(before, [receiver], tail):
+                    self.same_arg[m.group(1)] = self.same_arg.get(m.group(1), 0) + 1
         # A function rarely calls itself: the name of the one being written is no candidate.
         self.enclosing = _enclosing_function(lines, line)
         # Intent: comments, docstring, enclosing function name and the assigned name on this line.
@@ -2144,6 +2152,9 @@ class _Site:
             parts["same"] = w["same"] * math.log1p(n_same)
         if name in self.recent:
             parts["recent"] = w["recent"]
+        n_arg = self.same_arg.get(name)
+        if n_arg:
+            parts["same_arg"] = w["same_arg"] * math.log1p(n_arg)
         if name in self.later:
             parts["later"] = -w["later"]
         elif self.counterpart and name not in self.branch_done and name.startswith(tuple(self.counterpart)):

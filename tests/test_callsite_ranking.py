@@ -513,6 +513,20 @@ def test_a_call_later_on_the_line_is_not_the_one_being_written(frames):
     assert hits[0].record.name != "head" and "later" in next(h.why for h in hits if h.record.name == "head")
 
 
+def test_what_the_receiver_was_called_with_before():
+    # `h.send_error(Status.NOT_FOUND)` before: `h.▮(Status.FORBIDDEN)` is likely another one, though
+    # `send_line` is the receiver's most used member.
+    code = ("class Status:\n    NOT_FOUND = 404\n    FORBIDDEN = 403\n\n"
+            "class Handler:\n    def send_error(self, code):\n        pass\n\n"
+            "    def send_line(self, line):\n        pass\n\n"
+            "def serve(h: Handler):\n" + "    h.send_line('a')\n" * 2 + "    h.send_error(Status.NOT_FOUND)\n"
+            "    x = 1\n    y = 2\n    h.")
+    hits = complete([], code, "(Status.FORBIDDEN)")
+    assert hits[0].record.name == "send_error" and "same_arg" in hits[0].why, [(h.record.name, h.why)
+                                                                                for h in hits]
+    assert all("same_arg" not in h.why for h in complete([], code, "(x.FORBIDDEN)"))
+
+
 def test_the_other_branch_calls_a_counterpart():
     # `fut.set_exception(exc)`, then `else: fut.▮(n)`: not the call just made, but its sibling.
     code = ("class Fut:\n    def set_exception(self, exc):\n        pass\n\n"
