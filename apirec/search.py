@@ -499,14 +499,12 @@ def _name_letters(name: str) -> str:
 
 
 def name_coverage(name: str, words: list[tuple[str, float]]) -> float:
-    """Share of the name's letters covered by query words ('sip rows ... NaN' covers 'sipna'),
-    each letter counted at the weight of the rarest word covering it."""
+    """Share of the name's letters covered by query words ('sip rows ... NaN' covers 'sipna') or by
+    their starts (abbreviations), each letter counted at the weight of the rarest word covering it."""
     letters = _name_letters(name)
     if len(letters) < 3:
         return 0.0
     found = [(wd, wt) for wd, wt in words if wd in letters]  # usually none: one C scan per word
-    if not found:
-        return 0.0
     covered = [0.0] * len(letters)
     for wd, wt in found:
         start = letters.find(wd)
@@ -515,7 +513,32 @@ def name_coverage(name: str, words: list[tuple[str, float]]) -> float:
                 if covered[p] < wt:
                     covered[p] = wt
             start = letters.find(wd, start + 1)
+    # Abbreviations: a word's start where a name part starts or a covered piece ends ('random
+    # integer' spells randint, 'list directory' listdir, 'cumulative sum' cumsum).
+    starts = _part_starts(name)
+    todo = [(wd, wt) for wd, wt in words if len(wd) >= 4 and wd[:3] in letters and wd not in letters]
+    for _ in range(2):  # twice: a piece may continue one that a later word covers ('int' after 'rand')
+        for wd, wt in todo:
+            for n in range(len(wd) - 1, 2, -1):
+                pre = wd[:n]
+                start = letters.find(pre)
+                while start >= 0 and not (start in starts or (start and covered[start - 1] > 0)):
+                    start = letters.find(pre, start + 1)
+                if start >= 0:
+                    for p in range(start, start + n):
+                        if covered[p] < wt:
+                            covered[p] = wt
+                    break
     return sum(covered) / len(letters)
+
+
+@lru_cache(maxsize=65536)
+def _part_starts(name: str) -> frozenset[int]:
+    out, pos = {0}, 0
+    for part in split_identifier(name):
+        out.add(pos)
+        pos += len(part)
+    return frozenset(out)
 
 
 def names_query(qnorm: str, r: ApiRecord) -> bool:

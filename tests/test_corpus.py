@@ -166,3 +166,16 @@ def test_name_coverage_weights_of_the_library_object_and_of_stems(tmp_path, apir
     assert 0 < w["zooframe"] < 1 and w["zoofram"] == w["zooframe"]
     assert dict(s._weighted_words("sort a zoo zooframe by age"))["zooframe"] == 0.0
     assert dict(s._weighted_words("zoo: zooframe sorted by age"))["zooframe"] == w["zooframe"]
+
+
+def test_name_coverage_reads_abbreviations():
+    # 'random integer' spells randint; a word's start counts only where a name part starts or a
+    # covered piece ends, so 'integer' does not spell the end of 'print'.
+    from apirec.search import name_coverage
+
+    words = [("integer", 1.0), ("random", 1.0), ("directory", 0.5), ("list", 1.0)]
+    assert name_coverage("randint", words) == 1.0
+    assert name_coverage("listdir", words) == pytest.approx((4 + 3 * 0.5) / 7)
+    assert name_coverage("list_dir", words) == name_coverage("listdir", words)
+    assert name_coverage("print", words) == 0.0
+    assert name_coverage("Integral", words) == pytest.approx(5 / 8)  # the longest start: 'integ'
