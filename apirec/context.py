@@ -2043,7 +2043,8 @@ class _Site:
 
     def compound(self, name: str) -> bool:
         """Whether the intent's words spell `name` in two or more pieces, each a word of the intent or
-        a word plus a plural `s`; the last may be a word's start (two letters or more: `na` of "NaN")."""
+        a word plus a plural `s`, or a word's start: the last of two letters or more (`na` of "NaN"),
+        the others of three or more (`cum` of "cumulative" in `cumsum`)."""
         hit = self._compound.get(name)
         if hit is None:
             key = name.strip("_").lower().replace("_", "")
@@ -2055,7 +2056,7 @@ class _Site:
                     continue
                 for j in range(i + 2, n + 1):
                     piece = key[i:j]
-                    if piece in self._pieces or (j == n and piece in self._starts):
+                    if piece in self._pieces or ((j == n or len(piece) >= 3) and piece in self._starts):
                         if best[j] is None or best[i] + 1 < best[j]:
                             best[j] = best[i] + 1
             hit = self._compound[name] = best[n] is not None and best[n] >= 2

@@ -434,6 +434,20 @@ def test_a_compound_name_spelled_by_the_comment_words(tmp_path):
     assert hits[0].record.name == "dropna" and hits[0].why.get("mention"), [(h.record.name, h.why) for h in hits]
     # Only a word's start may end the spelling: `dropper` is not "drop" + "per..." anywhere.
     assert "mention" not in next(h.why for h in hits if h.record.name == "dropper")
+    # Other pieces may be a word's start of three letters or more: `cumsum`, "cumulative sum".
+    root = write_tree(tmp_path / "proj2", {"tbl/__init__.py": '''
+        class Table:
+            def cumsum(self):
+                """Running totals."""
+
+            def summary(self):
+                """Describe the table."""
+        '''})
+    path = root / "tbl" / "__init__.py"
+    tbl = RecordSet(extract_file(root, path, path.read_bytes()), name="tbl")
+    code = "import tbl\n\ndef f(t: tbl.Table):\n    # the cumulative sum of each row\n    return t."
+    hits = complete([tbl], code, "()")
+    assert hits[0].record.name == "cumsum" and hits[0].why.get("mention"), [(h.record.name, h.why) for h in hits]
 
 
 def test_an_argument_named_as_a_parameter(tmp_path):
