@@ -2146,7 +2146,7 @@ class _Site:
         elif self.compound(name):
             parts["mention"] = w["phrase"]  # `dropna` in "drop the NaN rows", `isin` in "is in"
         n_file = self.used.get(name)
-        if n_file:
+        if n_file and not module_recv:  # on a module, the file's uses of the name are its `same` ones
             parts["file"] = w["file"] * math.log1p(n_file)
         n_same = self.same.get(name)
         if n_same:

@@ -140,6 +140,13 @@ def test_same_receiver_usage_beats_the_global_prior(stdlib_searcher):
     assert top([stdlib_searcher], code, "()", 1) == ["checkout"]
 
 
+def test_a_module_function_used_in_the_file_counts_once(stdlib_searcher):
+    # `json.dumps` twice: on a module receiver, the file's uses of a name are the receiver's uses.
+    code = "import json\na = json.dumps(1)\nb = json.dumps(2)\nc = json."
+    why = next(h.why for h in complete([stdlib_searcher], code, "(3)") if h.record.name == "dumps")
+    assert "same" in why and "file" not in why, why
+
+
 ARRAYS = {
     "arrs/__init__.pyi": '''
         from typing import Final, Self, TypeAlias, TypeVar
