@@ -420,6 +420,29 @@ def receiver_at(line_text: str, character: int) -> tuple[str, str] | None:
     return recv, prefix
 
 
+def _receiver_across_lines(lines: list[str], line: int, character: int,
+                           max_lines: int = 15) -> tuple[str, str] | None:
+    """The receiver of a chain that starts on earlier lines: `(df\n  .groupby("a")\n  .▮` or
+    `cls(\n  indent=indent,\n  **kw).▮`, read from those lines joined (comments dropped)."""
+    before = lines[line][:character]
+    if not re.match(r"\s*(?:[.)\]}]|[^#]*[)\]}]\s*\.)", before) or _in_comment_or_string(before):
+        return None
+    joined = before.strip()
+    for k in range(line - 1, max(-1, line - 1 - max_lines), -1):
+        sep = "" if joined[:1] in ".)]}" else " "
+        joined = f"{_strip_comment(lines[k]).strip()}{sep}{joined}"
+        got = receiver_at(joined, len(joined))
+        if got is not None and _balanced(got[0]):
+            # `.groupby("a").▮` alone is no receiver yet: the chain goes on up the lines.
+            if not joined[:joined.rfind(got[0] + ".")].rstrip().endswith("."):
+                return got
+    return None
+
+
+def _balanced(expr: str) -> bool:
+    return _close(f"({expr})", 0) == len(expr) + 2
+
+
 def _in_comment_or_string(before: str) -> bool:
     quote = None
     i = 0
@@ -1731,7 +1754,7 @@ def member_completions(searchers: list[Any], code: str, line: int, character: in
     if not lines or line < 0 or line >= len(lines):
         return []
     cur = lines[line].rstrip("\r")
-    found = receiver_at(cur, character)
+    found = receiver_at(cur, character) or _receiver_across_lines(lines, line, character)
     if found is None:
         return []
     receiver, typed = found

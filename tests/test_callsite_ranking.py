@@ -94,6 +94,17 @@ def test_an_attribute_a_class_lacks_is_not_that_class(frames):
         [(h.record.name, h.why) for h in hits]
 
 
+def test_a_chain_across_lines_offers_the_members_of_its_type(frames):
+    # Method chains written one call per line, and a call whose arguments span lines.
+    for code in ("import frames\n\ndef f(df: frames.DataFrame):\n    return (df  # the table\n"
+                 "            .head(3)\n            .",
+                 "import frames\n\ndef f(df: frames.DataFrame):\n    return df.head(\n        3,\n    )."):
+        hits = complete([frames], code)
+        assert hits and hits[0].why.get("type") == "frames.DataFrame", (code, [(h.record.name, h.why)
+                                                                              for h in hits])
+    assert complete([frames], "import frames\n\ndef f():\n    .") == []  # no receiver anywhere
+
+
 def test_a_selection_of_a_known_class_offers_its_members(frames):
     code = "import frames\ntable = frames.DataFrame()\ntable['a']."
     hits = complete([frames], code)

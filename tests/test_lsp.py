@@ -126,6 +126,13 @@ async def test_member_completion_uses_types(client, workspace):
     assert [i.label for i in await complete(client, uri, 6, 13)][:2] == ["dec", "run"]
 
 
+async def test_member_completion_on_a_chain_across_lines(client, workspace):
+    # One call per line, as chained code is often written: the receiver starts lines above.
+    code = "import json\nout = (json.JSONDecoder()  # strict\n       .\n"
+    uri = open_doc(client, workspace / "chain.py", code)
+    assert sorted([i.label for i in await complete(client, uri, 2, 8)][:2]) == ["decode", "raw_decode"]
+
+
 async def test_hover_and_signature_help(client, workspace):
     uri = open_doc(client, workspace / "d.py", "import json\njson.loads('x', ")
     hover = await client.text_document_hover_async(T.HoverParams(
