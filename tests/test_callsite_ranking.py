@@ -465,7 +465,8 @@ def test_a_compound_name_spelled_by_the_comment_words(tmp_path):
     tbl = RecordSet(extract_file(root, path, path.read_bytes()), name="tbl")
     code = "import tbl\n\ndef f(t: tbl.Table):\n    # the cumulative sum of each row\n    return t."
     hits = complete([tbl], code, "()")
-    assert hits[0].record.name == "cumsum" and hits[0].why.get("mention"), [(h.record.name, h.why) for h in hits]
+    assert hits[0].record.name == "cumsum" and hits[0].why.get("mention"), [(h.record.name, h.why)
+                                                                            for h in hits]
 
 
 def test_an_argument_named_as_a_parameter(tmp_path):
