@@ -2001,6 +2001,7 @@ class _Site:
         # ... unless the branch just closed made that call (`fut.set_result(x)`, then `else: fut.▮`):
         # the other branch does its counterpart, a sibling of the same family (`set_exception`).
         self.counterpart: set[str] = set()
+        self.branch_done: set[str] = set()
         if self.recent and line >= 1 and _BRANCH.match(lines[line - 1]):
             done = set(_attrs_on("\n".join(lines[max(0, line - 3):line - 1]), [receiver]))
             self.recent -= done
@@ -2026,11 +2027,11 @@ class _Site:
         if self.shape == "call":
             self.kwargs, self.npos, first, self.arg_names = _call_args(rest)
             self.arg_kind = _arg_kind(first) or self._function_ref(first)
-            head = re.match(r"([A-Za-z_]\w*)\.", first)
-            if head and head.group(1) not in ("self", "cls") and receiver and len(receiver) < 80:
+            arg_head = re.match(r"([A-Za-z_]\w*)\.", first)
+            if arg_head and arg_head.group(1) not in ("self", "cls") and receiver and len(receiver) < 80:
                 # What this receiver was called with such a first argument before in the file
                 # (`self.send_error(HTTPStatus.NOT_FOUND)` ... `self.▮(HTTPStatus.FORBIDDEN)`).
-                tail = r"\s*\.\s*([A-Za-z_]\w*)\s*\(\s*" + re.escape(head.group(1)) + r"\b"
+                tail = r"\s*\.\s*([A-Za-z_]\w*)\s*\(\s*" + re.escape(arg_head.group(1)) + r"\b"
                 for m in _uses(before, [receiver], tail):
                     self.same_arg[m.group(1)] = self.same_arg.get(m.group(1), 0) + 1
         # A function rarely calls itself: the name of the one being written is no candidate.

@@ -75,7 +75,7 @@ class Searcher:
         self._solved_dense = None
         self._name_idx: dict[str, int | None] = {}
         self._name_memo: dict[int, str] = {}
-        self._libs: frozenset[str] | None = None
+        self._libs: dict[str, bool] = {}
         self._learned: Any = False  # not looked up yet
         self._bank_counts: tuple[dict[str, int], int] | None = None
         if load_dense:
@@ -414,9 +414,8 @@ class Searcher:
         """Query words with a weight that fades for words most of the index's docs contain."""
         weight: dict[str, float] = {}
         ref = math.log(min(self.n, 50)) or 1.0
-        libs = self._libraries()
         for word, forms, after in _query_words(query):
-            if after in libs:
+            if after and self._is_library(after):
                 # "a numpy array", "a Monkey KnowledgeFrame": the library's kind of object, which the
                 # question works on; that it spells `numpy.array` is no evidence for calling it.
                 for f in forms:
@@ -432,14 +431,17 @@ class Searcher:
                 weight[f] = max(weight.get(f, 0.0), wt)
         return sorted(weight.items(), key=lambda t: len(t[0]), reverse=True)
 
-    def _libraries(self) -> frozenset[str]:
-        """Lowercased top-level names holding many records (numpy, pandas, monkey)."""
-        if self._libs is None:
-            rows = self.db.execute(
-                "SELECT lower(substr(public_path, 1, instr(public_path || '.', '.') - 1)) AS top "
-                "FROM records GROUP BY top HAVING count(*) >= 20")
-            self._libs = frozenset(r[0] for r in rows)
-        return self._libs
+    def _is_library(self, word: str) -> bool:
+        """Whether `word` (lowercased) is a top-level name holding many records (numpy, pandas, monkey):
+        a range scan of the path index, remembered per word."""
+        got = self._libs.get(word)
+        if got is None:
+            row = self.db.execute("SELECT count(*) FROM (SELECT 1 FROM records WHERE public_path >= ? "
+                                  "AND public_path < ? LIMIT 20)", (word + ".", word + "/")).fetchone()
+            got = self._libs[word] = row[0] >= 20
+            if len(self._libs) > 10_000:
+                self._libs.clear()
+        return got
 
     def _names(self, idxs: list[int]) -> dict[int, str]:
         """Names of records, remembered (a bounded memo: the same candidates come back query after query)."""
