@@ -2494,7 +2494,7 @@ def record_at(searchers: list[Any], code: str, line: int, character: int, *,
     end = character + (m.group().__len__() if m else 0)
     if end == 0 or not (cur[end - 1].isalnum() or cur[end - 1] == "_"):
         return None
-    found = receiver_at(cur, end)
+    found = receiver_at(cur, end) or _receiver_across_lines(lines, line, end)
     doc = _Doc(list(searchers), code, line, end, module)
     if found is None:
         word = _IDENT_END.search(cur[:end]).group()

@@ -103,6 +103,14 @@ def test_a_chain_across_lines_offers_the_members_of_its_type(frames):
         assert hits and hits[0].why.get("type") == "frames.DataFrame", (code, [(h.record.name, h.why)
                                                                               for h in hits])
     assert complete([frames], "import frames\n\ndef f():\n    .") == []  # no receiver anywhere
+    # Hover and signature help read such a chain too.
+    from apirec.context import call_at, record_at
+
+    code = ("import frames\n\ndef f(df: frames.DataFrame):\n    return (df\n            .head(3)\n"
+            "            .apply(f")
+    assert record_at([frames], code, 4, 16).public_path == "frames.DataFrame.head"
+    rec, active = call_at([frames], code, 5, len(code.split("\n")[5]))
+    assert rec.public_path == "frames.DataFrame.apply" and active == 0
 
 
 def test_a_selection_of_a_known_class_offers_its_members(frames):
