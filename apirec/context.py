@@ -2520,27 +2520,35 @@ def call_at(searchers: list[Any], code: str, line: int, character: int, *,
         return None
     cur = lines[line].rstrip("\r")
     before = cur[: max(0, min(character, len(cur)))]
-    depth, commas, i = 0, 0, len(before) - 1
-    while i >= 0:
-        c = before[i]
-        if c in ")]}":
-            depth += 1
-        elif c in "([{":
-            if depth == 0:
-                if c != "(":
-                    return None
-                break
-            depth -= 1
-        elif c == "," and depth == 0:
-            commas += 1
-        i -= 1
+    depth, commas = 0, 0
+    # The open call may start lines above (`df.apply(\n    func,\n    ▮`): scan back over them.
+    for at in range(line, max(-1, line - 20), -1):
+        text = before if at == line else _strip_comment(lines[at].rstrip("\r"))
+        i = len(text) - 1
+        while i >= 0:
+            c = text[i]
+            if c in ")]}":
+                depth += 1
+            elif c in "([{":
+                if depth == 0:
+                    if c != "(":
+                        return None
+                    break
+                depth -= 1
+            elif c == "," and depth == 0:
+                commas += 1
+            i -= 1
+        if i >= 0:
+            break
+    else:
+        return None
     if i < 0:
         return None
-    head = before[:i].rstrip()
+    head = text[:i].rstrip()
     m = _IDENT_END.search(head)
     if not m or not m.group():
         return None
-    rec = record_at(searchers, "\n".join(lines[:line] + [head]), line, len(head), module=module)
+    rec = record_at(searchers, "\n".join(lines[:at] + [head]), at, len(head), module=module)
     if rec is None or rec.kind not in ("function", "method", "class", "constructor"):
         return None
     return rec, commas

@@ -111,6 +111,11 @@ def test_a_chain_across_lines_offers_the_members_of_its_type(frames):
     assert record_at([frames], code, 4, 16).public_path == "frames.DataFrame.head"
     rec, active = call_at([frames], code, 5, len(code.split("\n")[5]))
     assert rec.public_path == "frames.DataFrame.apply" and active == 0
+    # ... and a call whose arguments run on over the next lines, up to the cursor's line.
+    code = "import frames\n\ndef f(df: frames.DataFrame):\n    return df.apply(  # rows\n        f,\n        a"
+    rec, active = call_at([frames], code, 5, 9)
+    assert rec.public_path == "frames.DataFrame.apply" and active == 1
+    assert call_at([frames], "import frames\nx = frames.DataFrame(\n    1)\ny = ", 3, 4) is None
 
 
 def test_a_selection_of_a_known_class_offers_its_members(frames):

@@ -133,6 +133,14 @@ async def test_member_completion_on_a_chain_across_lines(client, workspace):
     assert sorted([i.label for i in await complete(client, uri, 2, 8)][:2]) == ["decode", "raw_decode"]
 
 
+async def test_signature_help_for_a_call_spanning_lines(client, workspace):
+    uri = open_doc(client, workspace / "d2.py", "import json\njson.loads(\n    'x',\n    ")
+    sig = await client.text_document_signature_help_async(T.SignatureHelpParams(
+        text_document=T.TextDocumentIdentifier(uri=uri), position=T.Position(line=3, character=4)))
+    assert sig.signatures[0].label.startswith("json.loads(")
+    assert sig.signatures[0].parameters[sig.active_parameter].label == "cls=None"
+
+
 async def test_hover_and_signature_help(client, workspace):
     uri = open_doc(client, workspace / "d.py", "import json\njson.loads('x', ")
     hover = await client.text_document_hover_async(T.HoverParams(
