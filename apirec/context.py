@@ -2012,7 +2012,7 @@ class _Site:
         rest = rest[len(re.match(r"\w*", rest).group()):].lstrip()
         # Calls later on the line (`kf.▮(...).sipna()`) are rarely the one being written (5% of the
         # dev call sites with such calls).
-        self.later = set(re.findall(r"\.\s*([A-Za-z_]\w*)\s*\(", rest))
+        self.later = {m.group(1) for m in _NAME_USE.finditer(rest) if m.group(2)}
         # `if x.name(`, `while not x.name`, `... and x.name`: a test, where predicates are at home.
         head = cur[:character - len(typed)]
         head = head[:-len(receiver) - 1] if receiver and head.endswith(receiver + ".") else ""
@@ -2541,8 +2541,6 @@ def call_at(searchers: list[Any], code: str, line: int, character: int, *,
         if i >= 0:
             break
     else:
-        return None
-    if i < 0:
         return None
     head = text[:i].rstrip()
     m = _IDENT_END.search(head)

@@ -48,11 +48,7 @@ FRAMES = {
 
 @pytest.fixture(scope="module")
 def frames(tmp_path_factory):
-    from apirec.lsp.indexes import extract_file
-
-    root = write_tree(tmp_path_factory.mktemp("cs") / "proj", FRAMES)
-    path = root / "frames" / "__init__.py"
-    return RecordSet(extract_file(root, path, path.read_bytes()), name="frames")
+    return package(tmp_path_factory.mktemp("cs") / "proj", "frames", FRAMES["frames/__init__.py"])
 
 
 def complete(sources, code, rest=""):
@@ -63,6 +59,15 @@ def complete(sources, code, rest=""):
 
 def top(sources, code, rest="", n=3):
     return [h.record.name for h in complete(sources, code, rest)[:n]]
+
+
+def package(where, name, source):
+    """The records of a one-module package `name` written from `source` under `where` (real tree-sitter)."""
+    from apirec.lsp.indexes import extract_file
+
+    root = write_tree(where, {f"{name}/__init__.py": source})
+    path = root / name / "__init__.py"
+    return RecordSet(extract_file(root, path, path.read_bytes()), name=name)
 
 
 def test_receiver_name_suggests_the_class(frames):
@@ -368,9 +373,7 @@ def test_a_module_offers_what_it_defines_and_its_package_re_exports(stdlib_searc
 
 def test_the_first_argument_says_which_parameter_takes_it(tmp_path):
     # `(lambda ...)` goes to a `func` parameter, `(float)` to a `dtype`: nothing else on the line says so.
-    from apirec.lsp.indexes import extract_file
-
-    root = write_tree(tmp_path / "proj", {"grid/__init__.py": '''
+    grid = package(tmp_path / "proj", "grid", '''
         class Grid:
             def take(self, indices):
                 """Take elements at the given positions."""
@@ -387,9 +390,7 @@ def test_the_first_argument_says_which_parameter_takes_it(tmp_path):
 
         def double(v):
             """Twice the value."""
-        '''})
-    path = root / "grid" / "__init__.py"
-    grid = RecordSet(extract_file(root, path, path.read_bytes()), name="grid")
+        ''')
     code = "import grid\ng = grid.Grid()\nout = g."
     assert top([grid], code, "(lambda v: v * 2)", 1) == ["transform"]
     assert top([grid], code, "(np.float32)", 1) == ["astype"]
@@ -404,9 +405,7 @@ def test_the_first_argument_says_which_parameter_takes_it(tmp_path):
 
 def test_intent_words_naming_the_receiver_type_do_not_pick_its_member(tmp_path):
     # "the last rows of my DataFrame": `DataFrame` names the receiver, `last rows` the member.
-    from apirec.lsp.indexes import extract_file
-
-    root = write_tree(tmp_path / "proj", {"tbl/__init__.py": '''
+    tbl = package(tmp_path / "proj", "tbl", '''
         class DataFrame:
             def tail(self, n=5):
                 """Return the last n rows."""
@@ -416,17 +415,13 @@ def test_intent_words_naming_the_receiver_type_do_not_pick_its_member(tmp_path):
 
             def copy(self):
                 """Copy the object."""
-        '''})
-    path = root / "tbl" / "__init__.py"
-    tbl = RecordSet(extract_file(root, path, path.read_bytes()), name="tbl")
+        ''')
     code = "import tbl\n\ndef f(df: tbl.DataFrame):\n    # get the last rows of my DataFrame data frame\n    return df."
     assert top([tbl], code, "(3)", 1) == ["tail"]
 
 
 def test_a_snake_case_name_spelled_out_in_the_comment(tmp_path):
-    from apirec.lsp.indexes import extract_file
-
-    root = write_tree(tmp_path / "proj", {"stk/__init__.py": '''
+    stk = package(tmp_path / "proj", "stk", '''
         def column_stack(tup):
             """Stack 1-D arrays as columns into a 2-D array."""
 
@@ -435,9 +430,7 @@ def test_a_snake_case_name_spelled_out_in_the_comment(tmp_path):
 
         def hstack(tup):
             """Stack arrays in sequence horizontally."""
-        '''})
-    path = root / "stk" / "__init__.py"
-    stk = RecordSet(extract_file(root, path, path.read_bytes()), name="stk")
+        ''')
     code = "import stk\n# add one element to each row with a column stack of the arrays\nout = stk."
     hits = complete([stk], code, "((a, b))")
     assert hits[0].record.name == "column_stack"
@@ -445,9 +438,7 @@ def test_a_snake_case_name_spelled_out_in_the_comment(tmp_path):
 
 def test_a_compound_name_spelled_by_the_comment_words(tmp_path):
     # `dropna` is "drop" + the start of "NaN"; its doc shares no word with the comment.
-    from apirec.lsp.indexes import extract_file
-
-    root = write_tree(tmp_path / "proj", {"tbl/__init__.py": '''
+    tbl = package(tmp_path / "proj", "tbl", '''
         class Table:
             def dropout(self):
                 """Zero random units."""
@@ -457,25 +448,21 @@ def test_a_compound_name_spelled_by_the_comment_words(tmp_path):
 
             def dropna(self):
                 """Remove missing values."""
-        '''})
-    path = root / "tbl" / "__init__.py"
-    tbl = RecordSet(extract_file(root, path, path.read_bytes()), name="tbl")
+        ''')
     code = "import tbl\n\ndef f(t: tbl.Table):\n    # drop the NaN rows\n    return t."
     hits = complete([tbl], code, "()")
     assert hits[0].record.name == "dropna" and hits[0].why.get("mention"), [(h.record.name, h.why) for h in hits]
     # Only a word's start may end the spelling: `dropper` is not "drop" + "per..." anywhere.
     assert "mention" not in next(h.why for h in hits if h.record.name == "dropper")
     # Other pieces may be a word's start of three letters or more: `cumsum`, "cumulative sum".
-    root = write_tree(tmp_path / "proj2", {"tbl/__init__.py": '''
+    tbl = package(tmp_path / "proj2", "tbl", '''
         class Table:
             def cumsum(self):
                 """Running totals."""
 
             def summary(self):
                 """Describe the table."""
-        '''})
-    path = root / "tbl" / "__init__.py"
-    tbl = RecordSet(extract_file(root, path, path.read_bytes()), name="tbl")
+        ''')
     code = "import tbl\n\ndef f(t: tbl.Table):\n    # the cumulative sum of each row\n    return t."
     hits = complete([tbl], code, "()")
     assert hits[0].record.name == "cumsum" and hits[0].why.get("mention"), [(h.record.name, h.why)
@@ -483,9 +470,7 @@ def test_a_compound_name_spelled_by_the_comment_words(tmp_path):
 
 
 def test_an_argument_named_as_a_parameter(tmp_path):
-    from apirec.lsp.indexes import extract_file
-
-    root = write_tree(tmp_path / "proj", {"col/__init__.py": '''
+    col = package(tmp_path / "proj", "col", '''
         class Column:
             def head(self, n=5):
                 """The first n elements."""
@@ -495,9 +480,7 @@ def test_an_argument_named_as_a_parameter(tmp_path):
 
             def isin(self, values):
                 """Whether each element is contained."""
-        '''})
-    path = root / "col" / "__init__.py"
-    col = RecordSet(extract_file(root, path, path.read_bytes()), name="col")
+        ''')
     code = "import col\n\ndef f(c: col.Column):\n    return c."
     for arg, want in (("(values)", "isin"), ("(self.bound)", "clip")):
         hits = complete([col], code, arg)
@@ -518,9 +501,7 @@ def test_a_condition_asks_for_a_predicate():
 
 
 def test_a_boolean_mask_asks_for_a_predicate(tmp_path):
-    from apirec.lsp.indexes import extract_file
-
-    root = write_tree(tmp_path / "proj", {"col/__init__.py": '''
+    col = package(tmp_path / "proj", "col", '''
         class Column:
             def head(self, n=5):
                 """The first n elements."""
@@ -530,9 +511,7 @@ def test_a_boolean_mask_asks_for_a_predicate(tmp_path):
 
             def isnull(self):
                 """Detect missing values."""
-        '''})
-    path = root / "col" / "__init__.py"
-    col = RecordSet(extract_file(root, path, path.read_bytes()), name="col")
+        ''')
     code = "import col\n\ndef f(c: col.Column):\n    return "
     for line in ("c[c.", "c.loc[~c.", "c[:, c."):
         hits = complete([col], code + line, "()]")
