@@ -223,6 +223,21 @@ def _block_statements(block):
             yield child
 
 
+def _under_type_checking(node) -> bool:
+    """Whether a statement sits in the body of `if TYPE_CHECKING:` (or `if typing.TYPE_CHECKING:`)."""
+    block = node.parent
+    while block is not None and block.type == "block":
+        stmt = block.parent
+        if stmt is None or stmt.type != "if_statement":
+            return False
+        cond = stmt.child_by_field_name("condition")
+        if cond is not None and _text(cond).rsplit(".", 1)[-1] == "TYPE_CHECKING" \
+                and stmt.child_by_field_name("consequence") == block:
+            return True
+        block = stmt.parent
+    return False
+
+
 class _Extractor:
     def __init__(self, module: str, is_package: bool, newdoc_calls: bool = False):
         self.module = module
@@ -254,6 +269,7 @@ class _Extractor:
 
     def _import(self, node) -> None:
         line = node.start_point[0] + 1
+        first = len(self.imports)
         if node.type == "import_statement":
             for name in node.named_children:
                 if name.type == "aliased_import":
@@ -278,6 +294,11 @@ class _Extractor:
                 else:
                     attr = alias = _text(name)
                 self.imports.append({"name": alias, "module": module, "attr": attr, "line": line})
+        if _under_type_checking(node):
+            # Bound for the type checker only: no runtime name, so never a re-export (pandas' core
+            # modules import GroupBy that way); annotations still resolve through it.
+            for imp in self.imports[first:]:
+                imp["typing"] = True
 
     # -- __all__ ------------------------------------------------------------------------------
     def _all_strings(self, node) -> list[str] | None:

@@ -137,8 +137,11 @@ class Resolver:
             top = module.split(".")[0]
             explicit = info.facts.get("all")
             exported = set(explicit or ())
-            plain = {i["name"] for i in info.facts.get("imports", ()) if i["attr"] is None
-                     and i["module"] == i["name"]}
+            imports = info.facts.get("imports", ())
+            plain = {i["name"] for i in imports if i["attr"] is None and i["module"] == i["name"]}
+            # Names bound only under `if TYPE_CHECKING:` exist for the type checker, not at run time.
+            typing_only = {i["name"] for i in imports if i.get("typing")} - {
+                i["name"] for i in imports if not i.get("typing")}
             for name, target in self.names[module].items():
                 if name.startswith("_"):
                     continue
@@ -146,7 +149,7 @@ class Resolver:
                 # is a back-reference, never an export; so is a plain `import x` outside __all__.
                 if target == module or module.startswith(target + "."):
                     continue
-                if name in plain and name not in exported:
+                if name in plain and name not in exported or name in typing_only:
                     continue
                 # Without __all__, only names imported from the same package count as re-exports
                 # (`import os` in a module does not make `mymod.os` an API).
@@ -191,7 +194,8 @@ class Resolver:
     def _record(self, info: ModuleInfo, canonical: str, d: dict[str, Any] | None,
                 candidates: list[str]) -> ApiRecord:
         public = [c for c in dict.fromkeys(candidates) if not _is_private_path(c)]
-        best = min(public, key=lambda c: _path_cost(c, canonical)) if public else canonical
+        depth = d["qual"].count(".") + 1 if d is not None else 1
+        best = min(public, key=lambda c: _path_cost(c, canonical, depth)) if public else canonical
         aliases = tuple(c for c in dict.fromkeys(candidates) if c != best)
         private = (not public) or info.hidden
         if d is None:
@@ -256,12 +260,14 @@ def _alias_names(canonical: str, edges: dict[str, list[str]]) -> list[str]:
     return out
 
 
-def _path_cost(path: str, canonical: str) -> tuple:
+def _path_cost(path: str, canonical: str, depth: int = 1) -> tuple:
     preferred = any(path.startswith(v + ".") for v in PREFERRED_MODULE_ALIASES.values())
     # Among equally short names, the module that fronts the definer wins (`io` for `_io`).
     home = path.split(".")[0] == canonical.split(".")[0].lstrip("_")
-    # Then the name it was defined under: `numpy.sum`, not its alias `numpy.nansum = sum` in the stubs.
-    renamed = path.rsplit(".", 1)[-1] != canonical.rsplit(".", 1)[-1]
+    # Then the names it was defined under: `numpy.sum`, not its alias `numpy.nansum = sum` in the stubs,
+    # and `GroupBy.sum`, not `Grouped.sum` through `import GroupBy as Grouped` (`depth`: how many
+    # trailing names are the definition's own: 2 for a method).
+    renamed = path.split(".")[-depth:] != canonical.split(".")[-depth:]
     return (0 if preferred else 1, path.count("."), not home, path != canonical, renamed, path)
 
 

@@ -263,3 +263,38 @@ def test_a_name_bound_twice_keeps_its_own_name_and_both_are_members(make_tree, t
     assert {"amin", "min", "sum", "nansum", "concatenate", "concat"} <= set(members)
     assert members["min"].canonical_path == "mynp._core.fromnumeric.amin"
     assert s.lookups.by_id(members["min"].id).public_path == "mynp.min"  # resolvable by its id
+
+
+def test_a_name_imported_for_the_type_checker_only_is_no_re_export(make_tree, tmp_path, apirec_home):
+    # pandas.core.apply imports GroupBy under `if TYPE_CHECKING:`; as a re-export it beat the real one
+    # on the alphabet, and GroupBy's methods were shown as pandas.core.apply.GroupBy.sum.
+    repo = make_tree({
+        "mylib/__init__.py": "",
+        "mylib/grouping/__init__.py": "from mylib.grouping.groupby import GroupBy\n",
+        "mylib/grouping/groupby.py": '''
+            class GroupBy:
+                """Rows grouped by keys."""
+
+                def sum(self):
+                    """Sum of each group."""
+            ''',
+        "mylib/apply.py": '''
+            import typing
+            if typing.TYPE_CHECKING:
+                from mylib.grouping import GroupBy
+            else:
+                from mylib.grouping.groupby import GroupBy as Grouped
+
+            def run(g: "GroupBy"):
+                """Run a function over groups."""
+            ''',
+    })
+    index = tmp_path / "index"
+    build_index(index, [str(repo)])
+    s = Searcher(index, load_dense=False)
+    cls = s.exact("mylib.grouping.groupby.GroupBy")
+    assert cls.public_path == "mylib.grouping.GroupBy"
+    assert "mylib.apply.GroupBy" not in cls.aliases
+    assert "mylib.apply.Grouped" in cls.aliases  # the run-time branch binds a name as usual
+    assert s.exact("mylib.grouping.groupby.GroupBy.sum").public_path == "mylib.grouping.GroupBy.sum"
+
