@@ -258,6 +258,8 @@ def _explain(why: dict[str, Any]) -> str:
         parts.append(f"query words spell {why['name_cover']:.0%} of its name")
     if why.get("prior"):
         parts.append(f"prior {why['prior']:+}")
+    if why.get("off_scope"):
+        parts.append(f"a library the question does not involve {why['off_scope']:+}")
     if why.get("matched_terms"):
         parts.append("terms " + ",".join(why["matched_terms"]))
     return "; ".join(parts)

@@ -7,10 +7,10 @@ import math
 import os
 import re
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterable
 
 import numpy as np
 
@@ -40,6 +40,9 @@ class FusionWeights:
     vote_neighbours: int = 20
     vote_rrf_k: float = 5.0
     learned: bool = True  # the shipped learned reranker for the index's language, where there is one
+    # An installed library's APIs when the question shows no sign of that library ("remove the newline
+    # from a string" is about str, not pandas' `.str` accessor): see `_Scope`.
+    scope: float = 0.04
 
 
 @dataclass
@@ -54,6 +57,7 @@ class Gathered:
     v_ev: dict[int, tuple[float, list[str], int, float]]  # share, first voters, voters, best cosine
     cover: dict[int, float]
     b_top: float
+    off_scope: set[int] = field(default_factory=set)  # candidates of a library the question does not involve
 
 
 # Index loads take this lock: first loads in several threads at once (the language server loads its
@@ -78,6 +82,7 @@ class Searcher:
         self._libs: dict[str, bool] = {}
         self._learned: Any = False  # not looked up yet
         self._bank_counts: tuple[dict[str, int], int] | None = None
+        self._scope: _Scope | None = None
         if load_dense:
             self._load_dense()
 
@@ -251,11 +256,13 @@ class Searcher:
 
     # -- search ----------------------------------------------------------------------------------
     def search(self, query: str, k: int = 10, *, include_private: bool = False,
-               language: str | None = None, dense: bool = True) -> list[Hit]:
+               language: str | None = None, dense: bool = True, modules: Iterable[str] = ()) -> list[Hit]:
+        """`modules`: what the code around the question imports (`pandas`, `numpy.linalg`): those
+        libraries are in scope whatever the question's words."""
         query = (query or "").strip()
         if not query:
             raise QueryError("empty query: say what you want to do, e.g. apirec search \"parse a json string\"")
-        g = self.gather(query, dense=dense, include_private=include_private)
+        g = self.gather(query, dense=dense, include_private=include_private, modules=modules)
         if g is None:
             return []
         w = self.weights
@@ -288,6 +295,8 @@ class Searcher:
             if i in g.cover:
                 info["name_cover"] = round(g.cover[i], 3)
             info["prior"] = round(float(w.prior * self.priors[i]), 5)
+            if i in g.off_scope:
+                info["off_scope"] = -w.scope
             if named[n]:
                 info["name_match"] = w.name_match
             if top:
@@ -319,7 +328,7 @@ class Searcher:
         return head, recs, [names_query(qnorm, recs[int(g.cand[j])]) for j in head]
 
     def gather(self, query: str, *, dense: bool = True, include_private: bool = False,
-               exclude_example: str | None = None) -> Gathered | None:
+               exclude_example: str | None = None, modules: Iterable[str] = ()) -> Gathered | None:
         """Candidates and their evidence: BM25 and dense ranks fused (weighted RRF), example-bank
         votes, priors and name coverage. None when nothing matched."""
         w = self.weights
@@ -372,6 +381,15 @@ class Searcher:
         cand = np.fromiter(fused.keys(), dtype=np.int64, count=len(fused))
         scores = np.fromiter(fused.values(), dtype=np.float64, count=len(fused))
         scores += w.prior * self.priors[cand]
+        off_scope: set[int] = set()
+        if w.scope:
+            if self._scope is None:
+                self._scope = _Scope(self)
+            off = self._scope.off(query, tokens, modules)
+            if off is not None:
+                hit = off[self._scope.code[cand]]
+                scores -= w.scope * hit
+                off_scope = set(cand[hit > 0].tolist())
         if not include_private:
             scores[self.private[cand]] = -np.inf  # private records and test code only on request
         order = np.argsort(-scores, kind="stable")
@@ -392,7 +410,8 @@ class Searcher:
                     cover[i] = c
             order = np.argsort(-scores, kind="stable")
         return Gathered(tokens=tokens, cand=cand, scores=scores, order=order, b_ev=b_ev, d_ev=d_ev,
-                        v_ev=v_ev, cover=cover, b_top=float(b_scores[0]) if len(b_scores) else 0.0)
+                        v_ev=v_ev, cover=cover, b_top=float(b_scores[0]) if len(b_scores) else 0.0,
+                        off_scope=off_scope)
 
     def _reranker(self):
         """The learned reranker for this index's language (None: none shipped, or turned off)."""
@@ -472,6 +491,70 @@ class Searcher:
             "size_bytes": size,
             "created": self.params.get("created"),
         }
+
+
+class _Scope:
+    """Which installed libraries (`pkg:` sources) a question involves, for an index that also holds a
+    base (the standard library, the user's own code) to answer from.
+
+    A library is involved when the question names it (or one of its top-level packages), when the code
+    around it imports it, or when one of its words is the library's own vocabulary: a word at least
+    `RATIO` times as frequent in the library's docs as in the base's, in at least `MIN_SHARE` of them
+    ("column", "dataframe", "nan" for pandas; "array", "axis" for numpy). Read from the BM25 postings
+    of this index, so it holds for whatever libraries a user indexes."""
+
+    RATIO = 10.0
+    MIN_SHARE = 0.005
+
+    def __init__(self, s: Searcher):
+        self.s = s
+        self.code: np.ndarray | None = None
+        self.names: list[frozenset[str]] = [frozenset()]  # per library code (0: the base)
+        self._share: dict[str, np.ndarray] = {}
+        rows = s.db.execute("SELECT spec, origin FROM sources").fetchall()
+        libs = sorted({o for spec, o in rows if spec.startswith("pkg:")})
+        if not libs or all(spec.startswith("pkg:") for spec, _ in rows):
+            return  # nothing to prefer over the libraries
+        code = np.zeros(s.n, dtype=np.int16)
+        for c, lib in enumerate(libs, 1):
+            ids = [i for (i,) in s.db.execute("SELECT idx FROM records WHERE origin = ?", (lib,))]
+            code[ids] = c
+            tops = {p.split(".")[0].lower() for (p,) in s.db.execute(
+                "SELECT public_path FROM records WHERE origin = ? AND kind = 'module'", (lib,))}
+            self.names.append(frozenset({lib.lower(), *tops}))
+        self.code = code
+        self.sizes = np.maximum(np.bincount(code, minlength=len(libs) + 1), 1)
+
+    def _shares(self, token: str) -> np.ndarray:
+        """The share of each library's records (and the base's, at 0) whose text has `token`."""
+        got = self._share.get(token)
+        if got is None:
+            bm = self.s.bm25
+            tid = bm.vocab.get(token)
+            if tid is None:
+                got = np.zeros(len(self.sizes))
+            else:
+                docs = bm.indices[bm.indptr[tid]: bm.indptr[tid + 1]]
+                got = np.bincount(self.code[docs], minlength=len(self.sizes)) / self.sizes
+                # The base's share smoothed: a word a small base happens to lack is no library's own.
+                got[0] = (got[0] * self.sizes[0] + 1) / (self.sizes[0] + 1)
+            if len(self._share) > 50_000:
+                self._share.clear()
+            self._share[token] = got
+        return got
+
+    def off(self, query: str, tokens: list[str], modules: Iterable[str]) -> np.ndarray | None:
+        """Per library code (`self.code` of a record): 1.0 for a library the question does not involve,
+        else 0.0 (None: none of them)."""
+        if self.code is None:
+            return None
+        words = set(re.findall(r"[a-z0-9_]+", query.lower()))
+        words.update(m.split(".")[0].lower() for m in modules)
+        off = np.array([0.0] + [0.0 if words & names else 1.0 for names in self.names[1:]])
+        for t in set(tokens):
+            share = self._shares(t)
+            off[1:][(share[1:] >= self.MIN_SHARE) & (share[1:] >= self.RATIO * share[0])] = 0.0
+        return off if off.any() else None
 
 
 @lru_cache(maxsize=4096)

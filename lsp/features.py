@@ -124,7 +124,9 @@ def inline_completion(doc: Doc, indexes: IndexSet, gen: generate.InlineGenerator
                                 lines=doc.lines)
     if not ctx.before.strip() or cancelled():
         return None
-    hits = generate.retrieve(ctx, indexes.sources(), indexes.search, k=gen.apis, module=doc.module)
+    modules = context.module_imports(doc.text).values()
+    hits = generate.retrieve(ctx, indexes.sources(), lambda q, k: indexes.search(q, k, modules=modules),
+                             k=gen.apis, module=doc.module)
     got = gen.generate(ctx, hits, cancelled)
     if got is None:
         return None
@@ -182,10 +184,12 @@ def _import_line(text: str) -> int:
     return 0
 
 
-def nl_hits(query: str, indexes: IndexSet, k: int):
+def nl_hits(query: str, indexes: IndexSet, k: int, imports: dict[str, str] | None = None):
     """Callable APIs for a comment: functions and classes (usable as written) before methods (which
-    need an object first), each group in search order."""
-    hits = [h for h in indexes.search(query, k=k * 3) if h.record.kind in ("function", "method", "class")]
+    need an object first), each group in search order. `imports` (the file's, local name -> module)
+    put their libraries in scope."""
+    hits = [h for h in indexes.search(query, k=k * 3, modules=(imports or {}).values())
+            if h.record.kind in ("function", "method", "class")]
     hits.sort(key=lambda h: h.record.kind == "method")
     return hits[:k]
 
@@ -198,7 +202,7 @@ def nl_completion(doc: Doc, indexes: IndexSet, k: int, snippets: bool) -> list[T
     imports = context.module_imports(doc.text)
     items = []
     indent = re.match(r"\s*", doc.lines[cline]).group()
-    for h in nl_hits(query, indexes, k):
+    for h in nl_hits(query, indexes, k, imports):
         qual, imp = _qualifier(h.record, imports)
         text = context.call_snippet(h.record, qual, snippet=snippets)
         if on_comment:
@@ -218,7 +222,7 @@ def search_command(query: str, k: int, text: str, indexes: IndexSet) -> dict[str
     """Hits for the editors' search command, each with the call and import that fit `text`."""
     imports = context.module_imports(text) if text else {}
     hits = []
-    for h in indexes.search(query, k=k):
+    for h in indexes.search(query, k=k, modules=imports.values()):
         r = h.record
         qual, imp = _qualifier(r, imports)
         hits.append({"public_path": r.public_path, "kind": r.kind, "signature": r.signature,
@@ -235,7 +239,7 @@ def code_actions(doc: Doc, indexes: IndexSet, uri: str, k: int = 5) -> list[T.Co
     imports = context.module_imports(doc.text)
     indent = re.match(r"\s*", doc.line_text).group()
     actions = []
-    for i, h in enumerate(nl_hits(query, indexes, k)):
+    for i, h in enumerate(nl_hits(query, indexes, k, imports)):
         qual, imp = _qualifier(h.record, imports)
         call = context.call_snippet(h.record, qual, snippet=False)
         edits = [convert.insert_line(doc.line + 1, indent + call)]

@@ -15,7 +15,7 @@ import os
 import threading
 import time
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterable
 
 from apirec.context import RecordSet, _members
 from apirec.records import ApiRecord, Hit
@@ -69,11 +69,12 @@ class WorkspaceSource:
                 return None
         return r
 
-    def search(self, query: str, k: int, *, dense: bool = True) -> list[Hit]:
+    def search(self, query: str, k: int, *, dense: bool = True, modules: Iterable[str] = ()) -> list[Hit]:
         hits = []
         if self.searcher is not None:
             # dense=False on the typing path (member completion): no query embedding there.
-            hits = [h for h in self.searcher.search(query, k=k, dense=dense) if self._keep(h.record)]
+            hits = [h for h in self.searcher.search(query, k=k, dense=dense, modules=modules)
+                    if self._keep(h.record)]
         q = set(query.lower().split())
         for r in self.overlay.by_id.values():  # overlay records: a plain word match is enough
             words = set((r.name.replace("_", " ") + " " + r.summary).lower().split())
@@ -170,15 +171,16 @@ class IndexSet:
                 return r
         return None
 
-    def search(self, query: str, k: int = 10) -> list[Hit]:
+    def search(self, query: str, k: int = 10, modules: Iterable[str] = ()) -> list[Hit]:
         """NL search over every index, merged by each index's fused score (one formula, one scale).
+        `modules`: what the open file imports (its libraries are in scope whatever the words).
 
         A small index ranks *something* first whatever the query, so a hit must also be relevant on
         its own: a query term in its text, or a close embedding."""
         best: dict[str, Hit] = {}
         for label, src in self.labelled():
             try:
-                hits = src.search(query, k) if hasattr(src, "search") else []
+                hits = src.search(query, k, modules=modules) if hasattr(src, "search") else []
             except Exception as e:  # a broken or loading index must not break the others
                 log.warning("search in %s failed: %s", label, e)
                 continue

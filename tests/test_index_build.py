@@ -8,9 +8,10 @@ import os
 import pytest
 
 from apirec.build import build_index
+from apirec.cli import main
 from apirec.indexer import sources
 from apirec.indexer.sources import SourceError
-from apirec.search import Searcher
+from apirec.search import FusionWeights, Searcher
 from apirec.store import IndexLoadError
 
 PANDAS_LIKE = {
@@ -298,3 +299,65 @@ def test_a_name_imported_for_the_type_checker_only_is_no_re_export(make_tree, tm
     assert "mylib.apply.Grouped" in cls.aliases  # the run-time branch binds a name as usual
     assert s.exact("mylib.grouping.groupby.GroupBy.sum").public_path == "mylib.grouping.GroupBy.sum"
 
+
+def _installed(site, name: str, files: dict[str, str]) -> None:
+    """A real installed distribution: the files plus the .dist-info that importlib.metadata reads."""
+    from trees import write_tree
+
+    write_tree(site, files)
+    info = site / f"{name}-1.0.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {name}\nVersion: 1.0\n")
+    (info / "RECORD").write_text("".join(f"{f},,\n" for f in files))
+
+
+def test_an_installed_library_answers_only_questions_that_involve_it(make_tree, tmp_path, apirec_home,
+                                                                      monkeypatch, capsys):
+    # "remove the newline from a string" is about str, not about pandas' `.str.strip`, whose doc says
+    # the same: a library's APIs come after the base's unless the question or the code involves it.
+    site = tmp_path / "site"
+    _installed(site, "framekit", {"framekit/__init__.py": '''
+        def strip(text):
+            """Remove the whitespace at both ends of every line of text."""
+
+
+        class Frame:
+            """A table of named columns and rows."""
+
+            def column(self, name):
+                """The column of that name, as a list of the column's values."""
+
+            def drop_rows(self):
+                """Drop the rows of the frame that have missing values in a column."""
+
+            def sort_rows(self, by):
+                """Sort the rows of the frame by the values of a column."""
+        '''})
+    monkeypatch.syspath_prepend(str(site))
+    helpers = "".join(f'def helper_{i}(text):\n    """Helper {i} of the text tools."""\n' for i in range(30))
+    repo = make_tree({"textutil.py": '''
+        def tidy(text):
+            """Cut blanks off the ends."""
+        ''', "helpers.py": helpers})
+    index = tmp_path / "index"
+    build_index(index, [str(repo), "pkg:framekit"])
+    s = Searcher(index)
+    q = "remove the whitespace at both ends of every line of text"
+
+    def ranked(query, **kw):
+        return {h.record.public_path: h for h in s.search(query, k=40, **kw)}
+
+    s.weights = FusionWeights(scope=0.0)
+    assert list(ranked(q))[0] == "framekit.strip"  # the better match on its words alone
+    s.weights = FusionWeights()
+    got = ranked(q)
+    assert list(got)[0] == "textutil.tidy"
+    assert got["framekit.strip"].why["off_scope"] < 0  # --explain says why it went down
+    assert "off_scope" not in got["textutil.tidy"].why  # the base is never out of scope
+    # Its name, an import in the code, or its own vocabulary ("column") bring the library back.
+    named = list(ranked(q + " with framekit"))
+    assert named.index("framekit.strip") < named.index("textutil.tidy")
+    assert list(ranked(q, modules=["framekit.table"]))[0] == "framekit.strip"
+    assert "off_scope" not in ranked(q + " in a column")["framekit.strip"].why
+    assert main(["search", q, "--index", str(index), "--explain", "-k", "40"]) == 0
+    assert "a library the question does not involve -0.04" in " ".join(capsys.readouterr().out.split())
