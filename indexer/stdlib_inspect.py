@@ -16,7 +16,7 @@ from typing import Any
 
 # Never imported even though they are in the stdlib: side effects or test-only helpers.
 _NEVER = {"antigravity", "this", "__hello__", "__phello__", "idlelib", "turtledemo", "test"}
-_FIRST_LINE_SIG = re.compile(r"^\s*([A-Za-z_][\w.]*)\s*(\(.*?\))\s*(?:->\s*(.+))?$")
+_FIRST_LINE_SIG = re.compile(r"^\s*(?:async\s+)?([A-Za-z_][\w.]*)\s*(\(.*?\))\s*(?:-{1,2}>\s*(.+))?$")
 
 
 def _stdlib_dirs() -> list[str]:
@@ -74,16 +74,56 @@ def _signature(obj: Any, name: str, doc: str) -> tuple[str, list[dict[str, str]]
     first = doc.splitlines()[0] if doc else ""
     m = _FIRST_LINE_SIG.match(first)
     if m and m.group(1).split(".")[-1] == name:
-        return m.group(2) + (f" -> {m.group(3).strip()}" if m.group(3) else ""), [], (m.group(3) or "").strip()
+        ret = (m.group(3) or "").strip()
+        if ret.endswith(".") or len(ret.split()) > 4:
+            ret = ""  # "zip(*iterables) --> Yield tuples until ...": a sentence, not what it returns
+        return m.group(2) + (f" -> {ret}" if ret else ""), _doc_params(m.group(2)), ret
     return "", [], ""
+
+
+def _doc_params(text: str) -> list[dict[str, str]]:
+    """Parameters of a docstring signature: "(func, *iterables)", "(object, name[, default])",
+    "(iterable, *[, default=obj, key=func])". Bracketed ones are optional; none if it does not parse."""
+    inner = text.strip()[1:-1]
+    if not inner.strip():
+        return []
+    params: list[dict[str, str]] = []
+    kind = "positional_or_keyword"
+    depth = 0
+    for raw in inner.replace("[", ",[,").replace("]", ",],").split(","):
+        tok = raw.strip()
+        if tok == "[":
+            depth += 1
+        elif tok == "]":
+            depth -= 1
+        elif tok == "/":
+            for p in params:
+                p["kind"] = "positional_only"
+        elif tok == "*":
+            kind = "keyword_only"
+        elif tok:
+            m = re.fullmatch(r"(\*{0,2})([A-Za-z_]\w*)(?:\s*=\s*(.+))?", tok)
+            if m is None:
+                return []  # "function or None", "...": not a parameter list
+            stars, name, default = m.groups()
+            pkind = {"*": "var_positional", "**": "var_keyword"}.get(stars, kind)
+            if stars == "*":
+                kind = "keyword_only"
+            params.append({"name": name, "annotation": "", "kind": pkind,
+                           "default": default or ("..." if depth > 0 and not stars else "")})
+    return params
 
 
 def _clean_doc(obj: Any, name: str) -> str:
     doc = inspect.getdoc(obj) or ""
     lines = doc.splitlines()
     # Drop a leading "name(args)" signature line: it is already in `signature`.
-    if lines and _FIRST_LINE_SIG.match(lines[0]) and lines[0].strip().startswith(name):
-        doc = "\n".join(lines[1:]).strip()
+    m = _FIRST_LINE_SIG.match(lines[0]) if lines else None
+    if m and m.group(1).split(".")[-1] == name.split(".")[-1]:
+        ret = (m.group(3) or "").strip()
+        # "zip(*iterables) --> Yield tuples until ...": the sentence is the summary.
+        rest = [ret] if ret.endswith(".") or len(ret.split()) > 4 else []
+        doc = "\n".join(rest + lines[1:]).strip()
     return doc
 
 

@@ -33,6 +33,21 @@ def test_public_paths_of_reexported_and_builtin_apis(stdlib_searcher):
     assert loads.origin_version.count(".") == 2
 
 
+def test_c_builtins_take_their_parameters_from_the_docstring_signature(stdlib_searcher):
+    # map, filter, zip have no inspectable signature; their docstrings open with one ("map(func,
+    # *iterables) --> map object"), which signature help and argument-aware ranking need.
+    (m,) = stdlib_searcher.lookup("map")
+    assert m.signature.startswith("(func, *iterables)")
+    assert [(p.name, p.kind) for p in m.params] == [("func", "positional_or_keyword"),
+                                                    ("iterables", "var_positional")]
+    (g,) = stdlib_searcher.lookup("getattr")
+    assert [(p.name, bool(p.default)) for p in g.params] == [("object", False), ("name", False),
+                                                             ("default", True)]
+    (z,) = stdlib_searcher.lookup("zip")
+    assert z.summary.startswith("Yield tuples until an input is exhausted")  # the sentence, not the returns
+    assert not z.returns
+
+
 def test_a_verb_that_spells_a_short_name_does_not_outrank_the_subject(stdlib_searcher):
     """Name coverage lifts APIs the query spells ('sip rows' -> sipna) only among those retrieval already
     ranks near the top: "read a csv file" spells `os.read` completely, but is about csv."""
