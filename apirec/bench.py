@@ -291,13 +291,19 @@ def callsite_module(row: dict[str, Any]) -> tuple[str | None, bool]:
     return ".".join(parts) or base.name, is_pkg
 
 
-def _member_completions():
+def _completions():
+    """What the language server completes with: members after a dot, else plain names."""
     try:
-        from .context import member_completions
+        from .context import member_completions, name_completions
     except ImportError as e:
         raise BenchError(f"apirec.context.member_completions is not available ({e}); the call-site "
                          "benchmark needs the language-server context module") from None
-    return member_completions
+
+    def complete(searchers, code, line, character, **kw):
+        return (member_completions(searchers, code, line, character, **kw)
+                or name_completions(searchers, code, line, character, k=kw["k"], module=kw["module"]))
+
+    return complete
 
 
 def repo_index(repo: Path, cache: Path | None = None, progress=None) -> Path:
@@ -315,10 +321,12 @@ def repo_index(repo: Path, cache: Path | None = None, progress=None) -> Path:
 
 def rank_callsites(searchers: list, rows: list[dict[str, Any]], *, k: int = 10,
                    progress: Progress | None = None) -> dict[str, Any]:
-    member_completions = _member_completions()
+    completions = _completions()
     usable, skipped_missing, skipped_gold = [], 0, 0
     for r in rows:
-        if "id" not in r or not isinstance(r.get("left_context"), str) or not r["left_context"].endswith("."):
+        # After `receiver.`, or a bare callee (`return ▮(df.columns)`: site_kind "bare_name").
+        if "id" not in r or not isinstance(r.get("left_context"), str) or not (
+                r["left_context"].endswith(".") or r.get("site_kind") == "bare_name"):
             skipped_missing += 1
         elif not callsite_target(r):
             skipped_gold += 1
@@ -327,7 +335,7 @@ def rank_callsites(searchers: list, rows: list[dict[str, Any]], *, k: int = 10,
 
     def complete(r: dict[str, Any]):
         module, is_pkg = callsite_module(r)
-        return member_completions(searchers, *callsite_code(r), k=max(k, 10), module=module, is_package=is_pkg)
+        return completions(searchers, *callsite_code(r), k=max(k, 10), module=module, is_package=is_pkg)
 
     if usable:
         complete(usable[0])

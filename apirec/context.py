@@ -2650,6 +2650,9 @@ def name_completions(searchers: list[Any], code: str, line: int, character: int,
     m = _IDENT_END.search(before)
     prefix = m.group() if m else ""
     start = len(before) - len(prefix)
+    if not prefix and cur[character:].lstrip().startswith("(") and not before.rstrip().endswith(".") \
+            and not _in_comment_or_string(before):
+        return _callee_completions(searchers, lines, line, character, k, module)
     if not prefix or prefix[0].isdigit() or (start > 0 and before[start - 1] == ".") \
             or _in_comment_or_string(before):
         return []
@@ -2676,3 +2679,35 @@ def name_completions(searchers: list[Any], code: str, line: int, character: int,
                                {"source": "global", "usage": u})
     ranked = sorted(out.values(), key=lambda v: v[0])[:k]
     return [Hit(record=r, score=round(1.0 / i, 4), rank=i, why=why) for i, (_, r, why) in enumerate(ranked, 1)]
+
+
+def _callee_completions(searchers: list[Any], lines: list[str], line: int, character: int, k: int,
+                        module: str | None) -> list[Hit]:
+    """Asked with nothing typed before a call's arguments (`return ▮(df.columns)`): the functions and
+    classes in reach without a dot (the file's top-level names, builtins), scored as members are, on
+    the comments' intent, the arguments and usage (`len` for "the number of columns")."""
+    doc = _Doc(list(searchers), "\n".join(lines), line, character, module)
+    pool: dict[str, tuple[int, ApiRecord, dict]] = {}
+    for name, lst in doc.module_bindings().items():
+        b = lst[-1][1]
+        rec = exact_record(doc.sources, b.value) if b.kind == "path" else None
+        if rec is None and b.kind == "local-def":
+            rec = ApiRecord(public_path=name, canonical_path=name, kind="function", origin="file")
+        if rec is not None and rec.kind in _CALLABLE and not name.startswith("_"):
+            pool[name] = (1, rec, {"source": "file"})
+    for src in searchers:
+        lk = _lookups(src)
+        for r in lk.top_level_callables() if lk is not None else ():
+            if r.name not in pool:
+                pool[r.name] = (1, r, {"source": "global", "usage": _usage(r)})
+    if not pool:
+        return []
+    site = _Site(doc, lines, line, character, "", "")
+    site.prepare(pool)
+    scored = sorted(((site.score(r, None, False, pool, why), name, r, why)
+                     for name, (_, r, why) in pool.items()), key=lambda t: (-t[0][0], t[1]))
+    out = []
+    for i, ((sc, parts), _, r, why) in enumerate(scored[:k], 1):
+        why.update({key: round(v, 3) for key, v in parts.items()})
+        out.append(Hit(record=r, score=round(sc, 4), rank=i, why=why))
+    return out

@@ -172,6 +172,15 @@ class Lookups:
                                     "AND instr(public_path, '.') = 0 LIMIT 200", (p, p + "\uffff")).fetchall()
         return [_from_json(js) for (js,) in rows]
 
+    def top_level_callables(self) -> list[ApiRecord]:
+        """Public functions and classes reachable without a dot (builtins)."""
+        def query() -> list[ApiRecord]:
+            rows = self.db.execute("SELECT json FROM records WHERE instr(public_path, '.') = 0 "
+                                   "AND private = 0 AND kind IN ('function', 'class') LIMIT 2000").fetchall()
+            return [_from_json(js) for (js,) in rows]
+
+        return self.memo("top_level_callables", None, query)
+
     def by_id(self, record_id: str) -> ApiRecord | None:
         if record_id in self._aliased:
             return self._aliased[record_id]

@@ -197,3 +197,20 @@ def test_bench_callsites_cli_indexes_the_repo(stdlib_index, make_tree, tmp_path,
     out = json.loads(capsys.readouterr().out)
     assert out["method"]["n"] == 2 and out["latency"]["n"] == 2
     assert scorer.score_files(ds, rk)["method"]["n"] == 2
+
+
+def test_bench_callsites_ranks_bare_callee_rows(stdlib_index, tmp_path, capsys):
+    # A dataset's "bare_name" site (`return ▮(df.columns)`) is completed as the editor would: no
+    # receiver, so the names in reach without a dot.
+    row = {"id": "b1", "target": "len", "receiver": "", "site_kind": "bare_name",
+           "left_context": "def f(df):\n    # Return the number of columns\n    return ",
+           "right_context": "(df.columns)\n"}
+    ds = tmp_path / "bare.jsonl"
+    ds.write_text(json.dumps(row) + "\n")
+    rk = tmp_path / "r.jsonl"
+    assert bench.main(["callsites", "--dataset", str(ds), "--rankings", str(rk), "--index", str(stdlib_index),
+                       "--json"]) == 0
+    ranked = json.loads(rk.read_text())["ranked"]
+    assert ranked[0]["api"].rsplit(".", 1)[-1] == "len"
+    assert scorer.score_files(ds, rk)["method"]["metrics"]["SR@1"] == 1.0
+

@@ -639,3 +639,19 @@ def test_a_module_inside_a_package_has_the_package_classes_in_reach(tmp_path):
     hits = member_completions([s], code, 2, len("    if not fut."), module="aio.locks")
     assert hits and hits[0].why.get("type") == "aio.Future", hits[:2]
     assert {"cancelled", "set_result"} <= {h.record.name for h in hits}
+
+
+@pytest.mark.parametrize("comment, line, rest, expected", [
+    # Nothing typed before a call's arguments: the builtins, scored on the comment and the arguments.
+    ("# Return the number of columns in the dataframe", "    return ", "(df.columns)", "len"),
+    ("# make all the column headers lower case", "    data.columns = ", "(str.lower, data.columns)", "map"),
+])
+def test_a_callee_not_yet_typed_is_ranked_on_the_comment_and_arguments(stdlib_searcher, comment, line, rest,
+                                                                       expected):
+    from apirec.context import name_completions
+
+    code = f"def f(df, data):\n    {comment}\n{line}{rest}"
+    hits = name_completions([stdlib_searcher], code, 2, len(line))
+    assert hits[0].record.name == expected, [(h.record.name, h.why) for h in hits[:3]]
+    # Without the call's parentheses it is no callee: nothing is offered for an empty prefix.
+    assert name_completions([stdlib_searcher], code.replace(rest, ""), 2, len(line)) == []
