@@ -1807,6 +1807,33 @@ def member_completions(searchers: list[Any], code: str, line: int, character: in
     return out
 
 
+_LAMBDA = re.compile(r"lambda\s+([\w\s,=*]*):")
+
+
+def _lambda_owner_type(doc: _Doc, lines: list[str], line: int, receiver: str) -> str | None:
+    """A lambda's parameter works on (part of) the object whose method takes the lambda:
+    `df.apply(lambda x: x.▮())` -> DataFrame's members (a column is a Series, with the same methods)."""
+    head = re.match(r"[A-Za-z_]\w*", receiver)
+    if head is None:
+        return None
+    before = lines[line][:doc.character]
+    for m in reversed(list(_LAMBDA.finditer(before))):
+        params = {p.strip().split("=")[0].strip("* ") for p in m.group(1).split(",")}
+        if head.group() not in params:
+            continue
+        pre = before[:m.start()].rstrip()
+        if not pre.endswith("("):
+            return None  # `sorted(x, key=lambda ...)`: not a method's first argument
+        owner = receiver_at(pre[:-1], len(pre) - 1)
+        if owner is None:
+            return None
+        try:
+            return doc.infer(owner[0])
+        except Exception:  # noqa: BLE001 - a guess only
+            return None
+    return None
+
+
 def _fallback_pool(doc: _Doc, site: _Site, pool: dict, lines: list[str], line: int, k: int,
                    prefix: str, want_private: bool) -> None:
     """Candidates for a receiver of unknown type."""
@@ -1817,7 +1844,8 @@ def _fallback_pool(doc: _Doc, site: _Site, pool: dict, lines: list[str], line: i
             pool[r.name] = (1, r, why)
 
     # The class the receiver's name suggests among the classes in reach (`df`, `fut`, `sock`).
-    guess = doc.base_guess(receiver) or doc.guess_class(receiver) or doc.guess_chain(receiver)
+    guess = doc.base_guess(receiver) or doc.guess_class(receiver) or doc.guess_chain(receiver) \
+        or _lambda_owner_type(doc, lines, line, receiver)
     if guess is not None:
         for r, depth in doc.members_of(guess):
             add(r, {"source": "name-guess", "type": guess, "receiver": receiver, "depth": depth})

@@ -89,6 +89,16 @@ def test_a_chain_on_a_receiver_whose_name_suggests_the_class(frames):
         assert hits[0].why["source"] == "name-guess" and hits[0].why["type"] == "frames.DataFrame", code
 
 
+def test_a_lambda_parameter_works_on_the_object_whose_method_takes_it(frames):
+    # `row` names no class, but the lambda goes to a DataFrame's method: its members, not a guess.
+    code = "import frames\n\ndef f(table: frames.DataFrame):\n    return table.apply(lambda row: row."
+    hits = complete([frames], code, "dropna())")
+    assert hits[0].why.get("type") == "frames.DataFrame", [(h.record.name, h.why) for h in hits[:3]]
+    # Not for a function's keyword argument: `sorted(xs, key=lambda row: row.▮)` says nothing of row.
+    code = "import frames\n\ndef f(table: frames.DataFrame, xs):\n    return sorted(xs, key=lambda row: row."
+    assert all(h.why.get("type") != "frames.DataFrame" for h in complete([frames], code, "x)"))
+
+
 def test_an_attribute_a_class_lacks_is_not_that_class(frames):
     # A DataFrame answers any attribute (its columns) and `df.price.` is guessed a DataFrame above; a
     # class without __getattr__ does not: `self.rfile.` in a handler is no handler.
