@@ -361,3 +361,11 @@ def test_an_installed_library_answers_only_questions_that_involve_it(make_tree, 
     assert "off_scope" not in ranked(q + " in a column")["framekit.strip"].why
     assert main(["search", q, "--index", str(index), "--explain", "-k", "40"]) == 0
     assert "a library the question does not involve -0.04" in " ".join(capsys.readouterr().out.split())
+    # The editor's comment recommendations pass the open file's imports.
+    from apirec.lsp.features import nl_hits
+    from apirec.lsp.indexes import IndexSet
+
+    indexes = IndexSet(lambda *a, **kw: None)
+    indexes.extra["mine"] = s
+    assert nl_hits(q, indexes, 3)[0].record.public_path == "textutil.tidy"
+    assert nl_hits(q, indexes, 3, {"fk": "framekit"})[0].record.public_path == "framekit.strip"
