@@ -1175,6 +1175,8 @@ class _Doc:
             if rec is not None and rec.kind == "class":
                 get = self.find_member(t, "__get__")
                 return self.returns_type(get) if get is not None else t
+            if rec is not None and rec.kind == "function":
+                return self.returns_type(rec)  # `self.stdin = io.open(...)`: what the function returns
         return None
 
     def annotation_type(self, text: str, scopes: list[Any]) -> str | None:
@@ -1894,7 +1896,7 @@ def _fallback_pool(doc: _Doc, site: _Site, pool: dict, lines: list[str], line: i
 _W = {"intent": 1.5, "mention": 2.0, "word": 0.5, "file": 0.5, "same": 1.0, "prior": 0.25, "shape": 2.0,
       "kw": 2.0, "kw_miss": 0.5, "npos": 0.5, "self_on_module": 1.0, "search": 1.0,
       "guess": 2.0, "recursion": 2.0, "arg": 2.0, "phrase": 1.0, "own_depth": 1.0,
-      "argname": 2.0, "cond": 1.5, "recent": 1.0, "later": 2.0, "same_arg": 1.0}
+      "argname": 2.0, "cond": 1.5, "recent": 1.0, "later": 2.0, "same_arg": 1.0, "instance": 0.1}
 _CALLABLE = frozenset({"method", "function", "class", "constructor"})
 _WORDS = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _CONDITION = re.compile(r"(?:^\s*(?:elif|while|assert)\s+|\b(?:if|and|or|not)\s+)\(?$")
@@ -2239,6 +2241,10 @@ class _Site:
                     parts["npos"] = -w["npos"]
         elif callable_ and kind != "class" and shape in ("index", "assign", "attr"):
             parts["shape"] = -w["shape"]  # `x.name[0]`, `x.name = v`, `x.name.y`: rarely a method
+        if shape in ("call", "other") and _extra(r, "instance"):
+            # Set by the methods, not declared by the class: as often its plumbing (a JSONDecoder's
+            # `memo`) as its API (a LogRecord's `levelname`): after the methods that score the same.
+            parts["instance"] = -w["instance"]
         if self.condition and (_PREDICATE.match(name)
                                or _annotation_head(_returns(r)) in ("bool", "builtins.bool")):
             parts["cond"] = w["cond"]  # `if x.done():`, `while not x.is_set():`
@@ -2369,7 +2375,7 @@ def _prior(r: ApiRecord, typ: str | None, module_recv: bool, doc: _Doc | None = 
                 break
     if module_recv and typ:
         u += counts.get(f"{typ}.{name}", 0) or counts.get(r.canonical_path, 0)
-    else:
+    elif not _extra(r, "instance"):  # an attribute the methods set is read, seldom called
         # `.name` counts calls on receivers of any type: shared among the classes in reach that define
         # the name (`.get` is dict's, Queue's, Message's...; `.drop` a few pandas classes').
         shared = counts.get("." + name, 0)

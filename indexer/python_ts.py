@@ -238,6 +238,27 @@ def _under_type_checking(node) -> bool:
     return False
 
 
+def _nested_statements(block, depth: int = 0):
+    """Statements of a function body, through if/for/while/try/with blocks, not into nested functions
+    or classes."""
+    if block is None or depth > 6:
+        return
+    for child in block.named_children:
+        if child.type in ("function_definition", "class_definition", "decorated_definition"):
+            continue
+        if child.type.endswith("_statement") and child.type not in ("expression_statement",
+                                                                    "return_statement"):
+            for sub in child.named_children:
+                if sub.type == "block":
+                    yield from _nested_statements(sub, depth + 1)
+                elif sub.type.endswith("_clause"):
+                    for b in sub.named_children:
+                        if b.type == "block":
+                            yield from _nested_statements(b, depth + 1)
+        else:
+            yield child
+
+
 class _Extractor:
     def __init__(self, module: str, is_package: bool, newdoc_calls: bool = False):
         self.module = module
@@ -432,6 +453,7 @@ class _Extractor:
         self._add(fact)
         for stmt in _block_statements(body):
             self._statement(stmt, qual + ".", in_class=True)
+        self._instance_attributes(body, qual)
         # The constructor's parameters are the class's call signature.
         init = next((f for f in self.defs if f["qual"] == qual + ".__init__"), None)
         if init is not None:
@@ -439,6 +461,55 @@ class _Extractor:
             fact["params"] = init["params"]
             if not fact["doc"] and init["doc"]:
                 fact["doc"] = init["doc"]
+
+    def _instance_attributes(self, body, qual: str) -> None:
+        """Public attributes the methods set on the instance (`self.returncode = None` in Popen's
+        `__init__`): members users read (`proc.returncode`), unless the class defines the name itself.
+        `__init__` first; a value that is a parameter takes that parameter's annotation."""
+        methods = []
+        for stmt in _block_statements(body):
+            fn = stmt.child_by_field_name("definition") if stmt.type == "decorated_definition" else stmt
+            if fn is not None and fn.type == "function_definition":
+                methods.append(fn)
+        methods.sort(key=lambda fn: _text(fn.child_by_field_name("name")) != "__init__")
+        found: dict[str, tuple[Any, str, str]] = {}  # name -> (statement, signature, doc)
+        for fn in methods:
+            params = parameters(fn.child_by_field_name("parameters"))
+            if not params or params[0]["kind"] == "var_positional":
+                continue
+            me = params[0]["name"]
+            anns = {p["name"]: p.get("annotation", "") for p in params[1:]}
+            for stmt in _nested_statements(fn.child_by_field_name("body")):
+                expr = stmt.named_children[0] if stmt.named_child_count else None
+                if expr is None or expr.type != "assignment":
+                    continue
+                left = expr.child_by_field_name("left")
+                if left is None or left.type != "attribute" \
+                        or _text(left.child_by_field_name("object")) != me:
+                    continue
+                name = _text(left.child_by_field_name("attribute"))
+                if name.startswith("_") or f"{qual}.{name}" in self._seen:
+                    continue
+                if name in found and found[name][1] not in ("", " = None"):
+                    continue  # the first informative value wins: `self.stdout = None`, then `= io.open(...)`
+                ann = expr.child_by_field_name("type")
+                right = expr.child_by_field_name("right")
+                value = " ".join(_text(right).split())[:80] if right is not None else ""
+                if ann is not None:
+                    sig = f": {_text(ann)}"
+                elif right is not None and right.type == "identifier" and anns.get(value):
+                    sig = f": {anns[value]}"  # `self.path = path` with `path: str`
+                else:
+                    sig = f" = {value}" if value else ""
+                doc = ""
+                nxt = stmt.next_named_sibling
+                if nxt is not None and nxt.type == "expression_statement" and nxt.named_child_count == 1 \
+                        and nxt.named_children[0].type == "string":
+                    doc = inspect.cleandoc(_string_value(nxt.named_children[0]))
+                if name not in found or sig not in ("", " = None"):
+                    found[name] = (stmt, sig, doc or (found[name][2] if name in found else ""))
+        for name, (stmt, sig, doc) in found.items():
+            self._add(_def_fact(stmt, f"{qual}.{name}", "attribute", doc, signature=sig, instance=True))
 
     def _assignment(self, stmt, prefix: str, in_class: bool) -> None:
         expr = stmt.named_children[0] if stmt.named_child_count else None

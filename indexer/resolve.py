@@ -230,7 +230,8 @@ class Resolver:
             origin_version=info.version, file=info.file, line=d.get("line", 0),
             deprecated=bool(d.get("deprecated")), private=private,
             examples=tuple(Example(code=c, source="docstring") for c in d.get("examples", ())),
-            extra=tuple(("bases", ",".join(d["bases"])) for _ in [0] if d.get("bases")),
+            extra=tuple(("bases", ",".join(d["bases"])) for _ in [0] if d.get("bases"))
+            + ((("instance", "1"),) if d.get("instance") else ()),
         )
 
 

@@ -665,3 +665,32 @@ def test_a_callee_not_yet_typed_is_ranked_on_the_comment_and_arguments(stdlib_se
     assert hits[0].record.name == expected, [(h.record.name, h.why) for h in hits[:3]]
     # Without the call's parentheses it is no callee: nothing is offered for an empty prefix.
     assert name_completions([stdlib_searcher], code.replace(rest, ""), 2, len(line)) == []
+
+
+def test_attributes_set_in_methods_are_members_with_a_type(tmp_path):
+    # An indexed class's `self.log = make_logger()` is a member of its instances, typed by what the
+    # function returns: `job.sink.` offers the logger's methods (a type, not a guess from the name).
+    from apirec.build import build_index
+    from apirec.search import Searcher
+
+    root = write_tree(tmp_path / "proj", {"procs/__init__.py": '''
+        class Logger:
+            def warn(self, msg):
+                """Log a warning."""
+
+
+        def make_logger() -> Logger:
+            """A new logger."""
+
+
+        class Job:
+            def __init__(self):
+                self.returncode = None
+                self.sink = make_logger()
+        '''})
+    build_index(tmp_path / "idx", [str(root / "procs")])
+    procs = Searcher(tmp_path / "idx", load_dense=False)
+    code = "import procs\n\njob = procs.Job()\nrc = job."
+    assert {"returncode", "sink"} <= {h.record.name for h in complete([procs], code)}
+    hits = complete([procs], "import procs\n\njob = procs.Job()\njob.sink.", "('x')")
+    assert hits[0].record.name == "warn" and hits[0].why["source"] == "member", hits[0].why

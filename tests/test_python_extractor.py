@@ -160,3 +160,42 @@ def test_a_file_past_the_line_cap_is_skipped_with_its_reason(monkeypatch):
     assert "skipped" not in small and [d["qual"] for d in small["defs"]][:1] == ["f"]
     big = extract_module(b"def f():\n    'Doc.'\n" + b"x = 1\n" * 60, "m")
     assert big["defs"] == [] and big["skipped"] == "62 lines (more than 50): not parsed"
+
+
+def test_attributes_the_methods_set_on_the_instance():
+    # `proc.returncode`, `record.levelname`: set in methods, read by users; the class's own names win.
+    code = b'''
+class Proc:
+    timeout = 3
+
+    def __init__(self, args: list, stdin=None):
+        self.args = args
+        self.stdout = None
+        self.returncode = None
+        """The exit status."""
+        self._handle = 0
+        if stdin:
+            self.stdin = open(stdin)
+        def later():
+            self.inner = 1
+
+    def start(self):
+        self.stdout = make_pipe()
+        self.timeout = 5
+        self.args = "ignored"
+
+    @property
+    def pid(self):
+        return 1
+
+    def wait(self):
+        self.pid = 2
+'''
+    d = by_qual(extract_module(code, "m", is_package=False))
+    assert d["Proc.args"]["kind"] == "attribute" and d["Proc.args"]["signature"] == ": list"  # the param's
+    assert d["Proc.stdout"]["signature"] == " = make_pipe()"  # the first informative value, not None
+    assert d["Proc.returncode"]["doc"] == "The exit status."
+    assert d["Proc.stdin"]["signature"] == " = open(stdin)"  # inside an if
+    assert d["Proc.timeout"]["signature"] == " = 3" and d["Proc.pid"]["kind"] == "property"
+    assert d["Proc.args"]["instance"] is True and "instance" not in d["Proc.timeout"]
+    assert "Proc._handle" not in d and "Proc.inner" not in d
