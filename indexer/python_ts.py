@@ -205,20 +205,24 @@ def _def_fact(node, qual: str, kind: str, doc: str, **extra: Any) -> dict[str, A
     return fact
 
 
-def _block_statements(block):
-    """Statements of a block, looking through if/try/with so conditional definitions count."""
-    if block is None:
+def _block_statements(block, loops: bool = False, depth: int = 0):
+    """Statements of a block, looking through if/try/with so conditional definitions count; with
+    `loops`, through for/while bodies and every clause too, six levels deep at most (a method body,
+    for the attributes it sets)."""
+    if block is None or loops and depth > 6:
         return
     for child in block.named_children:
         t = child.type
-        if t in ("if_statement", "try_statement", "with_statement"):
+        if t in ("if_statement", "try_statement", "with_statement") or loops and t in ("for_statement",
+                                                                                        "while_statement"):
             for sub in child.named_children:
                 if sub.type == "block":
-                    yield from _block_statements(sub)
-                elif sub.type in ("else_clause", "elif_clause", "except_clause", "finally_clause"):
+                    yield from _block_statements(sub, loops, depth + 1)
+                elif sub.type in ("else_clause", "elif_clause", "except_clause", "finally_clause") \
+                        or loops and sub.type.endswith("_clause"):
                     for b in sub.named_children:
                         if b.type == "block":
-                            yield from _block_statements(b)
+                            yield from _block_statements(b, loops, depth + 1)
         else:
             yield child
 
@@ -236,27 +240,6 @@ def _under_type_checking(node) -> bool:
             return True
         block = stmt.parent
     return False
-
-
-def _nested_statements(block, depth: int = 0):
-    """Statements of a function body, through if/for/while/try/with blocks, not into nested functions
-    or classes."""
-    if block is None or depth > 6:
-        return
-    for child in block.named_children:
-        if child.type in ("function_definition", "class_definition", "decorated_definition"):
-            continue
-        if child.type.endswith("_statement") and child.type not in ("expression_statement",
-                                                                    "return_statement"):
-            for sub in child.named_children:
-                if sub.type == "block":
-                    yield from _nested_statements(sub, depth + 1)
-                elif sub.type.endswith("_clause"):
-                    for b in sub.named_children:
-                        if b.type == "block":
-                            yield from _nested_statements(b, depth + 1)
-        else:
-            yield child
 
 
 class _Extractor:
@@ -479,7 +462,7 @@ class _Extractor:
                 continue
             me = params[0]["name"]
             anns = {p["name"]: p.get("annotation", "") for p in params[1:]}
-            for stmt in _nested_statements(fn.child_by_field_name("body")):
+            for stmt in _block_statements(fn.child_by_field_name("body"), loops=True):
                 expr = stmt.named_children[0] if stmt.named_child_count else None
                 if expr is None or expr.type != "assignment":
                     continue
