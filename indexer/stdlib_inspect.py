@@ -83,35 +83,15 @@ def _signature(obj: Any, name: str, doc: str) -> tuple[str, list[dict[str, str]]
 
 def _doc_params(text: str) -> list[dict[str, str]]:
     """Parameters of a docstring signature: "(func, *iterables)", "(object, name[, default])",
-    "(iterable, *[, default=obj, key=func])". Bracketed ones are optional; none if it does not parse."""
-    inner = text.strip()[1:-1]
-    if not inner.strip():
-        return []
-    params: list[dict[str, str]] = []
-    kind = "positional_or_keyword"
-    depth = 0
-    for raw in inner.replace("[", ",[,").replace("]", ",],").split(","):
-        tok = raw.strip()
-        if tok == "[":
-            depth += 1
-        elif tok == "]":
-            depth -= 1
-        elif tok == "/":
-            for p in params:
-                p["kind"] = "positional_only"
-        elif tok == "*":
-            kind = "keyword_only"
-        elif tok:
-            m = re.fullmatch(r"(\*{0,2})([A-Za-z_]\w*)(?:\s*=\s*(.+))?", tok)
-            if m is None:
-                return []  # "function or None", "...": not a parameter list
-            stars, name, default = m.groups()
-            pkind = {"*": "var_positional", "**": "var_keyword"}.get(stars, kind)
-            if stars == "*":
-                kind = "keyword_only"
-            params.append({"name": name, "annotation": "", "kind": pkind,
-                           "default": default or ("..." if depth > 0 and not stars else "")})
-    return params
+    "(iterable, *[, default=obj, key=func])". Bracketed ones are optional (default "..."); the text
+    without its brackets is read by the docs' signature parser, so none if it does not parse."""
+    from .docs import parse_params
+
+    optional = set(re.findall(r"\w+", "".join(re.findall(r"\[([^\]]*)", text))))
+    plain = re.sub(r",?\s*\[\s*,?\s*", ", ", text.replace("]", "")).replace("(, ", "(")
+    return [{"name": p.name, "annotation": p.annotation, "kind": p.kind,
+             "default": p.default or ("..." if p.name in optional and "var" not in p.kind else "")}
+            for p in parse_params(plain)]
 
 
 def _clean_doc(obj: Any, name: str) -> str:
