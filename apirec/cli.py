@@ -260,6 +260,8 @@ def _explain(why: dict[str, Any]) -> str:
         parts.append(f"prior {why['prior']:+}")
     if why.get("off_scope"):
         parts.append(f"a library the question does not involve {why['off_scope']:+}")
+    if why.get("exception"):
+        parts.append(f"an exception class, for a question not about an error {why['exception']:+}")
     if why.get("matched_terms"):
         parts.append("terms " + ",".join(why["matched_terms"]))
     return "; ".join(parts)

@@ -1896,7 +1896,8 @@ def _fallback_pool(doc: _Doc, site: _Site, pool: dict, lines: list[str], line: i
 _W = {"intent": 1.5, "mention": 2.0, "word": 0.5, "file": 0.5, "same": 1.0, "prior": 0.25, "shape": 2.0,
       "kw": 2.0, "kw_miss": 0.5, "npos": 0.5, "self_on_module": 1.0, "search": 1.0,
       "guess": 2.0, "recursion": 2.0, "arg": 2.0, "phrase": 1.0, "own_depth": 1.0,
-      "argname": 2.0, "cond": 1.5, "recent": 1.0, "later": 2.0, "same_arg": 1.0, "instance": 0.1}
+      "argname": 2.0, "cond": 1.5, "recent": 1.0, "later": 2.0, "same_arg": 1.0, "instance": 0.1,
+      "target": 0.5}
 _CALLABLE = frozenset({"method", "function", "class", "constructor"})
 _WORDS = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _CONDITION = re.compile(r"(?:^\s*(?:elif|while|assert)\s+|\b(?:if|and|or|not)\s+)\(?$")
@@ -2071,6 +2072,8 @@ class _Site:
         m = re.match(r"\s*([A-Za-z_][\w.]*)\s*=(?!=)", cur[:character])
         target = m.group(1).rsplit(".", 1)[-1] if m else ""
         self.query = [t for t in dict.fromkeys(tokenize(text + " " + target.replace("_", " ")))]
+        # The name the result is stored under often names the call (`count_value = a.▮` for `count`).
+        self.target = target.strip("_").lower()
         # Names the comments mention: as code (`name`, name(, .name, snake_case) or as a plain word.
         self.mentions = set(_WORDS.findall(text))
         self.code_mentions = {w for w in self.mentions if "_" in w.strip("_") or re.search(r"\d", w)
@@ -2199,6 +2202,8 @@ class _Site:
             parts["mention"] = w["phrase"]  # `column_stack` spelled "column stack"
         elif self.compound(name):
             parts["mention"] = w["phrase"]  # `dropna` in "drop the NaN rows", `isin` in "is in"
+        if self.target and _names_result(name, self.target):
+            parts["target"] = w["target"]
         n_file = self.used.get(name)
         if n_file and not module_recv:  # on a module, the file's uses of the name are its `same` ones
             parts["file"] = w["file"] * math.log1p(n_file)
@@ -2254,6 +2259,15 @@ class _Site:
                 and self._has_methods():
             parts["self"] = -w["self_on_module"]  # a module-level function offered for an object
         return sum(parts.values()), parts
+
+
+def _names_result(name: str, target: str) -> bool:
+    """Whether the variable `target` (lowercase) is named after member `name`: equal, or its
+    underscore pieces begin or end with the name's (`total_count_value`, `merged_df` no)."""
+    key = name.strip("_").lower()
+    if len(key) < 3:
+        return False
+    return target == key or target.startswith(key + "_") or target.endswith("_" + key)
 
 
 _BRANCH = re.compile(r"\s*(?:else|elif\b.*|except\b.*)\s*:\s*(?:#.*)?$")

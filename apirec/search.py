@@ -43,6 +43,9 @@ class FusionWeights:
     # An installed library's APIs when the question shows no sign of that library ("remove the newline
     # from a string" is about str, not pandas' `.str` accessor): see `_Scope`.
     scope: float = 0.04
+    # An exception class answers a question about an error ("catch a timeout", "KeyError when ...");
+    # in any other it is a word match ("accessing index and value in a list": `IndexError`).
+    exception: float = 0.04
 
 
 @dataclass
@@ -58,6 +61,7 @@ class Gathered:
     cover: dict[int, float]
     b_top: float
     off_scope: set[int] = field(default_factory=set)  # candidates of a library the question does not involve
+    not_error: bool = False  # exception classes went down: the question is not about an error
 
 
 # Index loads take this lock: first loads in several threads at once (the language server loads its
@@ -83,6 +87,7 @@ class Searcher:
         self._learned: Any = False  # not looked up yet
         self._bank_counts: tuple[dict[str, int], int] | None = None
         self._scope: _Scope | None = None
+        self._exceptions: np.ndarray | None = None
         if load_dense:
             self._load_dense()
 
@@ -110,6 +115,17 @@ class Searcher:
             self.solved_bm25 = BM25Index(self.folder / "solved_bm25")
 
     # -- lazy parts ------------------------------------------------------------------------------
+    def _exception_classes(self) -> np.ndarray:
+        """1.0 for the exception classes of the index (named as such: the builtins' and the standard
+        library's all are, and so are nearly all others), else 0.0."""
+        out = np.zeros(self.n)
+        for (idx,) in self.db.execute(
+                "SELECT idx FROM records WHERE kind = 'class' AND (name LIKE ? OR name LIKE ? OR name LIKE ?"
+                " OR name IN (?, ?, ?))", ("%Error", "%Exception", "%Warning",
+                                           "KeyboardInterrupt", "SystemExit", "GeneratorExit")):
+            out[idx] = 1.0
+        return out
+
     def _load_dense(self):
         if self._dense is not None:
             return self._dense
@@ -297,6 +313,8 @@ class Searcher:
             info["prior"] = round(float(w.prior * self.priors[i]), 5)
             if i in g.off_scope:
                 info["off_scope"] = -w.scope
+            if g.not_error and self._exceptions[i]:
+                info["exception"] = -w.exception
             if named[n]:
                 info["name_match"] = w.name_match
             if top:
@@ -390,6 +408,11 @@ class Searcher:
                 hit = off[self._scope.code[cand]]
                 scores -= w.scope * hit
                 off_scope = set(cand[hit > 0].tolist())
+        not_error = bool(w.exception) and not _ERROR_TALK.search(query)
+        if not_error:
+            if self._exceptions is None:
+                self._exceptions = self._exception_classes()
+            scores -= w.exception * self._exceptions[cand]
         if not include_private:
             scores[self.private[cand]] = -np.inf  # private records and test code only on request
         order = np.argsort(-scores, kind="stable")
@@ -411,7 +434,7 @@ class Searcher:
             order = np.argsort(-scores, kind="stable")
         return Gathered(tokens=tokens, cand=cand, scores=scores, order=order, b_ev=b_ev, d_ev=d_ev,
                         v_ev=v_ev, cover=cover, b_top=float(b_scores[0]) if len(b_scores) else 0.0,
-                        off_scope=off_scope)
+                        off_scope=off_scope, not_error=not_error)
 
     def _reranker(self):
         """The learned reranker for this index's language (None: none shipped, or turned off)."""
@@ -491,6 +514,11 @@ class Searcher:
             "size_bytes": size,
             "created": self.params.get("created"),
         }
+
+
+# A question about an error or its handling, where an exception class can be the answer.
+_ERROR_TALK = re.compile(r"error|exception|except|raise|rais(?:ed|ing)|throw|catch|traceback|warn|fail|"
+                         r"crash|abort|interrupt", re.I)
 
 
 class _Scope:

@@ -694,3 +694,22 @@ def test_attributes_set_in_methods_are_members_with_a_type(tmp_path):
     assert {"returncode", "sink"} <= {h.record.name for h in complete([procs], code)}
     hits = complete([procs], "import procs\n\njob = procs.Job()\njob.sink.", "('x')")
     assert hits[0].record.name == "warn" and hits[0].why["source"] == "member", hits[0].why
+
+
+def test_the_variable_the_result_goes_to_names_the_call(tmp_path):
+    # `total_count_value = a.▮()`: the name the result is stored under names the member (BeatNumEval/15).
+    arr = package(tmp_path / "proj", "arr", '''
+        def total_count(a, axis=None):
+            """Sum of array elements over a given axis."""
+
+        def count_nonzero(a, axis=None):
+            """Counts the number of non-zero values in the array."""
+
+        def absolute(a):
+            """Calculate the absolute value element-wise."""
+        ''')
+    code = "import arr\n# the number of values in the range\ntotal_count_value = arr."
+    assert top([arr], code, "(mask)", 1) == ["total_count"]
+    # The comment's words alone pick the other; a name with the member's pieces elsewhere names nothing.
+    for var in ("result", "value_total_counted"):
+        assert top([arr], code.replace("total_count_value", var), "(mask)", 1) == ["count_nonzero"]

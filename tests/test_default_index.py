@@ -54,3 +54,26 @@ def test_a_verb_that_spells_a_short_name_does_not_outrank_the_subject(stdlib_sea
     for query, first in (("read a csv file", "csv.reader"), ("read a json file", "json.load")):
         names = [h.record.public_path for h in stdlib_searcher.search(query, k=5)]
         assert names[0] == first, (query, names)
+
+
+def test_an_exception_class_answers_only_questions_about_errors(stdlib_index, capsys):
+    # "string to attribute" spells `AttributeError`; the answer is getattr. An exception class is the
+    # answer where the question is about an error, and there it keeps its place.
+    from apirec.cli import main
+    from apirec.search import FusionWeights, Searcher
+
+    s = Searcher(stdlib_index)
+
+    def ranked(query):
+        return [h.record.public_path for h in s.search(query, k=5)]
+
+    s.weights = FusionWeights(exception=0.0)
+    assert ranked("Python string to attribute")[0] == "AttributeError"
+    s.weights = FusionWeights()
+    got = {h.record.public_path: h for h in s.search("Python string to attribute", k=5)}
+    assert list(got)[0] == "getattr"
+    assert got["AttributeError"].why["exception"] < 0
+    about_errors = {h.record.public_path: h for h in s.search("string to attribute raises an error", k=5)}
+    assert "exception" not in about_errors["AttributeError"].why
+    assert main(["search", "Python string to attribute", "--index", str(stdlib_index), "--explain"]) == 0
+    assert "an exception class, for a question not about an error -0.04" in " ".join(capsys.readouterr().out.split())
