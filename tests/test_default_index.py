@@ -76,4 +76,5 @@ def test_an_exception_class_answers_only_questions_about_errors(stdlib_index, ca
     about_errors = {h.record.public_path: h for h in s.search("string to attribute raises an error", k=5)}
     assert "exception" not in about_errors["AttributeError"].why
     assert main(["search", "Python string to attribute", "--index", str(stdlib_index), "--explain"]) == 0
-    assert "an exception class, for a question not about an error -0.04" in " ".join(capsys.readouterr().out.split())
+    out = " ".join(capsys.readouterr().out.split())
+    assert "an exception class, for a question not about an error -0.04" in out
