@@ -2025,7 +2025,9 @@ class _Site:
             if typed and self.same.get(typed) == 1:
                 self.same.pop(typed)
         # ... and on the last lines: a call repeats soon (`out.append(a)`, `out.append(b)`).
-        near = "\n".join(lines[max(0, line - 2):line] + [cur[:character]])
+        # A condition's call is not repeated in its body or by the next test (`if self.is_cgi():`
+        # `return self.run_cgi()`; `if self.is_blocked(d): ...` `if self.is_not_allowed(d):`).
+        near = "\n".join([t for t in lines[max(0, line - 2):line] if not _TEST_LINE.match(t)] + [cur[:character]])
         self.recent = set(_attrs_on(near, [receiver])) if receiver and len(receiver) < 80 else set()
         if typed:
             self.recent.discard(typed)
@@ -2270,6 +2272,7 @@ def _names_result(name: str, target: str) -> bool:
     return target == key or target.startswith(key + "_") or target.endswith("_" + key)
 
 
+_TEST_LINE = re.compile(r"\s*(?:if|elif|while)\b")
 _BRANCH = re.compile(r"\s*(?:else|elif\b.*|except\b.*)\s*:\s*(?:#.*)?$")
 _MASK = re.compile(r"([A-Za-z_]\w*)[\w.]*\[\s*(?::\s*,\s*)?~?\s*$")
 
