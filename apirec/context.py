@@ -2027,7 +2027,8 @@ class _Site:
         # ... and on the last lines: a call repeats soon (`out.append(a)`, `out.append(b)`).
         # A condition's call is not repeated in its body or by the next test (`if self.is_cgi():`
         # `return self.run_cgi()`; `if self.is_blocked(d): ...` `if self.is_not_allowed(d):`).
-        near = "\n".join([t for t in lines[max(0, line - 2):line] if not _TEST_LINE.match(t)] + [cur[:character]])
+        last = [t for t in lines[max(0, line - 2):line] if not _TEST_LINE.match(t)]
+        near = "\n".join(last + [cur[:character]])
         self.recent = set(_attrs_on(near, [receiver])) if receiver and len(receiver) < 80 else set()
         if typed:
             self.recent.discard(typed)

@@ -544,9 +544,11 @@ def test_a_call_in_the_condition_just_tested_is_not_repeated():
     # `if h.is_cgi():` then `return h.▮()`: the body does what the test allowed (0 of the 10 such
     # calls of the dev call sites were repeated), unlike `sink.write(a)`, `sink.write(b)`.
     code = ("class Handler:\n    def is_cgi(self):\n        pass\n\n    def run_cgi(self):\n        pass\n\n"
-            "def send_head(h: Handler):\n    h.run_cgi\n    h.run_cgi\n    x = 1\n    if h.is_cgi():\n        return h.")
+            "def send_head(h: Handler):\n    h.run_cgi\n    h.run_cgi\n    x = 1\n"
+            "    if h.is_cgi():\n        return h.")
     hits = complete([], code, "()")
-    assert "recent" not in hits[0].why and hits[0].record.name == "run_cgi", [(h.record.name, h.why) for h in hits]
+    assert "recent" not in hits[0].why and hits[0].record.name == "run_cgi", [(h.record.name, h.why)
+                                                                             for h in hits]
 
 
 def test_a_call_later_on_the_line_is_not_the_one_being_written(frames):
