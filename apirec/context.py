@@ -2074,7 +2074,10 @@ class _Site:
         text = intent_text(lines, line)
         m = re.match(r"\s*([A-Za-z_][\w.]*)\s*=(?!=)", cur[:character])
         target = m.group(1).rsplit(".", 1)[-1] if m else ""
-        self.query = [t for t in dict.fromkeys(tokenize(text + " " + target.replace("_", " ")))]
+        # Inside `except CancelledError:` / `except BaseException as exc:` the call handles that exception
+        # (`fut.cancelled()`, `loop.call_exception_handler(...)`, `protocol.error_received(exc)`).
+        handled = _handled_exception(lines, line)
+        self.query = [t for t in dict.fromkeys(tokenize(text + " " + target.replace("_", " ") + " " + handled))]
         # The name the result is stored under often names the call (`count_value = a.▮` for `count`).
         self.target = target.strip("_").lower()
         # Names the comments mention: as code (`name`, name(, .name, snake_case) or as a plain word.
@@ -2425,6 +2428,22 @@ def _shipped_usage() -> dict[str, int]:
 
 _INTENT_KINDS = frozenset({"method", "function", "property", "attribute"})
 _DEF_LINE = re.compile(r"(?:async\s+)?(?:def|class)\s+(\w+)")
+
+
+def _handled_exception(lines: list[str], line: int, max_lines: int = 40) -> str:
+    """The words of the `except` clause whose block `line` is directly in ("exceptions CancelledError"),
+    else ""."""
+    cur = lines[line]
+    indent = len(cur) - len(cur.lstrip())
+    for i in range(line - 1, max(-1, line - max_lines), -1):
+        raw = lines[i]
+        text = raw.strip()
+        if not text or text.startswith(("#", ")", "]", "}")):
+            continue
+        if len(raw) - len(raw.lstrip()) < indent:
+            m = re.match(r"except\*?\b([^:#]*)", text)
+            return " ".join(w for w in _WORDS.findall(m.group(1)) if w != "as") if m else ""
+    return ""
 
 
 def _enclosing_function(lines: list[str], line: int, max_lines: int = 400) -> str | None:

@@ -724,3 +724,16 @@ def test_the_variable_the_result_goes_to_names_the_call(tmp_path):
     # The comment's words alone pick the other; a name with the member's pieces elsewhere names nothing.
     for var in ("result", "value_total_counted"):
         assert top([arr], code.replace("total_count_value", var), "(mask)", 1) == ["count_nonzero"]
+
+
+def test_an_except_block_handles_the_exception_it_names():
+    # In `except CancelledError:` the call is about the cancellation; elsewhere `done` is as likely.
+    code = ("class CancelledError(Exception):\n    pass\n\n"
+            "class Future:\n    def done(self):\n        pass\n\n    def cancelled(self):\n        pass\n\n"
+            "    def result(self):\n        pass\n\n"
+            "def wait(fut: Future):\n    try:\n        fut.result()\n    except CancelledError:\n"
+            "        if not fut.")
+    hits = complete([], code, "():")
+    assert hits[0].record.name == "cancelled" and "intent" in hits[0].why, [(h.record.name, h.why) for h in hits]
+    plain = complete([], code.replace("except CancelledError:", "finally:"), "():")
+    assert "intent" not in plain[0].why
