@@ -2077,7 +2077,8 @@ class _Site:
         # Inside `except CancelledError:` / `except BaseException as exc:` the call handles that exception
         # (`fut.cancelled()`, `loop.call_exception_handler(...)`, `protocol.error_received(exc)`).
         handled = _handled_exception(lines, line)
-        self.query = [t for t in dict.fromkeys(tokenize(text + " " + target.replace("_", " ") + " " + handled))]
+        words = " ".join((text, target.replace("_", " "), handled))
+        self.query = [t for t in dict.fromkeys(tokenize(words))]
         # The name the result is stored under often names the call (`count_value = a.▮` for `count`).
         self.target = target.strip("_").lower()
         # Names the comments mention: as code (`name`, name(, .name, snake_case) or as a plain word.

@@ -734,6 +734,7 @@ def test_an_except_block_handles_the_exception_it_names():
             "def wait(fut: Future):\n    try:\n        fut.result()\n    except CancelledError:\n"
             "        if not fut.")
     hits = complete([], code, "():")
-    assert hits[0].record.name == "cancelled" and "intent" in hits[0].why, [(h.record.name, h.why) for h in hits]
+    assert hits[0].record.name == "cancelled" and "intent" in hits[0].why, [(h.record.name, h.why)
+                                                                          for h in hits]
     plain = complete([], code.replace("except CancelledError:", "finally:"), "():")
     assert "intent" not in plain[0].why
