@@ -1546,8 +1546,10 @@ def _name_class_match(t: str, cname: str) -> float:
         return 3.0  # `series`, `df`
     if parts and t == parts[-1]:
         return 2.5  # `response` -> HTTPResponse
+    if len(t) >= 3 and parts and parts[-1].startswith(t):
+        return 2.2  # `fut` -> Future, `sock` -> socket: the class's head noun, so `transp` is a Transport
     if len(t) >= 3 and any(p.startswith(t) for p in parts):
-        return 2.0  # `fut` -> Future, `sock` -> socket
+        return 2.0  # ... more than a TransportSocket
     if len(t) >= 3 and (t in low or (t[0] == low[0] and _subsequence(t, low))):
         return 1.0  # `arr` -> ndarray, `msg` -> Message
     return 0.0

@@ -80,6 +80,28 @@ def test_receiver_name_suggests_the_class(frames):
     assert complete([frames], "import frames\n\ndef f(my_series):\n    return my_series.")[0].record.name == "tolist"
 
 
+def test_a_name_suggests_the_class_it_is_the_head_noun_of(tmp_path):
+    # `transp` starts both names; a TransportSocket is a socket, a Transport is what `transp` is.
+    net = package(tmp_path / "proj", "net", '''
+        class TransportSocket:
+            def setsockopt(self, level, opt, value):
+                """Set a socket option."""
+
+            def fileno(self):
+                """The socket's file descriptor."""
+
+            def getpeername(self):
+                """The remote address."""
+
+
+        class Transport:
+            def set_protocol(self, protocol):
+                """Set a new protocol."""
+        ''')
+    hits = complete([net], "import net\n\ndef f(transp):\n    transp.", "(proto)")
+    assert hits[0].why["type"] == "net.Transport", hits[0].why
+
+
 def test_a_chain_on_a_receiver_whose_name_suggests_the_class(frames):
     # `df` is only a guess (a parameter), yet `df.head(3).` and `df.head(3)["a"].` follow from it.
     for code in ("import frames\n\ndef f(df):\n    return df.head(3).",
