@@ -1896,7 +1896,7 @@ def _fallback_pool(doc: _Doc, site: _Site, pool: dict, lines: list[str], line: i
 
 # Weights of the member-ranking features (tuned on the development call-site sets only).
 _W = {"intent": 1.5, "mention": 2.0, "word": 0.5, "file": 0.5, "same": 1.0, "prior": 0.25, "shape": 2.0,
-      "kw": 2.0, "kw_miss": 0.5, "npos": 0.5, "self_on_module": 1.0, "search": 1.0,
+      "kw": 2.0, "kw_miss": 0.5, "npos": 0.5, "npos_sure": 1.5, "self_on_module": 1.0, "search": 1.0,
       "guess": 2.0, "recursion": 2.0, "arg": 2.0, "phrase": 1.0, "own_depth": 1.0,
       "argname": 2.0, "cond": 1.5, "recent": 1.0, "later": 2.0, "same_arg": 1.0, "instance": 0.1,
       "target": 0.5}
@@ -2057,11 +2057,12 @@ class _Site:
                       "assign" if re.match(r"=(?!=)", rest) else "attr" if rest[:1] == "." else "other")
         self.kwargs: list[str] = []
         self.npos = -1
+        self.all_args = False  # the call's arguments are all on this line: too few of them is evidence
         self.arg_kind: str | None = None
         self.arg_names: list[str] = []
         self.same_arg: dict[str, int] = {}
         if self.shape == "call":
-            self.kwargs, self.npos, first, self.arg_names = _call_args(rest)
+            self.kwargs, self.npos, first, self.arg_names, self.all_args = _call_args(rest)
             self.arg_kind = _arg_kind(first) or self._function_ref(first)
             arg_head = re.match(r"([A-Za-z_]\w*)\.", first)
             if arg_head and arg_head.group(1) not in ("self", "cls") and receiver and len(receiver) < 80:
@@ -2250,9 +2251,13 @@ class _Site:
                     parts["argname"] = w["argname"]
                 if takes is not None and takes == self.arg_kind:
                     parts["arg"] = w["arg"]  # `(lambda ...)` for a `func`, `(float)` for a `dtype`
-                if self.npos >= 0 and kind != "class" and (
-                        (self.npos > n_pos and not var_pos) or self.npos < required - len(self.kwargs)):
-                    parts["npos"] = -w["npos"]
+                if self.npos >= 0 and kind != "class" and ((self.npos > n_pos and not var_pos) or (
+                        self.all_args and self.npos < required - len(self.kwargs))):
+                    # A member of a known type with its real signature would raise TypeError; a guessed
+                    # type's, or a stub's first overload (`np.append(arr, values, axis)`), might not.
+                    sure = (why is not None and why.get("source") in ("member", "inherited", "own")
+                            and not r.file.endswith(".pyi"))
+                    parts["npos"] = -w["npos_sure" if sure else "npos"]
         elif callable_ and kind != "class" and shape in ("index", "assign", "attr"):
             parts["shape"] = -w["shape"]  # `x.name[0]`, `x.name = v`, `x.name.y`: rarely a method
         if shape in ("call", "other") and _extra(r, "instance"):
@@ -2300,10 +2305,12 @@ def _selects_from(head: str, receiver: str, rest: str) -> bool:
     return bool(re.match(rf"\w*\(\s*{re.escape(base)}\b", rest))
 
 
-def _call_args(rest: str) -> tuple[list[str], int, str, list[str]]:
+def _call_args(rest: str) -> tuple[list[str], int, str, list[str], bool]:
     """Keyword names, the number of positional arguments, the first one and the names of those that are
-    plain names, of the call opening `rest` (this line)."""
+    plain names, of the call opening `rest` (this line), and whether those are all its arguments (the
+    call closes on this line, with no `*args` / `**kw` splat)."""
     depth, i, args, cur = 0, 0, [], []
+    closed = False
     while i < len(rest):
         c = rest[i]
         if c in "\"'":
@@ -2321,6 +2328,7 @@ def _call_args(rest: str) -> tuple[list[str], int, str, list[str]]:
             depth -= 1
             if depth == 0:
                 args.append("".join(cur))
+                closed = True
                 break
         elif c == "," and depth == 1:
             args.append("".join(cur))
@@ -2334,6 +2342,7 @@ def _call_args(rest: str) -> tuple[list[str], int, str, list[str]]:
             args.append("".join(cur))
     kws, npos, first = [], 0, ""
     names = []
+    complete = closed
     for a in args:
         a = a.strip()
         if not a:
@@ -2341,13 +2350,15 @@ def _call_args(rest: str) -> tuple[list[str], int, str, list[str]]:
         m = re.match(r"([A-Za-z_]\w*)\s*=(?!=)", a)
         if m:
             kws.append(m.group(1))
-        elif not a.startswith("*"):
+        elif a.startswith("*"):
+            complete = False
+        else:
             npos += 1
             first = first or a
             m = re.fullmatch(r"(?:[A-Za-z_]\w*\.)*([A-Za-z_]\w*)", a)
             if m and len(m.group(1)) > 1 and m.group(1).lower() not in _OPERAND_NAMES:
                 names.append(m.group(1).lower())
-    return kws, npos, first, names
+    return kws, npos, first, names, complete
 
 
 # Argument names that say what a value is, not which parameter it is for: most functions of an array

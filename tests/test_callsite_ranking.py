@@ -760,3 +760,41 @@ def test_an_except_block_handles_the_exception_it_names():
                                                                           for h in hits]
     plain = complete([], code.replace("except CancelledError:", "finally:"), "():")
     assert "intent" not in plain[0].why
+
+
+def test_too_few_arguments_for_a_known_member_rule_it_out():
+    # `self.header(name)` is called all over the method, but `ctype = self.▮()` passes nothing: calling
+    # `header` so would raise TypeError. A call whose arguments continue on the next lines says nothing.
+    code = ("class Message:\n    def header(self, name, failobj=None):\n        pass\n\n"
+            "    def content_type(self):\n        pass\n\n"
+            "    def maintype(self):\n        \"\"\"The main part of the content type.\"\"\"\n"
+            "        a = self.header('a')\n        b = self.header('b')\n"
+            "        c = self.header('c')\n        n = 0\n        m = 1\n        ctype = self.")
+    hits = complete([], code, "()")
+    assert hits[0].record.name == "content_type", [(h.record.name, h.why) for h in hits]
+    assert [h for h in hits if h.record.name == "header"][0].why["npos"] == -1.5
+    for rest in ("(", "(*names)"):
+        hits = complete([], code, rest)
+        assert hits[0].record.name == "header" and "npos" not in hits[0].why, rest
+
+
+def test_a_stub_signature_is_one_overload_so_too_few_arguments_count_less(tmp_path):
+    # numpy's stub lists `append(arr, values, axis)` first among its overloads; `np.append(a, b)` is fine.
+    from apirec.lsp.indexes import extract_file
+
+    root = write_tree(tmp_path / "proj", {"arr/__init__.pyi": '''
+        from typing import overload
+
+        @overload
+        def append(arr, values, axis: int):
+            """Append values to the end of an array."""
+        @overload
+        def append(arr, values, axis: None = ...): ...
+        def asarray(a, dtype=None):
+            """Convert the input to an array."""
+        '''})
+    path = root / "arr" / "__init__.pyi"
+    arr = RecordSet(extract_file(root, path, path.read_bytes()), name="arr")
+    hits = complete([arr], "import arr\n# add the values to the end of the array\nout = arr.", "(a, b)")
+    got = {h.record.name: h.why for h in hits}
+    assert got["append"]["npos"] == -0.5 and hits[0].record.name == "append", got
