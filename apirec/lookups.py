@@ -7,6 +7,8 @@ values are always bound, never interpolated.
 
 from __future__ import annotations
 
+import json
+import re
 from typing import Any, Callable
 
 import numpy as np
@@ -180,6 +182,45 @@ class Lookups:
             return [_from_json(js) for (js,) in rows]
 
         return self.memo("top_level_callables", None, query)
+
+    def inherited_home(self, rec: ApiRecord, words: frozenset[str] = frozenset()) -> ApiRecord | None:
+        """A member of an internal base class under the public class users reach it through:
+        `pandas.core.generic.NDFrame.tail` as `pandas.DataFrame.tail`. The subclass is the one with the
+        shortest public path (among equals, one that `words` name, then the most used) that does not
+        define the name itself; None where no subclass is more public than the record's own class."""
+        parent = rec.parent
+        depth = parent.count(".")
+        if depth < 2 or rec.kind not in ("method", "property", "attribute") or rec.language != "python":
+            return None  # nothing public is shorter than `pkg.Class`
+        cls = parent.rsplit(".", 1)[-1]
+        home = [p for p in self.memo("subclasses", None, self._subclasses).get((rec.origin, cls), ())
+                if 1 <= p.count(".") < depth]
+        if words:
+            home.sort(key=lambda p: (p.count("."), p.rsplit(".", 1)[-1].lower() not in words))
+        for sub in home:
+            if not self.exact(f"{sub}.{rec.name}"):
+                shown = rec.with_(public_path=f"{sub}.{rec.name}", aliases=(rec.public_path, *rec.aliases))
+                if len(self._aliased) >= MEMO_BOUND:
+                    self._aliased.clear()
+                self._aliased[shown.id] = shown  # `by_id` finds it by the id it is shown with
+                return shown
+        return None
+
+    def _subclasses(self) -> dict[tuple[str, str], tuple[str, ...]]:
+        """(origin, base class name) -> public paths of the classes that name it among their bases,
+        shortest (then most used) first. Bases are stored as written (`NDFrame`, `generic.NDFrame`,
+        `GroupBy[DataFrame]`): matched by their last name, within one origin. One scan of the classes."""
+        found: dict[tuple[str, str], list[tuple[int, int, str]]] = {}
+        for path, origin, extra in self.db.execute(
+                "SELECT public_path, origin, json_extract(json, '$.extra') FROM records "
+                "WHERE kind = 'class' AND private = 0"):
+            if not extra or '"bases"' not in extra:
+                continue
+            pairs = dict((k, v) for k, v in json.loads(extra))
+            usage = int(pairs["usage"]) if pairs.get("usage", "").isdigit() else 0
+            for m in re.findall(r"(?:^|,)\s*([A-Za-z_][\w.]*)", pairs["bases"]):
+                found.setdefault((origin, m.rsplit(".", 1)[-1]), []).append((path.count("."), -usage, path))
+        return {key: tuple(p for _, _, p in sorted(v)) for key, v in found.items()}
 
     def by_id(self, record_id: str) -> ApiRecord | None:
         if record_id in self._aliased:

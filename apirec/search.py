@@ -327,10 +327,15 @@ class Searcher:
         # order, the n-th hit gets the n-th best fused score.
         scale = sorted(fused, reverse=True)
         hits: list[Hit] = []
+        words = frozenset(re.findall(r"[a-z0-9_]+", query.lower()))
         for rank, (_, i, rec, info) in enumerate(pool[:k], 1):
             matched = sorted(set(g.tokens) & _record_tokens(rec))
             if matched:
                 info["matched_terms"] = matched
+            shown = self.lookups.inherited_home(rec, words)
+            if shown is not None:
+                info["inherited_from"] = rec.parent
+                rec = shown
             hits.append(Hit(record=rec, score=scale[rank - 1], rank=rank, why=info))
         return hits
 

@@ -369,3 +369,50 @@ def test_an_installed_library_answers_only_questions_that_involve_it(make_tree, 
     indexes.extra["mine"] = s
     assert nl_hits(q, indexes, 3)[0].record.public_path == "textutil.tidy"
     assert nl_hits(q, indexes, 3, {"fk": "framekit"})[0].record.public_path == "framekit.strip"
+
+
+def test_a_member_of_an_internal_base_is_shown_under_the_public_class(make_tree, tmp_path, capsys):
+    # pandas' `tail` is defined on `pandas.core.generic.NDFrame`; users write `pandas.DataFrame.tail`.
+    repo = make_tree({
+        "tables/__init__.py": "from tables.core.frame import Frame\nfrom tables.core.column import Column\n",
+        "tables/core/__init__.py": "",
+        "tables/core/generic.py": '''
+            class Base:
+                def tail(self, n=5):
+                    """Return the last n rows of the table."""
+
+                def head(self, n=5):
+                    """Return the first n rows of the table."""
+            ''',
+        "tables/core/frame.py": '''
+            from tables.core.generic import Base
+
+
+            class Frame(Base):
+                def head(self, n=5):
+                    """Return the first n rows of the frame, its own way."""
+            ''',
+        "tables/core/column.py": '''
+            from tables.core import generic
+
+
+            class Column(generic.Base):
+                """One column."""
+            ''',
+    })
+    index = tmp_path / "index"
+    build_index(index, [str(repo)])
+    s = Searcher(index)
+    got = {h.record.public_path: h for h in s.search("return the last n rows of the frame", k=10)}
+    assert "tables.Frame.tail" in got and "tables.core.generic.Base.tail" not in got, list(got)
+    hit = got["tables.Frame.tail"]
+    assert hit.why["inherited_from"] == "tables.core.generic.Base"
+    assert hit.record.canonical_path == "tables.core.generic.Base.tail"
+    assert s.lookups.by_id(hit.record.id) == hit.record  # the editor resolves it by the id it carries
+    # A question that names the other subclass shows it there; a name a subclass defines stays its own.
+    assert "tables.Column.tail" in {h.record.public_path for h in s.search("last n rows of a column", k=10)}
+    heads = {h.record.public_path: h for h in s.search("return the first n rows of the frame", k=10)}
+    assert "inherited_from" not in heads["tables.Frame.head"].why
+    assert heads["tables.Column.head"].why["inherited_from"] == "tables.core.generic.Base"
+    assert main(["search", "return the last n rows of the table", "--index", str(index), "--explain"]) == 0
+    assert "inherited from tables.core.generic.Base" in " ".join(capsys.readouterr().out.split())
