@@ -522,7 +522,7 @@ class Searcher:
 
 
 # A question about an error or its handling, where an exception class can be the answer.
-_ERROR_TALK = re.compile(r"error|exception|except|raise|rais(?:ed|ing)|throw|catch|traceback|warn|fail|"
+_ERROR_TALK = re.compile(r"error|exception|except|raise|raising|throw|catch|traceback|warn|fail|"
                          r"crash|abort|interrupt", re.I)
 
 
