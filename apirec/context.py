@@ -1284,7 +1284,7 @@ class _Doc:
                                          kind=kind, origin="file", line=inner.start_point[0] + 1,
                                          params=params, returns=" ".join(_t(ret).split()),
                                          signature=format_signature(params, " ".join(_t(ret).split())),
-                                         summary=summarize(_docstring(inner))))
+                                         summary=summarize(_docstring(inner)), extra=_result_extra(inner)))
                 if ret is not None:
                     self._attr_ctx[f"{path}.{fname}"] = (_t(ret), True, None)
                 for a, v in _self_assignments(inner).items():
@@ -1318,7 +1318,8 @@ class _Doc:
             ret = " ".join(_t(node.child_by_field_name("return_type")).split())
             self.local.add(ApiRecord(public_path=path, canonical_path=path, kind="function", origin="file",
                                      params=params, returns=ret, signature=format_signature(params, ret),
-                                     line=node.start_point[0] + 1, summary=summarize(_docstring(node))))
+                                     line=node.start_point[0] + 1, summary=summarize(_docstring(node)),
+                                     extra=_result_extra(node)))
         return path
 
     # -- members ------------------------------------------------------------------------------------
@@ -1899,7 +1900,7 @@ _W = {"intent": 1.5, "mention": 2.0, "word": 0.5, "file": 0.5, "same": 1.0, "pri
       "kw": 2.0, "kw_miss": 0.5, "npos": 0.5, "npos_sure": 1.5, "self_on_module": 1.0, "search": 1.0,
       "guess": 2.0, "recursion": 2.0, "arg": 2.0, "phrase": 1.0, "own_depth": 1.0,
       "argname": 2.0, "cond": 1.5, "recent": 1.0, "later": 2.0, "same_arg": 1.0, "instance": 0.1,
-      "target": 0.5}
+      "target": 0.5, "use_value": 1.0, "use_dropped": 0.5}
 _CALLABLE = frozenset({"method", "function", "class", "constructor"})
 _WORDS = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _CONDITION = re.compile(r"(?:^\s*(?:elif|while|assert)\s+|\b(?:if|and|or|not)\s+)\(?$")
@@ -2055,6 +2056,7 @@ class _Site:
         self.condition = bool(_CONDITION.search(head)) or _selects_from(head, receiver, rest)
         self.shape = ("call" if rest.startswith("(") else "index" if rest.startswith("[") else
                       "assign" if re.match(r"=(?!=)", rest) else "attr" if rest[:1] == "." else "other")
+        self.use = _result_use(head, rest, lines, line) if self.shape == "call" else None
         self.kwargs: list[str] = []
         self.npos = -1
         self.all_args = False  # the call's arguments are all on this line: too few of them is evidence
@@ -2260,6 +2262,12 @@ class _Site:
                     parts["npos"] = -w["npos_sure" if sure else "npos"]
         elif callable_ and kind != "class" and shape in ("index", "assign", "attr"):
             parts["shape"] = -w["shape"]  # `x.name[0]`, `x.name = v`, `x.name.y`: rarely a method
+        if self.use is not None and kind in ("method", "function"):
+            # Code uses what a function gives and drops nothing it needs: `x = self.send_error()`
+            # and a bare `self.is_cgi()` are both unlikely (the latter less: `fut.cancel()` gives a bool).
+            gives = _gives_value(r)
+            if gives is not None and gives != (self.use == "value"):
+                parts["use"] = -w["use_value" if self.use == "value" else "use_dropped"]
         if shape in ("call", "other") and _extra(r, "instance"):
             # Set by the methods, not declared by the class: as often its plumbing (a JSONDecoder's
             # `memo`) as its API (a LogRecord's `levelname`): after the methods that score the same.
@@ -2273,6 +2281,42 @@ class _Site:
                 and self._has_methods():
             parts["self"] = -w["self_on_module"]  # a module-level function offered for an object
         return sum(parts.values()), parts
+
+
+def _result_extra(fn) -> tuple[tuple[str, str], ...]:
+    from .indexer.python_ts import result_kind
+
+    kind = result_kind(fn)
+    return (("result", kind),) if kind else ()
+
+
+def _gives_value(r: ApiRecord) -> bool | None:
+    """Whether calling the function gives a value: its return annotation, else what its body returns
+    (`result` of the indexer, `python_ts.result_kind`); None where neither says."""
+    ret = (r.returns or "").strip()
+    if ret:
+        return ret not in ("None", "NoReturn", "Never", "typing.NoReturn")
+    kind = _extra(r, "result")
+    return None if not kind else kind == "value"
+
+
+_OPERATED = (".", "[", "+", "-", "*", "/", "%", "<", ">", "=", "!", "and", "or", "if")  # after `f()`: used
+
+
+def _result_use(head: str, rest: str, lines: list[str], line: int) -> str | None:
+    """'discarded' for a call that is a statement of its own, 'value' where its result is used (assigned,
+    tested, passed on, operated on), None where it cannot be told (`return f()` delegates either)."""
+    j = _close(rest, 0) if rest.startswith("(") else -1
+    after = rest[j:].strip() if j > 0 else None
+    h = head.strip()
+    if h in ("", "await"):
+        prev = next((t for t in reversed(lines[max(0, line - 3):line]) if t.strip()), "")
+        if prev.rstrip().endswith(("(", "[", "{", ",", "\\", "=", "+", "-", "*", "/", "%", "|", "&")):
+            return None
+        if after is None or after == "" or after.startswith("#"):
+            return "discarded"
+        return "value" if after.startswith(_OPERATED) else None
+    return None if re.fullmatch(r"return(?:\s+await)?", h) else "value"
 
 
 def _names_result(name: str, target: str) -> bool:

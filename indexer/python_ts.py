@@ -194,6 +194,42 @@ def _is_deprecated(decorators: list[str], doc: str, body) -> bool:
 _VAGUE_RETURNS = frozenset({"", "None", "Any", "typing.Any", "Incomplete", "_typeshed.Incomplete"})
 
 
+def result_kind(fn) -> str:
+    """What a function's body gives back: 'value' (`return x`, `yield`), 'none' (it only returns or
+    falls off its end), or '' where the body does not say (`...`, `pass`, `raise NotImplementedError`,
+    a docstring alone: stubs and abstract methods). Nested functions and lambdas are not its body."""
+    body = fn.child_by_field_name("body")
+    if body is None:
+        return ""
+    stmts = [c for c in body.named_children if c.type != "comment"]
+    if stmts and stmts[0].type == "expression_statement" and stmts[0].named_child_count \
+            and stmts[0].named_children[0].type == "string":
+        stmts = stmts[1:]  # the docstring
+
+    def placeholder(st) -> bool:
+        if st.type == "pass_statement":
+            return True
+        if st.type == "expression_statement":
+            return st.named_child_count == 1 and st.named_children[0].type == "ellipsis"
+        return st.type == "raise_statement" and "NotImplemented" in _text(st)
+
+    if all(placeholder(st) for st in stmts):
+        return ""
+    todo = list(stmts)
+    while todo:
+        n = todo.pop()
+        if n.type in ("function_definition", "class_definition", "decorated_definition", "lambda"):
+            continue
+        if n.type == "yield":
+            return "value"
+        if n.type == "return_statement":
+            vals = [c for c in n.named_children if c.type != "comment"]
+            if vals and not (len(vals) == 1 and vals[0].type == "none"):
+                return "value"
+        todo.extend(n.named_children)
+    return "none"
+
+
 def _def_fact(node, qual: str, kind: str, doc: str, **extra: Any) -> dict[str, Any]:
     fact = {
         "qual": qual,
@@ -408,6 +444,7 @@ class _Extractor:
                 decorators=decorators[:5],
                 examples=_doctest_examples(doc),
                 is_async=node.children[0].type == "async",
+                result=result_kind(node),
             )
         )
 

@@ -231,7 +231,8 @@ class Resolver:
             deprecated=bool(d.get("deprecated")), private=private,
             examples=tuple(Example(code=c, source="docstring") for c in d.get("examples", ())),
             extra=tuple(("bases", ",".join(d["bases"])) for _ in [0] if d.get("bases"))
-            + ((("instance", "1"),) if d.get("instance") else ()),
+            + ((("instance", "1"),) if d.get("instance") else ())
+            + ((("result", d["result"]),) if d.get("result") else ()),
         )
 
 

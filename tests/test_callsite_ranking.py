@@ -798,3 +798,17 @@ def test_a_stub_signature_is_one_overload_so_too_few_arguments_count_less(tmp_pa
     hits = complete([arr], "import arr\n# add the values to the end of the array\nout = arr.", "(a, b)")
     got = {h.record.name: h.why for h in hits}
     assert got["append"]["npos"] == -0.5 and hits[0].record.name == "append", got
+
+
+def test_how_the_result_is_used_weighs_what_a_member_gives_back():
+    # `ok = h.▮()` wants a value (`ready`), a bare `h.▮()` a procedure (`run`); nothing else tells
+    # them apart.
+    code = ("class Handler:\n    def ready(self):\n        return True\n\n"
+            "    def run(self):\n        print(1)\n\ndef serve(h: Handler):\n")
+    used = complete([], code + "    ok = h.", "()")
+    assert used[0].record.name == "ready" and used[1].why["use"] == -1.0, [(h.record.name, h.why)
+                                                                         for h in used]
+    dropped = complete([], code + "    h.", "()")
+    assert dropped[0].record.name == "run" and dropped[1].why["use"] == -0.5
+    # `return h.▮()` hands on whatever it gives: no evidence either way.
+    assert all("use" not in h.why for h in complete([], code + "    return h.", "()"))

@@ -199,3 +199,46 @@ class Proc:
     assert d["Proc.timeout"]["signature"] == " = 3" and d["Proc.pid"]["kind"] == "property"
     assert d["Proc.args"]["instance"] is True and "instance" not in d["Proc.timeout"]
     assert "Proc._handle" not in d and "Proc.inner" not in d
+
+
+def test_what_a_function_gives_back():
+    # Completion weighs it against how the call's result is used (`x = h.▮()` wants a value).
+    src = b'''
+def value(x):
+    """Doc."""
+    if x:
+        return x + 1
+    return None
+
+def nothing(x):
+    if not x:
+        return
+    print(x)
+
+def generator():
+    for i in range(3):
+        yield i
+
+def outer():
+    def inner():
+        return 1
+    lam = lambda: 2
+    inner()
+
+def falls_off():
+    x = 1
+
+class Base:
+    def abstract(self):
+        """Subclasses say."""
+        raise NotImplementedError
+
+    def stub(self): ...
+
+    def explicit_none(self):
+        return None
+'''
+    defs = {d["qual"]: d.get("result") for d in extract_module(src, "m")["defs"]}
+    assert defs == {"value": "value", "nothing": "none", "generator": "value", "outer": "none",
+                    "falls_off": "none", "Base": None, "Base.abstract": "", "Base.stub": "",
+                    "Base.explicit_none": "none"}
