@@ -1900,7 +1900,7 @@ _W = {"intent": 1.5, "mention": 2.0, "word": 0.5, "file": 0.5, "same": 1.0, "pri
       "kw": 2.0, "kw_miss": 0.5, "npos": 0.5, "npos_sure": 1.5, "self_on_module": 1.0, "search": 1.0,
       "guess": 2.0, "recursion": 2.0, "arg": 2.0, "phrase": 1.0, "own_depth": 1.0,
       "argname": 2.0, "cond": 1.5, "recent": 1.0, "later": 2.0, "same_arg": 1.0, "instance": 0.1,
-      "target": 0.5, "use_value": 1.0, "use_dropped": 0.5}
+      "target": 0.5, "use_value": 1.0, "use_dropped": 0.5, "raise": 1.5}
 _CALLABLE = frozenset({"method", "function", "class", "constructor"})
 _WORDS = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _CONDITION = re.compile(r"(?:^\s*(?:elif|while|assert)\s+|\b(?:if|and|or|not)\s+)\(?$")
@@ -2054,6 +2054,7 @@ class _Site:
         head = cur[:character - len(typed)]
         head = head[:-len(receiver) - 1] if receiver and head.endswith(receiver + ".") else ""
         self.condition = bool(_CONDITION.search(head)) or _selects_from(head, receiver, rest)
+        self.raising = bool(_RAISING.search(head))  # `raise errors.▮(`, `except (KeyError, errors.▮`
         self.shape = ("call" if rest.startswith("(") else "index" if rest.startswith("[") else
                       "assign" if re.match(r"=(?!=)", rest) else "attr" if rest[:1] == "." else "other")
         self.use = _result_use(head, rest, lines, line) if self.shape == "call" else None
@@ -2272,6 +2273,8 @@ class _Site:
             # Set by the methods, not declared by the class: as often its plumbing (a JSONDecoder's
             # `memo`) as its API (a LogRecord's `levelname`): after the methods that score the same.
             parts["instance"] = -w["instance"]
+        if self.raising and kind == "class" and _EXCEPTION_NAME.search(name):
+            parts["raise"] = w["raise"]
         if self.condition and (_PREDICATE.match(name)
                                or _annotation_head(_returns(r)) in ("bool", "builtins.bool")):
             parts["cond"] = w["cond"]  # `if x.done():`, `while not x.is_set():`
@@ -2328,6 +2331,8 @@ def _names_result(name: str, target: str) -> bool:
     return target == key or target.startswith(key + "_") or target.endswith("_" + key)
 
 
+_RAISING = re.compile(r"(?:^|\s)(?:raise|except)\s+\(?$|\bexcept\s*\(.*,\s*$")
+_EXCEPTION_NAME = re.compile(r"(?:Error|Exception|Warning|Exit|Interrupt)$")
 _TEST_LINE = re.compile(r"\s*(?:if|elif|while)\b")
 _BRANCH = re.compile(r"\s*(?:else|elif\b.*|except\b.*)\s*:\s*(?:#.*)?$")
 _MASK = re.compile(r"([A-Za-z_]\w*)[\w.]*\[\s*(?::\s*,\s*)?~?\s*$")

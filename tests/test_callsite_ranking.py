@@ -812,3 +812,20 @@ def test_how_the_result_is_used_weighs_what_a_member_gives_back():
     assert dropped[0].record.name == "run" and dropped[1].why["use"] == -0.5
     # `return h.▮()` hands on whatever it gives: no evidence either way.
     assert all("use" not in h.why for h in complete([], code + "    return h.", "()"))
+
+
+def test_raise_and_except_ask_for_an_exception_class(tmp_path):
+    errs = package(tmp_path / "proj", "errs", '''
+        class HeaderDefect(ValueError):
+            """A problem found in a header."""
+
+
+        class ParseError(Exception):
+            """The header cannot be parsed."""
+        ''')
+    code = "import errs\n\ndef parse(v):\n    defects = [errs.HeaderDefect(), errs.HeaderDefect()]\n"
+    heads = ("    raise errs.", "    try:\n        pass\n    except errs.", "    except (KeyError, errs.")
+    for head in heads:
+        hits = complete([errs], code + head, "(v)" if "raise" in head else ":")
+        assert hits[0].record.name == "ParseError" and "raise" in hits[0].why, head
+    assert complete([errs], code + "    defects.append(errs.", "(v))")[0].record.name == "HeaderDefect"
