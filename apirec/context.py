@@ -2411,8 +2411,8 @@ def _call_args(rest: str) -> tuple[list[str], int, str, list[str], bool]:
 
 
 # Argument names that say what a value is, not which parameter it is for: most functions of an array
-# library take an `arr` first, whatever they do with it.
-_OPERAND_NAMES = frozenset({"self", "cls", "arr", "ary", "array", "arrays", "x", "y"})
+# library take an `arr` first, whatever they do with it; `parts.append(value)` is no `remove(value)`.
+_OPERAND_NAMES = frozenset({"self", "cls", "arr", "ary", "array", "arrays", "x", "y", "value", "item", "obj"})
 
 
 _TYPE_ARG = re.compile(r"(?:int|float|str|bool|complex|bytes|object|"

@@ -829,3 +829,13 @@ def test_raise_and_except_ask_for_an_exception_class(tmp_path):
         hits = complete([errs], code + head, "(v)" if "raise" in head else ":")
         assert hits[0].record.name == "ParseError" and "raise" in hits[0].why, head
     assert complete([errs], code + "    defects.append(errs.", "(v))")[0].record.name == "HeaderDefect"
+
+
+def test_a_generic_argument_name_is_no_parameter_evidence():
+    # `parts.append(value)` is no `remove(value)`: the name says what the value is, not its parameter.
+    code = ("class Parts:\n    def add(self, item):\n        pass\n\n"
+            "    def remove(self, value):\n        pass\n\n"
+            "def collect(parts: Parts, values):\n    parts.add(1)\n    for value in values:\n        parts.")
+    hits = complete([], code, "(value)")
+    assert hits[0].record.name == "add" and "argname" not in hits[1].why, [(h.record.name, h.why)
+                                                                         for h in hits]
