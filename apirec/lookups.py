@@ -216,7 +216,7 @@ class Lookups:
                 "WHERE kind = 'class' AND private = 0"):
             if not extra or '"bases"' not in extra:
                 continue
-            pairs = dict((k, v) for k, v in json.loads(extra))
+            pairs = dict(json.loads(extra))
             usage = int(pairs["usage"]) if pairs.get("usage", "").isdigit() else 0
             for m in re.findall(r"(?:^|,)\s*([A-Za-z_][\w.]*)", pairs["bases"]):
                 found.setdefault((origin, m.rsplit(".", 1)[-1]), []).append((path.count("."), -usage, path))
