@@ -2427,9 +2427,14 @@ def _arg_kind(arg: str) -> str | None:
         return "callable"
     if _TYPE_ARG.match(arg):
         return "type"
+    if _FILE_ARG.search(arg):
+        return "file"  # `json.load(infile)`, `pickle.dump(obj, f)` is the second: only the first counts
     return None
 
 
+_FILE_ARG = re.compile(r"^(?:[A-Za-z_]\w*\.)*(?:f|fp|fh|fo|fobj|\w*file|\w*_file\w*|stream|\w*stream|"
+                       r"std(?:in|out|err)|[rw]file)$", re.I)
+_FILE_PARAMS = frozenset({"fp", "file", "fh", "fileobj", "fobj", "stream", "f_obj", "fo"})
 _CALLABLE_PARAMS = frozenset({"func", "function", "f", "fn", "callback", "mapper", "predicate"})
 _TYPE_PARAMS = frozenset({"dtype", "type", "typ", "t", "cls", "klass"})
 
@@ -2441,6 +2446,8 @@ def _param_takes(p: Param) -> str | None:
         return "callable"
     if p.name in _TYPE_PARAMS or "dtype" in ann or "type[" in ann:
         return "type"
+    if p.name in _FILE_PARAMS or re.search(r"\b(?:supportsread|supportswrite|textio|binaryio|io\[)", ann):
+        return "file"
     return None
 
 

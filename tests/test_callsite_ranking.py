@@ -839,3 +839,20 @@ def test_a_generic_argument_name_is_no_parameter_evidence():
     hits = complete([], code, "(value)")
     assert hits[0].record.name == "add" and "argname" not in hits[1].why, [(h.record.name, h.why)
                                                                          for h in hits]
+
+
+def test_a_file_argument_goes_to_a_file_parameter(tmp_path):
+    # `json.load(infile)` rather than `json.loads(infile)`: the argument is a file, `load` takes `fp`.
+    ser = package(tmp_path / "proj", "ser", '''
+        def loads(s, *, cls=None):
+            """Deserialize a document from a string."""
+
+        def load(fp, *, cls=None):
+            """Deserialize a document from a file."""
+        ''')
+    code = ("import ser\n\ndef read(infile, text):\n"
+            "    # deserialize a document from a string\n    return ser.")
+    hits = complete([ser], code, "(infile)")
+    assert hits[0].record.name == "load" and hits[0].why["arg"] == 2.0, [(h.record.name, h.why)
+                                                                       for h in hits]
+    assert complete([ser], code, "(text)")[0].record.name == "loads"
