@@ -2314,8 +2314,10 @@ def _result_use(head: str, rest: str, lines: list[str], line: int) -> str | None
     h = head.strip()
     if h in ("", "await"):
         prev = next((t for t in reversed(lines[max(0, line - 3):line]) if t.strip()), "")
-        if prev.rstrip().endswith(("(", "[", "{", ",", "\\", "=", "+", "-", "*", "/", "%", "|", "&")):
-            return None
+        prev = _strip_comment(prev).rstrip()
+        if prev.endswith(("(", "[", "{", ",", "\\", "=", "+", "-", "*", "/", "%", "|", "&")) or \
+                re.search(r"\b(?:and|or|not|in|is|if|else)$", prev):
+            return None  # the line goes on an expression that started above
         if after is None or after == "" or after.startswith("#"):
             return "discarded"
         return "value" if after.startswith(_OPERATED) else None

@@ -810,8 +810,11 @@ def test_how_the_result_is_used_weighs_what_a_member_gives_back():
                                                                          for h in used]
     dropped = complete([], code + "    h.", "()")
     assert dropped[0].record.name == "run" and dropped[1].why["use"] == -0.5
-    # `return h.▮()` hands on whatever it gives: no evidence either way.
+    # `return h.▮()` hands on whatever it gives, and a line that goes on a condition from above is no
+    # statement of its own: no evidence either way.
     assert all("use" not in h.why for h in complete([], code + "    return h.", "()"))
+    cont = complete([], code + "    if (h and  # both\n            h.", "()\n            ):\n        pass")
+    assert all("use" not in h.why for h in cont)
 
 
 def test_raise_and_except_ask_for_an_exception_class(tmp_path):
