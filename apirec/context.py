@@ -2303,6 +2303,7 @@ def _gives_value(r: ApiRecord) -> bool | None:
     return None if not kind else kind == "value"
 
 
+_CLAUSE_HEAD = re.compile(r"(?:(?:el)?if\b.*|else|try|finally|except\b.*|while\b.*|for\b.*|with\b.*):")
 _OPERATED = (".", "[", "+", "-", "*", "/", "%", "<", ">", "=", "!", "and", "or", "if")  # after `f()`: used
 
 
@@ -2312,6 +2313,8 @@ def _result_use(head: str, rest: str, lines: list[str], line: int) -> str | None
     j = _close(rest, 0) if rest.startswith("(") else -1
     after = rest[j:].strip() if j > 0 else None
     h = head.strip()
+    if _CLAUSE_HEAD.fullmatch(h):
+        h = ""  # `if ok: h.run()`, `else: h.▮()`: a statement after its clause's colon
     if h in ("", "await"):
         prev = next((t for t in reversed(lines[max(0, line - 3):line]) if t.strip()), "")
         prev = _strip_comment(prev).rstrip()

@@ -808,8 +808,9 @@ def test_how_the_result_is_used_weighs_what_a_member_gives_back():
     used = complete([], code + "    ok = h.", "()")
     assert used[0].record.name == "ready" and used[1].why["use"] == -1.0, [(h.record.name, h.why)
                                                                          for h in used]
-    dropped = complete([], code + "    h.", "()")
-    assert dropped[0].record.name == "run" and dropped[1].why["use"] == -0.5
+    for stmt in ("    h.", "    if h: h."):  # a statement, on its own line or after its clause's colon
+        dropped = complete([], code + stmt, "()")
+        assert dropped[0].record.name == "run" and dropped[1].why["use"] == -0.5, stmt
     # `return h.▮()` hands on whatever it gives, and a line that goes on a condition from above is no
     # statement of its own: no evidence either way.
     assert all("use" not in h.why for h in complete([], code + "    return h.", "()"))
