@@ -2505,24 +2505,8 @@ _INTENT_KINDS = frozenset({"method", "function", "property", "attribute"})
 _DEF_LINE = re.compile(r"(?:async\s+)?(?:def|class)\s+(\w+)")
 
 
-def _handled_exception(lines: list[str], line: int, max_lines: int = 40) -> str:
-    """The words of the `except` clause whose block `line` is directly in ("exceptions CancelledError"),
-    else ""."""
-    cur = lines[line]
-    indent = len(cur) - len(cur.lstrip())
-    for i in range(line - 1, max(-1, line - max_lines), -1):
-        raw = lines[i]
-        text = raw.strip()
-        if not text or text.startswith(("#", ")", "]", "}")):
-            continue
-        if len(raw) - len(raw.lstrip()) < indent:
-            m = re.match(r"except\*?\b([^:#]*)", text)
-            return " ".join(w for w in _WORDS.findall(m.group(1)) if w != "as") if m else ""
-    return ""
-
-
-def _enclosing_function(lines: list[str], line: int, max_lines: int = 400) -> str | None:
-    """The name of the function whose body `line` is in (None at module or class level)."""
+def _enclosing_headers(lines: list[str], line: int, max_lines: int):
+    """(text, indentation) of the lines that open the blocks `line` is in, innermost first."""
     cur = lines[line]
     indent = len(cur) - len(cur.lstrip())
     for i in range(line - 1, max(-1, line - max_lines), -1):
@@ -2531,14 +2515,29 @@ def _enclosing_function(lines: list[str], line: int, max_lines: int = 400) -> st
         if not text or text.startswith(("#", ")", "]", "}")):
             continue
         lead = len(raw) - len(raw.lstrip())
-        if lead >= indent:
-            continue
+        if lead < indent:
+            yield text, lead
+            indent = lead
+
+
+def _handled_exception(lines: list[str], line: int, max_lines: int = 40) -> str:
+    """The words of the `except` clause whose block `line` is directly in ("exceptions CancelledError"),
+    else ""."""
+    for text, _ in _enclosing_headers(lines, line, max_lines):
+        m = re.match(r"except\*?\b([^:#]*)", text)
+        return " ".join(w for w in _WORDS.findall(m.group(1)) if w != "as") if m else ""
+    return ""
+
+
+def _enclosing_function(lines: list[str], line: int, max_lines: int = 400) -> str | None:
+    """The name of the function whose body `line` is in (None at module or class level)."""
+    for text, lead in _enclosing_headers(lines, line, max_lines):
         m = _DEF_LINE.match(text)
         if m:
             return m.group(1) if not text.startswith("class") else None
         if lead == 0:
             return None
-        indent = lead  # an enclosing `if`/`for`/`with`: keep climbing
+        # an enclosing `if`/`for`/`with`: keep climbing
     return None
 
 
