@@ -1900,7 +1900,8 @@ _W = {"intent": 1.5, "mention": 2.0, "word": 0.5, "file": 0.5, "same": 1.0, "pri
       "kw": 2.0, "kw_miss": 0.5, "npos": 0.5, "npos_sure": 1.5, "self_on_module": 1.0, "search": 1.0,
       "guess": 2.0, "recursion": 2.0, "arg": 2.0, "phrase": 1.0, "own_depth": 1.0,
       "argname": 2.0, "cond": 1.5, "recent": 1.0, "later": 2.0, "same_arg": 1.0, "instance": 0.1,
-      "target": 0.5, "use_value": 1.0, "use_dropped": 0.5, "raise": 1.5}
+      "target": 0.5, "use_value": 1.0, "use_dropped": 0.5, "raise": 1.5,
+      "follows": 1.0}
 _CALLABLE = frozenset({"method", "function", "class", "constructor"})
 _WORDS = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _CONDITION = re.compile(r"(?:^\s*(?:elif|while|assert)\s+|\b(?:if|and|or|not)\s+)\(?$")
@@ -2022,11 +2023,14 @@ class _Site:
         if typed and self.used.get(typed) == 1:
             self.used.pop(typed)  # the name being typed
         self.same: dict[str, int] = {}
+        self.follows: dict[str, int] = {}
         if receiver and len(receiver) < 80:
-            for name in _attrs_on(before, [receiver]):
-                self.same[name] = self.same.get(name, 0) + 1
+            on_receiver = _uses(before, [receiver])
+            for m in on_receiver:
+                self.same[m.group(1)] = self.same.get(m.group(1), 0) + 1
             if typed and self.same.get(typed) == 1:
                 self.same.pop(typed)
+            self.follows = _follows(before, on_receiver, typed)
         # ... and on the last lines: a call repeats soon (`out.append(a)`, `out.append(b)`).
         # A condition's call is not repeated in its body or by the next test (`if self.is_cgi():`
         # `return self.run_cgi()`; `if self.is_blocked(d): ...` `if self.is_not_allowed(d):`).
@@ -2053,6 +2057,12 @@ class _Site:
         # `if x.name(`, `while not x.name`, `... and x.name`: a test, where predicates are at home.
         head = cur[:character - len(typed)]
         head = head[:-len(receiver) - 1] if receiver and head.endswith(receiver + ".") else ""
+        # The calls on this receiver still open around the cursor (`np.where(np.▮(d) != s)`): a call is
+        # rarely nested in its own arguments (none of the 18 such dev call sites), so not a repeat.
+        self.around = _open_calls(head, receiver) if receiver and len(receiver) < 80 else set()
+        self.recent -= self.around
+        for n in self.around:
+            self.follows.pop(n, None)
         self.condition = bool(_CONDITION.search(head)) or _selects_from(head, receiver, rest)
         self.raising = bool(_RAISING.search(head))  # `raise errors.▮(`, `except (KeyError, errors.▮`
         self.shape = ("call" if rest.startswith("(") else "index" if rest.startswith("[") else
@@ -2225,6 +2235,9 @@ class _Site:
             parts["same"] = w["same"] * math.log1p(n_same)
         if name in self.recent:
             parts["recent"] = w["recent"]
+        n_next = self.follows.get(name)
+        if n_next:
+            parts["follows"] = w["follows"] * math.log1p(n_next)
         n_arg = self.same_arg.get(name)
         if n_arg:
             parts["same_arg"] = w["same_arg"] * math.log1p(n_arg)
@@ -2338,6 +2351,38 @@ def _names_result(name: str, target: str) -> bool:
 
 _RAISING = re.compile(r"(?:^|\s)(?:raise|except)\s+\(?$|\bexcept\s*\(.*,\s*$")
 _EXCEPTION_NAME = re.compile(r"(?:Error|Exception|Warning|Exit|Interrupt)$")
+
+
+def _open_calls(head: str, receiver: str) -> set[str]:
+    """Names of the `receiver.name(` calls in `head` whose parenthesis is not closed in it."""
+    out = set()
+    for m in _uses(head, [receiver], r"\s*\.\s*([A-Za-z_]\w*)\s*\("):
+        if _close(head, m.end() - 1) < 0:
+            out.add(m.group(1))
+    return out
+
+
+def _follows(before: str, uses: list, typed: str, gap: int = 3) -> dict[str, int]:
+    """What followed, earlier in the file, the receiver's last member used just above the cursor:
+    `self.send_response(...)` then `self.send_header(...)`, seen before, suggests `send_header` after the
+    next `send_response`. `uses`: the receiver's `_uses` in `before`. Counts of the member used next on
+    the receiver within `gap` lines."""
+    if typed and uses and uses[-1].end() == len(before):
+        uses = uses[:-1]  # the name being typed
+    if not uses:
+        return {}
+    last = uses[-1]
+    if before.count("\n", last.end()) > gap:
+        return {}
+    prev = last.group(1)
+    out: dict[str, int] = {}
+    for a, b in zip(uses, uses[1:]):
+        # A repeat (`out.append(a)`, `out.append(b)`) is the `recent` evidence's, not this one's.
+        if a.group(1) == prev != b.group(1) and b is not last and before.count("\n", a.end(), b.start()) <= gap:
+            out[b.group(1)] = out.get(b.group(1), 0) + 1
+    return out
+
+
 _TEST_LINE = re.compile(r"\s*(?:if|elif|while)\b")
 _BRANCH = re.compile(r"\s*(?:else|elif\b.*|except\b.*)\s*:\s*(?:#.*)?$")
 _MASK = re.compile(r"([A-Za-z_]\w*)[\w.]*\[\s*(?::\s*,\s*)?~?\s*$")

@@ -58,6 +58,7 @@ def mine(root: Path) -> dict[str, str]:
     from .indexer.python_ts import extract_module
 
     out: dict[str, str] = {}
+    reexports: dict[str, str] = {}  # `io.open` -> `_io.open` -> `open` (builtins' keys are bare)
     for path in sorted(root.rglob("*.pyi")):
         rel = path.relative_to(root).with_suffix("")
         parts = list(rel.parts)
@@ -72,10 +73,30 @@ def mine(root: Path) -> dict[str, str]:
         except Exception:  # a stub the grammar cannot read: skip it, keep the rest
             continue
         imports = {}
+        aliased = []
         for imp in facts["imports"]:
+            if not imp["module"]:
+                aliased.append(imp)  # `date = datetime.date`: resolved below, through the imports
+                continue
             target = f"{imp['module']}.{imp['attr']}" if imp.get("attr") else imp["module"]
             imports[imp["name"]] = target
         local = {d["qual"].split(".", 1)[0] for d in facts["defs"]}
+        for imp in aliased:
+            head, _, rest = (imp.get("attr") or "").partition(".")
+            base = imports.get(head) or (head if head in local and module == "builtins" else
+                                         f"{module}.{head}" if head in local else None)
+            if base:
+                imports.setdefault(imp["name"], f"{base}.{rest}" if rest else base)
+        prefix = "" if module == "builtins" else f"{module}."
+        for imp in facts["imports"]:
+            if not imp.get("attr"):
+                continue
+            if imp["module"]:  # `from _io import open as open`: a stub's explicit re-export
+                reexports.setdefault(prefix + imp["name"], _key(imp["module"], imp["attr"]))
+            else:  # `open = builtins.open` (the extractor's alias of a module's attribute)
+                head, _, rest = imp["attr"].partition(".")
+                if imports.get(head) == head and rest and "." not in rest:  # of an imported module
+                    reexports.setdefault(prefix + imp["name"], _key(head, rest))
         for d in facts["defs"]:
             ret = (d.get("returns") or "").strip()
             if d["kind"] not in ("function", "method", "property") or not ret or ret in _USELESS:
@@ -88,7 +109,28 @@ def mine(root: Path) -> dict[str, str]:
             if head in _USELESS or (head.startswith("_") and "." not in head):
                 continue  # a bare TypeVar (`_T`): nothing to complete on
             out[key] = qualified
+    _follow(out, reexports)
     return out
+
+
+# Stubs import decorators and helpers from these (`from typing import overload`) without re-exporting them.
+_NOT_REEXPORTED = ("typing.", "typing_extensions.", "abc.", "_typeshed.", "types.", "collections.abc.")
+
+
+def _key(module: str, name: str) -> str:
+    return name if module == "builtins" else f"{module}.{name}"
+
+
+def _follow(out: dict[str, str], reexports: dict[str, str]) -> None:
+    """Give each re-exported function the return of the one it names, through chains of re-exports
+    (`io.open` -> `_io.open` -> `builtins.open`); a cycle ends when a pass adds nothing."""
+    changed = True
+    while changed:
+        changed = False
+        for alias, target in reexports.items():
+            if alias not in out and target in out and not target.startswith(_NOT_REEXPORTED):
+                out[alias] = out[target]
+                changed = True
 
 
 def _default_root() -> Path | None:

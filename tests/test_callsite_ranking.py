@@ -607,6 +607,35 @@ def test_the_other_branch_calls_a_counterpart():
     assert "recent" not in next(h.why for h in hits if h.record.name == "set_exception")
 
 
+def test_what_followed_the_last_call_before_in_the_file():
+    # `h.begin(...)` was followed by `h.header(...)` before; after the next `h.begin(...)` that comes
+    # again, though `h.log` is the receiver's most used member.
+    code = ("class Handler:\n    def begin(self, code):\n        pass\n\n    def header(self, k, v):\n"
+            "        pass\n\n    def log(self, msg):\n        pass\n\n"
+            "def ok(h: Handler):\n    h.log('a')\n    h.log('b')\n    h.begin(200)\n"
+            "    h.header('A', 'b')\n\n"
+            "def missing(h: Handler):\n    h.log('c')\n    x = 1\n    y = 2\n    h.begin(404)\n    h.")
+    hits = complete([], code, "('B', 'c')")
+    assert hits[0].record.name == "header" and "follows" in hits[0].why, [(h.record.name, h.why)
+                                                                           for h in hits]
+    # Only what followed the call right above counts: after `h.log(...)` nothing is suggested.
+    hits = complete([], code + "log('d')\n    h.", "('B', 'c')")
+    assert all("follows" not in h.why for h in hits if h.record.name == "header")
+
+
+def test_a_call_is_not_nested_in_its_own_arguments():
+    # `np.where(np.▮(d) != 1)`: `where` is the call just made on `np` but it is still open around the
+    # cursor; a call inside its own arguments is rare (none of the 18 dev call sites), no repeat.
+    code = ("class Np:\n    def where(self, cond):\n        pass\n\n    def diff(self, a):\n        pass\n\n"
+            "def f(np: Np, d):\n    np.diff(d)\n    np.where(d)\n    return np.where(np.")
+    hits = complete([], code, "(d) != 1)")
+    where = next(h.why for h in hits if h.record.name == "where")
+    assert "recent" not in where and hits[0].record.name == "diff", [(h.record.name, h.why) for h in hits]
+    # Once closed, the call on the line is a recent one again.
+    hits = complete([], code[:-len("np.where(np.")] + "np.where(d) + np.", "(d)")
+    assert "recent" in next(h.why for h in hits if h.record.name == "where")
+
+
 def test_an_api_corpus_imported_as_a_module_lists_its_methods(tmp_path):
     # A private library known only from its API docs has no module record, just `zoo.feed`, ...
     import json

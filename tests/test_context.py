@@ -56,6 +56,8 @@ def test_receiver_at(line, receiver):
     ("def f(rows):\n    for r in rows:\n        r.", "r", None),
     # The standard library through typeshed's return types (shipped: apirec/data/returns_python.json.gz).
     ("f = open('x')\nf.", "f", "io.TextIOWrapper"),
+    ("import io\nf = io.open('x', 'rb')\nf.", "f", "io.TextIOWrapper"),  # a stub's re-export
+    ("import subprocess\np = subprocess.Popen(['ls'])\np.stderr.", "p.stderr", "io.TextIOWrapper"),
     ("def g(s: str):\n    for w in s.split():\n        w.", "w", "str"),
     ("import re\ndef f(s):\n    for m in re.finditer('x', s):\n        m.", "m", "re.Match"),
     ("import socket\ndef f(s: socket.socket):\n    conn, addr = s.accept()\n    conn.", "conn", "socket.socket"),
@@ -205,3 +207,42 @@ def test_typeshed_return_types_are_mined_with_qualified_names(tmp_path):
     assert got["pkg.Conn.peer"] == "tuple[pkg.Conn, int]"  # the stub's own class, qualified
     assert "first" not in got and "nothing" not in got  # a bare TypeVar, None: nothing to complete on
     assert shipped_returns()["re.compile"].startswith("re.Pattern")
+
+
+def test_typeshed_re_exports_and_aliases_carry_their_returns(tmp_path):
+    # io.pyi re-exports _io's `open`, which _io.pyi binds to builtins.open: `io.open(p, 'rb').` types
+    # as the builtin's return. A stub's `Date = date` alias is its class; helpers such as `overload` that
+    # stubs import from typing are not re-exported.
+    from apirec.typeshed import mine, shipped_returns
+
+    write_tree(tmp_path, {
+        "builtins.pyi": """
+            from _io import TextIOWrapper
+
+            def open(file: str) -> TextIOWrapper: ...
+            """,
+        "_io.pyi": """
+            import builtins
+
+            open = builtins.open
+            class TextIOWrapper: ...
+            """,
+        "io.pyi": """
+            from _io import open as open
+            """,
+        "typing.pyi": """
+            def overload(func: Callable) -> Callable: ...
+            """,
+        "clock.pyi": """
+            from typing import overload
+
+            class date: ...
+            Date = date
+            def today() -> Date: ...
+            """,
+    })
+    got = mine(tmp_path)
+    assert got["io.open"] == got["_io.open"] == got["open"] == "_io.TextIOWrapper"
+    assert got["clock.today"] == "clock.date"
+    assert "clock.overload" not in got
+    assert shipped_returns()["io.open"] == "io.TextIOWrapper"  # the shipped file is mined the same way
