@@ -2378,7 +2378,8 @@ def _follows(before: str, uses: list, typed: str, gap: int = 3) -> dict[str, int
     out: dict[str, int] = {}
     for a, b in zip(uses, uses[1:]):
         # A repeat (`out.append(a)`, `out.append(b)`) is the `recent` evidence's, not this one's.
-        if a.group(1) == prev != b.group(1) and b is not last and before.count("\n", a.end(), b.start()) <= gap:
+        near = before.count("\n", a.end(), b.start()) <= gap
+        if a.group(1) == prev != b.group(1) and b is not last and near:
             out[b.group(1)] = out.get(b.group(1), 0) + 1
     return out
 
