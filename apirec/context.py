@@ -2030,7 +2030,8 @@ class _Site:
                 self.same[m.group(1)] = self.same.get(m.group(1), 0) + 1
             if typed and self.same.get(typed) == 1:
                 self.same.pop(typed)
-            self.follows = _follows(before, on_receiver, typed)
+            if not (line >= 1 and _BRANCH.match(lines[line - 1])):  # not what followed the other branch's
+                self.follows = _follows(before, on_receiver, typed)
         # ... and on the last lines: a call repeats soon (`out.append(a)`, `out.append(b)`).
         # A condition's call is not repeated in its body or by the next test (`if self.is_cgi():`
         # `return self.run_cgi()`; `if self.is_blocked(d): ...` `if self.is_not_allowed(d):`).
@@ -2372,8 +2373,8 @@ def _follows(before: str, uses: list, typed: str, gap: int = 3) -> dict[str, int
     if not uses:
         return {}
     last = uses[-1]
-    if before.count("\n", last.end()) > gap:
-        return {}
+    if not 0 < before.count("\n", last.end()) <= gap:
+        return {}  # none on the last lines, or the last is on this line: a call still open around the cursor
     prev = last.group(1)
     out: dict[str, int] = {}
     for a, b in zip(uses, uses[1:]):

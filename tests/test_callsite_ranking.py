@@ -618,9 +618,12 @@ def test_what_followed_the_last_call_before_in_the_file():
     hits = complete([], code, "('B', 'c')")
     assert hits[0].record.name == "header" and "follows" in hits[0].why, [(h.record.name, h.why)
                                                                            for h in hits]
-    # Only what followed the call right above counts: after `h.log(...)` nothing is suggested.
-    hits = complete([], code + "log('d')\n    h.", "('B', 'c')")
-    assert all("follows" not in h.why for h in hits if h.record.name == "header")
+    # Only what followed the call right above counts: after `h.log(...)` nothing is suggested; nor after
+    # the other branch's `h.begin(...)`, nor after a call still open on this line.
+    for tail in ("log('d')\n    h.", "log('d')\n    if x:\n        h.begin(1)\n    else:\n        h.",
+                 "log('d')\n    h.begin(h."):
+        hits = complete([], code + tail, "('B', 'c')")
+        assert all("follows" not in h.why for h in hits if h.record.name == "header"), tail
 
 
 def test_a_call_is_not_nested_in_its_own_arguments():
