@@ -966,7 +966,7 @@ class _Doc:
             else:
                 return None
             owner = None  # the type an attribute was taken from: what a `-> Self` method returns
-            for kind, val in ops[1:]:
+            for step, (kind, val) in enumerate(ops[1:], 2):
                 if t is None:
                     return None
                 is_class = False
@@ -980,6 +980,8 @@ class _Doc:
                     if lacks and self.find_member(t, "__getattr__") is None:
                         return None
                     owner, t = t, (t if lacks else self.attr_type(t, val))
+                    if t and (step == len(ops) or ops[step][0] != "call"):
+                        t = self.module_value_type(t) or t  # `sys.stdout.`: a TextIO, not the name
                 elif kind == "call":
                     t, owner = self.call_type(t, owner), None
                 else:
@@ -1128,6 +1130,15 @@ class _Doc:
             return self.attribute_value_type(m)
         return f"{t}.{name}"
 
+    def module_value_type(self, path: str) -> str | None:
+        """The type of the object a module attribute holds (`sys.stdout`, `os.environ`), or None. A
+        called one keeps its path: `np.zeros(...)` is its `__call__`'s return, not a `_ConstructorEmpty`."""
+        rec = self.record(path)
+        if rec is None or rec.kind not in ("attribute", "constant") or "." not in path:
+            return None
+        owner = self.record(path.rsplit(".", 1)[0])
+        return self.attribute_value_type(rec) if owner is not None and owner.kind == "module" else None
+
     def call_type(self, t: str, owner: str | None = None) -> str | None:
         rec = self.record(t)
         if rec is None:
@@ -1166,6 +1177,9 @@ class _Doc:
         sig = m.signature
         if sig.startswith(":"):
             return self.index_annotation_type(sig[1:].split("=", 1)[0].strip(), m)
+        declared = _returns(m) if m.origin == "stdlib" else ""
+        if declared:  # typeshed's declaration of a stdlib attribute (`stdout: TextIO`), shipped
+            return self.index_annotation_type(declared, m)
         # `columns = properties.AxisProperty(axis=0)`: an instance of a class, or what its `__get__`
         # returns when it is a descriptor (the DataFrame's columns are an Index).
         call = re.match(r"\s*=\s*([A-Za-z_][\w.]*)\s*\(", sig)
@@ -1778,6 +1792,7 @@ def member_completions(searchers: list[Any], code: str, line: int, character: in
                        else doc.module_aliases().get(receiver) == typ)
         # `self.` in a class of the open file: the class's own methods first.
         own_first = trec is not None and trec.origin == "file" and receiver in ("self", "cls")
+        site.instance = trec is not None and trec.kind == "class" and not _names_class(receiver, trec, code)
         for r, depth in doc.members_of(typ):
             name, _, _, _, usage, _ = _static(r)
             # By name only: a public class's members defined in a private base (io.BufferedIOBase's
@@ -1901,7 +1916,7 @@ _W = {"intent": 1.5, "mention": 2.0, "word": 0.5, "file": 0.5, "same": 1.0, "pri
       "guess": 2.0, "recursion": 2.0, "arg": 2.0, "phrase": 1.0, "own_depth": 1.0,
       "argname": 2.0, "cond": 1.5, "recent": 1.0, "later": 2.0, "same_arg": 1.0, "instance": 0.1,
       "target": 0.5, "use_value": 1.0, "use_dropped": 0.5, "raise": 1.5,
-      "follows": 1.0}
+      "follows": 1.0, "binding": 1.0}
 _CALLABLE = frozenset({"method", "function", "class", "constructor"})
 _WORDS = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _CONDITION = re.compile(r"(?:^\s*(?:elif|while|assert)\s+|\b(?:if|and|or|not)\s+)\(?$")
@@ -2066,6 +2081,7 @@ class _Site:
             self.follows.pop(n, None)
         self.condition = bool(_CONDITION.search(head)) or _selects_from(head, receiver, rest)
         self.raising = bool(_RAISING.search(head))  # `raise errors.▮(`, `except (KeyError, errors.▮`
+        self.instance = False  # the receiver is an instance of its class (set by `member_completions`)
         self.shape = ("call" if rest.startswith("(") else "index" if rest.startswith("[") else
                       "assign" if re.match(r"=(?!=)", rest) else "attr" if rest[:1] == "." else "other")
         self.use = _result_use(head, rest, lines, line) if self.shape == "call" else None
@@ -2287,6 +2303,10 @@ class _Site:
             # Set by the methods, not declared by the class: as often its plumbing (a JSONDecoder's
             # `memo`) as its API (a LogRecord's `levelname`): after the methods that score the same.
             parts["instance"] = -w["instance"]
+        if self.instance and typ is not None and _extra(r, "binding"):
+            # `d = datetime.now()`, then `d.▮`: an alternate constructor or a static helper of its class
+            # (`now`, `fromtimestamp`, `dict.fromkeys`) is called on the class, seldom on an instance.
+            parts["binding"] = -w["binding"]
         if self.raising and kind == "class" and _EXCEPTION_NAME.search(name):
             parts["raise"] = w["raise"]
         if self.condition and (_PREDICATE.match(name)
@@ -2352,6 +2372,16 @@ def _names_result(name: str, target: str) -> bool:
 
 _RAISING = re.compile(r"(?:^|\s)(?:raise|except)\s+\(?$|\bexcept\s*\(.*,\s*$")
 _EXCEPTION_NAME = re.compile(r"(?:Error|Exception|Warning|Exit|Interrupt)$")
+
+
+def _names_class(receiver: str, trec: ApiRecord, code: str) -> bool:
+    """Whether the receiver is the class object itself (`datetime.`, `cls.`, an imported alias), not an
+    instance of it."""
+    last = receiver.rsplit(".", 1)[-1]
+    if receiver == "cls" or last == trec.name:
+        return True
+    imported = r"\bimport\b[^\n]*\b" + re.escape(receiver) + r"\b"  # `from datetime import datetime as dt`
+    return "." not in receiver and re.search(imported, code) is not None
 
 
 def _open_calls(head: str, receiver: str) -> set[str]:

@@ -25,8 +25,11 @@ DATA = Path(__file__).parent / "data" / "returns_python.json.gz"
 # Annotations that type nothing a member could be completed on.
 _USELESS = {"None", "Any", "NoReturn", "Never", "object", "typing.Any", "Incomplete"}
 # Stub-only spellings of runtime types.
-_ALIASES = {"LiteralString": "str", "AnyStr": "str", "StrPath": "str", "ReadableBuffer": "bytes"}
+_ALIASES = {"LiteralString": "str", "AnyStr": "str", "StrPath": "str", "ReadableBuffer": "bytes",
+            "MaybeNone": "None"}
 _NAME = re.compile(r"[A-Za-z_][\w.]*")
+_DECLARED = re.compile(r"^:\s*([^=]+?)\s*(?:=.*)?$", re.S)
+_WRAPPER = re.compile(r"^(?:typing\.|typing_extensions\.)?(?:Final|ClassVar)\[(.+)\]$", re.S)
 
 
 @lru_cache(maxsize=1)
@@ -99,7 +102,11 @@ def mine(root: Path) -> dict[str, str]:
                     reexports.setdefault(prefix + imp["name"], _key(head, rest))
         for d in facts["defs"]:
             ret = (d.get("returns") or "").strip()
-            if d["kind"] not in ("function", "method", "property") or not ret or ret in _USELESS:
+            if d["kind"] == "attribute":
+                ret = _declared(d.get("signature") or "")  # `stdout: TextIO`, `environ: _Environ[str]`
+            elif d["kind"] not in ("function", "method", "property"):
+                continue
+            if not ret or ret in _USELESS:
                 continue
             key = d["qual"] if module == "builtins" else f"{module}.{d['qual']}"
             if key in out:
@@ -115,6 +122,18 @@ def mine(root: Path) -> dict[str, str]:
 
 # Stubs import decorators and helpers from these (`from typing import overload`) without re-exporting them.
 _NOT_REEXPORTED = ("typing.", "typing_extensions.", "abc.", "_typeshed.", "types.", "collections.abc.")
+
+
+def _declared(signature: str) -> str:
+    """The type an attribute's stub declares (`: Final[int] = 3` -> `int`), or "" (aliases, assignments)."""
+    m = _DECLARED.match(signature)
+    if not m:
+        return ""
+    ann = m.group(1).strip()
+    wrapped = _WRAPPER.match(ann)
+    if "TypeAlias" in ann or ann.rsplit(".", 1)[-1] == "Final":  # an alias; `Final` alone says no type
+        return ""
+    return wrapped.group(1).strip() if wrapped else ann
 
 
 def _key(module: str, name: str) -> str:

@@ -232,8 +232,19 @@ class Resolver:
             examples=tuple(Example(code=c, source="docstring") for c in d.get("examples", ())),
             extra=tuple(("bases", ",".join(d["bases"])) for _ in [0] if d.get("bases"))
             + ((("instance", "1"),) if d.get("instance") else ())
-            + ((("result", d["result"]),) if d.get("result") else ()),
+            + ((("result", d["result"]),) if d.get("result") else ())
+            + tuple(("binding", b) for b in [_binding(d)] if b and kind == "method"),
         )
+
+
+def _binding(d: dict) -> str:
+    """'classmethod' or 'staticmethod' for a method so decorated: called on the class (`datetime.now()`),
+    seldom on an instance."""
+    for dec in d.get("decorators") or ():
+        name = dec.split("(")[0].rsplit(".", 1)[-1]
+        if name in ("classmethod", "staticmethod"):
+            return name
+    return ""
 
 
 def _hidden_by_all(info: ModuleInfo, name: str, public: list[str], canonical: str) -> bool:

@@ -49,9 +49,23 @@ def can_inspect(module: str) -> bool:
 
 
 def _has_source(module: str) -> bool:
-    """A C module whose objects claim a Python module (`_io.open` says `io`) is the real definer."""
+    """A C module whose objects claim a Python module (`_io.open` says `io`) is the real definer.
+    Found without importing it (from the stdlib folders only): whether the module happened to be
+    imported already must not change the index (`_decimal`'s objects say `decimal`)."""
     mod = sys.modules.get(module)
-    return (getattr(mod, "__file__", None) or "").endswith(".py")
+    if mod is not None:
+        return (getattr(mod, "__file__", None) or "").endswith(".py")
+    import importlib.util
+
+    saved = sys.path[:]
+    sys.path[:] = _stdlib_dirs()
+    try:
+        spec = importlib.util.find_spec(module)
+    except (ImportError, ValueError):
+        spec = None
+    finally:
+        sys.path[:] = saved
+    return bool(spec is not None and (spec.origin or "").endswith(".py"))
 
 
 def _signature(obj: Any, name: str, doc: str) -> tuple[str, list[dict[str, str]], str]:
@@ -174,12 +188,17 @@ def _member_facts(cls: type, qual: str) -> list[dict[str, Any]]:
     for name, obj in vars(cls).items():
         if name.startswith("_"):
             continue
+        classy = isinstance(obj, classmethod) or type(obj).__name__ == "classmethod_descriptor"
+        binding = "staticmethod" if isinstance(obj, staticmethod) else "classmethod" if classy else ""
         if isinstance(obj, (staticmethod, classmethod)):
             obj = obj.__func__
         if inspect.isroutine(obj):
-            out.append(_routine_fact(obj, f"{qual}.{name}", "method"))
+            fact = _routine_fact(obj, f"{qual}.{name}", "method")
+            out.append({**fact, "decorators": [binding]} if binding else fact)
         elif inspect.isdatadescriptor(obj) or isinstance(obj, property):
-            out.append({"qual": f"{qual}.{name}", "kind": "property", "line": 0,
+            # An enum's members are descriptors too (`signal.Signals.SIGINT`): constants to users.
+            kind = "constant" if name in getattr(cls, "__members__", ()) else "property"
+            out.append({"qual": f"{qual}.{name}", "kind": kind, "line": 0,
                         "doc": inspect.getdoc(obj) or "", "signature": "", "params": [],
                         "deprecated": False, "examples": []})
     return out
@@ -200,13 +219,17 @@ def fill_gaps(records: list, version: str) -> list:
         return records
     known: set[str] = set()
     modules: list[str] = []
-    for r in records:
+    attributes: dict[str, int] = {}  # public module attributes: some hold a class made at run time
+    for n, r in enumerate(records):
         if r.origin != "stdlib":
             continue
         known.add(r.public_path)
         known.update(r.aliases)
         if r.kind == "module" and not r.private and not r.public_path.startswith("_"):
             modules.append(r.public_path)
+        elif r.kind == "attribute" and not r.private:
+            attributes[r.public_path] = n
+    records = list(records)
     added: list = []
     for module in sorted(set(modules)):
         if not can_inspect(module) or module.split(".")[0] in ("tkinter", "turtle"):
@@ -221,6 +244,8 @@ def fill_gaps(records: list, version: str) -> list:
         if not isinstance(names, (list, tuple)):
             names = [n for n in vars(mod) if not n.startswith("_")]
         for name in names:
+            if isinstance(name, str) and f"{module}.{name}" in attributes:
+                _fill_class(records, attributes.pop(f"{module}.{name}"), mod, name, known, added, version)
             if not isinstance(name, str) or name.startswith("_") or f"{module}.{name}" in known:
                 continue
             try:
@@ -255,4 +280,50 @@ def fill_gaps(records: list, version: str) -> list:
                                    params=params, origin="stdlib", origin_version=version,
                                    extra=(("filled_by", "inspect"),)))
             known.add(f"{module}.{name}")
+            if kind == "class" and canonical == f"{module}.{name}":  # its own class: members too
+                added.extend(_filled_members(obj, canonical, known, version))
     return records + added
+
+
+
+def _fill_class(records: list, n: int, mod: Any, name: str, known: set[str], added: list,
+                version: str) -> None:
+    """`re.Pattern = type(_compiler.compile('', 0))`: the source only says it is an attribute, but it
+    holds a class whose members (`match`, `search`, `group`) users call. The record becomes that class,
+    its members are added from `inspect`."""
+    from apirec.records import summarize
+
+    try:
+        obj = getattr(mod, name)
+    except Exception:
+        return
+    rec = records[n]
+    if not inspect.isclass(obj) or any(k.startswith(rec.public_path + ".") for k in known):
+        return
+    fact = _class_fact(obj, name)
+    records[n] = rec.with_(kind="class", signature=fact["signature"], doc=fact["doc"],
+                           summary=summarize(fact["doc"]))
+    added.extend(_filled_members(obj, rec.public_path, known, version))
+
+
+def _filled_members(cls: type, path: str, known: set[str], version: str) -> list:
+    """Records of the public methods and properties of a class filled from `inspect`."""
+    from apirec.records import ApiRecord, Param, format_signature, summarize
+
+    out = []
+    for m in _member_facts(cls, path):
+        member = f"{path}.{m['qual'].rsplit('.', 1)[-1]}"
+        if member in known:
+            continue
+        params = tuple(Param(name=p["name"], annotation=p.get("annotation", ""), default=p.get("default", ""),
+                             kind=p.get("kind", "positional_or_keyword")) for p in m.get("params", ()))
+        sig = m.get("signature", "")
+        if sig.startswith("(") and params:
+            sig = format_signature(params, m.get("returns", ""))
+        out.append(ApiRecord(public_path=member, canonical_path=member, kind=m["kind"], signature=sig,
+                             summary=summarize(m.get("doc", "")), doc=m.get("doc", ""), params=params,
+                             returns=m.get("returns", ""), origin="stdlib", origin_version=version,
+                             extra=(("filled_by", "inspect"),)
+                             + tuple(("binding", b) for b in m.get("decorators", ()))))
+        known.add(member)
+    return out

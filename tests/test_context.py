@@ -57,7 +57,11 @@ def test_receiver_at(line, receiver):
     # The standard library through typeshed's return types (shipped: apirec/data/returns_python.json.gz).
     ("f = open('x')\nf.", "f", "io.TextIOWrapper"),
     ("import io\nf = io.open('x', 'rb')\nf.", "f", "io.TextIOWrapper"),  # a stub's re-export
-    ("import subprocess\np = subprocess.Popen(['ls'])\np.stderr.", "p.stderr", "io.TextIOWrapper"),
+    # ... and the types its stubs declare for attributes (`stderr: IO[AnyStr] | None`, `stdout: TextIO`).
+    ("import subprocess\np = subprocess.Popen(['ls'])\np.stderr.", "p.stderr", "typing.IO"),
+    ("import sys\nsys.stdout.", "sys.stdout", "typing.TextIO"),
+    ("import sys\ndef f():\n    sys.argv.", "sys.argv", "list"),
+    ("import os\nos.environ.", "os.environ", "os._Environ"),
     ("def g(s: str):\n    for w in s.split():\n        w.", "w", "str"),
     ("import re\ndef f(s):\n    for m in re.finditer('x', s):\n        m.", "m", "re.Match"),
     ("import socket\ndef f(s: socket.socket):\n    conn, addr = s.accept()\n    conn.", "conn", "socket.socket"),
@@ -82,6 +86,21 @@ def test_a_builtin_types_members_keep_their_shared_usage(stdlib_searcher):
     # shared count is not split among them for a str receiver (it was: `encode` fell out of the top 10).
     got = names(stdlib_searcher, "def f(user, pw):\n    creds = '{0}:{1}'.format(user, pw).", 10)
     assert "encode" in got, got
+
+
+def test_alternate_constructors_rank_low_on_an_instance(stdlib_searcher):
+    # `datetime.now()` is called on the class; on an instance (`d = datetime.now()`), `d.now()` is rare.
+    on_instance = names(stdlib_searcher, "from datetime import datetime\nd = datetime.now()\nd.", 5)
+    assert "now" not in on_instance and "replace" in on_instance, on_instance
+    for code in ("from datetime import datetime\ndatetime.", "from datetime import datetime as dt\ndt."):
+        assert "now" in names(stdlib_searcher, code, 3), code
+
+
+def test_completion_on_compiled_patterns_and_matches(stdlib_searcher):
+    got = names(stdlib_searcher, "import re\npat = re.compile('a')\npat.", 10)
+    assert {"match", "sub", "search"} <= set(got), got
+    got = names(stdlib_searcher, "import re\ndef f(s):\n    m = re.match('a', s)\n    m.", 3)
+    assert "group" in got, got
 
 
 def test_member_ranking_and_prefix(stdlib_searcher):
@@ -214,6 +233,27 @@ def test_typeshed_return_types_are_mined_with_qualified_names(tmp_path):
     assert got["pkg.Conn.peer"] == "tuple[pkg.Conn, int]"  # the stub's own class, qualified
     assert "first" not in got and "nothing" not in got  # a bare TypeVar, None: nothing to complete on
     assert shipped_returns()["re.compile"].startswith("re.Pattern")
+
+
+def test_typeshed_attribute_declarations_are_mined(tmp_path):
+    # `sys.stdout` is an object whose type only the stub declares; `Final` alone and aliases say nothing.
+    from apirec.typeshed import mine
+
+    write_tree(tmp_path, {"sys.pyi": """
+        from typing import Final, TextIO, TypeAlias
+        from _typeshed import MaybeNone
+
+        stdout: TextIO | MaybeNone
+        maxsize: Final[int]
+        flags: Final = 3
+        _Handle: TypeAlias = int
+        class Popen:
+            returncode: int | MaybeNone
+        """})
+    got = mine(tmp_path)
+    assert got["sys.stdout"] == "typing.TextIO | None"
+    assert got["sys.maxsize"] == "int" and got["sys.Popen.returncode"] == "int | None"
+    assert "sys.flags" not in got and "sys._Handle" not in got
 
 
 def test_typeshed_re_exports_and_aliases_carry_their_returns(tmp_path):

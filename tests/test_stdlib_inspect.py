@@ -1,0 +1,37 @@
+"""Facts of the standard library's C modules and run-time classes, from `inspect` of the running
+interpreter's own stdlib (indexer/stdlib_inspect.py)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+
+def test_classes_made_at_run_time_are_filled_with_their_members():
+    # `re.Pattern = type(_compiler.compile('', 0))`: the source says an attribute, the running stdlib
+    # holds a class; the index lists its methods (`pat.match`), and an enum's members as constants.
+    import sys
+
+    from apirec.indexer.stdlib_inspect import fill_gaps
+
+    from apirec.records import ApiRecord
+
+    v = "%d.%d.%d" % sys.version_info[:3]
+    recs = [ApiRecord(public_path=p, canonical_path=p, kind=k, origin="stdlib", origin_version=v)
+            for p, k in (("re", "module"), ("re.Pattern", "attribute"), ("signal", "module"))]
+    got = {r.public_path: r for r in fill_gaps(recs, v)}
+    assert got["re.Pattern"].kind == "class"
+    assert got["re.Pattern.match"].kind == "method" and got["re.Pattern.match"].params[0].name == "string"
+    assert got["re.Match.group"].kind == "method"  # a class fill_gaps adds brings its members too
+    assert got["signal.Signals.SIGINT"].kind == "constant"
+    assert fill_gaps(recs, "2.7.0") == recs  # another interpreter's stdlib: nothing is inspected
+
+
+def test_c_module_facts_do_not_depend_on_what_was_imported_before():
+    # `_decimal`'s objects say they are `decimal`'s: whether `decimal` was imported already once decided
+    # whether the index held 166 definitions of them or 20 re-exports.
+    script = ("import sys\n{}\nfrom apirec.indexer.stdlib_inspect import module_facts\n"
+              "f = module_facts('_decimal')\nprint(len(f['defs']), len(f['imports']))")
+    got = [subprocess.run([sys.executable, "-c", script.format(pre)], capture_output=True, text=True,
+                          check=True).stdout.split() for pre in ("import decimal", "pass")]
+    assert got[0] == got[1] and int(got[0][0]) > 100, got
