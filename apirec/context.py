@@ -1594,8 +1594,9 @@ def _annotation_head(text: str) -> str:
 
 def _returns(rec: ApiRecord) -> str:
     """The record's return annotation; for the standard library, whose source has almost none,
-    typeshed's (shipped, names qualified)."""
-    if rec.returns or rec.origin != "stdlib":
+    typeshed's (shipped, names qualified). A C function's docstring says what it returns in prose
+    (`-> lock object`, `-> (tm_year,tm_mon,...)`): typeshed's word goes first for those."""
+    if rec.origin != "stdlib" or (rec.returns and not rec.file.startswith("inspect:")):
         return rec.returns
     from .typeshed import shipped_returns
 
@@ -1605,7 +1606,11 @@ def _returns(rec: ApiRecord) -> str:
         # Classes with a C twin are stubbed there: asyncio.futures.Future is _asyncio.Future.
         parts = rec.canonical_path.split(".")
         hit = got.get(f"_{parts[0]}.{'.'.join(parts[-2:])}") if len(parts) > 2 else None
-    return hit or ""
+    return hit or (rec.returns if _TYPE_TEXT.fullmatch(rec.returns) else "")
+
+
+# A type as annotations write it (`str`, `list[int]`, `Foo | None`), not docstring prose ("lock object").
+_TYPE_TEXT = re.compile(r"[A-Za-z_][\w.]*(?:\[.*\])?(?:\s*\|\s*[A-Za-z_][\w.]*(?:\[.*\])?)*", re.S)
 
 
 def _returns_self(rec: ApiRecord) -> bool:

@@ -28,6 +28,7 @@ _USELESS = {"None", "Any", "NoReturn", "Never", "object", "typing.Any", "Incompl
 _ALIASES = {"LiteralString": "str", "AnyStr": "str", "StrPath": "str", "ReadableBuffer": "bytes",
             "MaybeNone": "None"}
 _NAME = re.compile(r"[A-Za-z_][\w.]*")
+_TYPEVAR = re.compile(r"""^\s*=\s*(?:typing\.)?TypeVar\(\s*["']\w+["']\s*(?:,\s*(.*?))?\s*\)\s*$""", re.S)
 _DECLARED = re.compile(r"^:\s*([^=]+?)\s*(?:=.*)?$", re.S)
 _WRAPPER = re.compile(r"^(?:typing\.|typing_extensions\.)?(?:Final|ClassVar)\[(.+)\]$", re.S)
 
@@ -100,8 +101,12 @@ def mine(root: Path) -> dict[str, str]:
                 head, _, rest = imp["attr"].partition(".")
                 if imports.get(head) == head and rest and "." not in rest:  # of an imported module
                     reexports.setdefault(prefix + imp["name"], _key(head, rest))
+        typevars = {d["qual"]: _typevar_type(d.get("signature") or "") for d in facts["defs"]
+                    if d["kind"] in ("attribute", "constant") and _TYPEVAR.match(d.get("signature") or "")}
         for d in facts["defs"]:
             ret = (d.get("returns") or "").strip()
+            # `-> _Root` with `_Root = TypeVar("_Root", Element, ...)`; a bare TypeVar says nothing.
+            ret = typevars.get(ret, ret)
             if d["kind"] == "attribute":
                 ret = _declared(d.get("signature") or "")  # `stdout: TextIO`, `environ: _Environ[str]`
             elif d["kind"] not in ("function", "method", "property"):
@@ -122,6 +127,27 @@ def mine(root: Path) -> dict[str, str]:
 
 # Stubs import decorators and helpers from these (`from typing import overload`) without re-exporting them.
 _NOT_REEXPORTED = ("typing.", "typing_extensions.", "abc.", "_typeshed.", "types.", "collections.abc.")
+
+
+def _typevar_type(signature: str) -> str:
+    """What a stub's `= TypeVar("T", A, B, bound=C, default=D)` stands for where one type must do: its
+    first constraint, else its bound, else its default ("" for a bare TypeVar)."""
+    m = _TYPEVAR.match(signature)
+    if not m:
+        return ""
+    args, depth, cur = [], 0, ""
+    for ch in m.group(1) or "":
+        depth += ch in "[(" and 1 or ch in "])" and -1 or 0
+        if ch == "," and depth == 0:
+            args.append(cur.strip())
+            cur = ""
+        else:
+            cur += ch
+    args.append(cur.strip())
+    named = dict(a.split("=", 1) for a in args if re.match(r"\w+\s*=", a))
+    named = {k.strip(): v.strip() for k, v in named.items()}
+    plain = [a for a in args if a and not re.match(r"\w+\s*=", a)]
+    return plain[0] if plain else named.get("bound") or named.get("default") or ""
 
 
 def _declared(signature: str) -> str:

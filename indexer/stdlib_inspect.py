@@ -162,6 +162,12 @@ def module_facts(module: str) -> dict[str, Any] | None:
         if inspect.isclass(obj):
             defs.append(_class_fact(obj, name))
             defs.extend(_member_facts(obj, name))
+            real = getattr(obj, "__name__", name)
+            if real != name and real.isidentifier() and owner == module and not hasattr(mod, real):
+                # `_thread.LockType` is the class `lock`, the name typeshed (`allocate_lock() -> lock`)
+                # and reprs use: listed under that name too.
+                defs.append(_class_fact(obj, real))
+                defs.extend(_member_facts(obj, real))
         elif inspect.isroutine(obj):
             defs.append(_routine_fact(obj, name, "function"))
         elif isinstance(obj, (int, float, str, bytes, bool, tuple, frozenset)) or obj is None:

@@ -62,6 +62,12 @@ def test_receiver_at(line, receiver):
     ("import sys\nsys.stdout.", "sys.stdout", "typing.TextIO"),
     ("import sys\ndef f():\n    sys.argv.", "sys.argv", "list"),
     ("import os\nos.environ.", "os.environ", "os._Environ"),
+    # A C function's docstring return is prose ("lock object"): typeshed's is taken; `lock` is the C
+    # class `_thread.LockType` by its own name; a TypeVar return stands for its first constraint.
+    ("import threading\nlock = threading.Lock()\nlock.", "lock", "_thread.lock"),
+    ("import time\nt = time.localtime()\nt.", "t", "time.struct_time"),
+    ("import xml.etree.ElementTree as ET\nroot = ET.parse('x').getroot()\nroot.", "root",
+     "xml.etree.ElementTree.Element"),
     ("def g(s: str):\n    for w in s.split():\n        w.", "w", "str"),
     ("import re\ndef f(s):\n    for m in re.finditer('x', s):\n        m.", "m", "re.Match"),
     ("import socket\ndef f(s: socket.socket):\n    conn, addr = s.accept()\n    conn.", "conn", "socket.socket"),
@@ -240,17 +246,25 @@ def test_typeshed_attribute_declarations_are_mined(tmp_path):
     from apirec.typeshed import mine
 
     write_tree(tmp_path, {"sys.pyi": """
-        from typing import Final, TextIO, TypeAlias
+        from typing import Final, TextIO, TypeAlias, TypeVar
         from _typeshed import MaybeNone
 
         stdout: TextIO | MaybeNone
         maxsize: Final[int]
         flags: Final = 3
         _Handle: TypeAlias = int
+        _R = TypeVar("_R", Popen, Popen | None, default=Popen | None)
+        _B = TypeVar("_B", bound=dict[str, int])
+        _T = TypeVar("_T")
         class Popen:
             returncode: int | MaybeNone
+            def root(self) -> _R: ...
+            def table(self) -> _B: ...
+            def anything(self) -> _T: ...
         """})
     got = mine(tmp_path)
+    assert got["sys.Popen.root"] == "sys.Popen" and got["sys.Popen.table"] == "dict[str, int]"
+    assert "sys.Popen.anything" not in got
     assert got["sys.stdout"] == "typing.TextIO | None"
     assert got["sys.maxsize"] == "int" and got["sys.Popen.returncode"] == "int | None"
     assert "sys.flags" not in got and "sys._Handle" not in got
