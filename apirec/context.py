@@ -1797,7 +1797,7 @@ def member_completions(searchers: list[Any], code: str, line: int, character: in
                        else doc.module_aliases().get(receiver) == typ)
         # `self.` in a class of the open file: the class's own methods first.
         own_first = trec is not None and trec.origin == "file" and receiver in ("self", "cls")
-        site.instance = trec is not None and trec.kind == "class" and not _names_class(receiver, trec, code)
+        site.instance = trec is not None and trec.kind == "class" and not _names_class(receiver, trec, doc)
         for r, depth in doc.members_of(typ):
             name, _, _, _, usage, _ = _static(r)
             # By name only: a public class's members defined in a private base (io.BufferedIOBase's
@@ -2379,14 +2379,13 @@ _RAISING = re.compile(r"(?:^|\s)(?:raise|except)\s+\(?$|\bexcept\s*\(.*,\s*$")
 _EXCEPTION_NAME = re.compile(r"(?:Error|Exception|Warning|Exit|Interrupt)$")
 
 
-def _names_class(receiver: str, trec: ApiRecord, code: str) -> bool:
+def _names_class(receiver: str, trec: ApiRecord, doc: _Doc) -> bool:
     """Whether the receiver is the class object itself (`datetime.`, `cls.`, an imported alias), not an
     instance of it."""
-    last = receiver.rsplit(".", 1)[-1]
-    if receiver == "cls" or last == trec.name:
+    if receiver == "cls" or receiver.rsplit(".", 1)[-1] == trec.name:
         return True
-    imported = r"\bimport\b[^\n]*\b" + re.escape(receiver) + r"\b"  # `from datetime import datetime as dt`
-    return "." not in receiver and re.search(imported, code) is not None
+    bound = doc.module_bindings().get(receiver) if receiver.isidentifier() else None
+    return bool(bound) and bound[-1][1].kind == "path"  # `from datetime import datetime as dt`
 
 
 def _open_calls(head: str, receiver: str) -> set[str]:
