@@ -763,6 +763,32 @@ class _Doc:
         self._module_bindings = out
         return out
 
+    def _compound_binding(self, name: str, after: int) -> _Binding | None:
+        """A binding of `name` in the body of a module-level `if`/`with`/`for`/`try`/`while` that starts
+        after line `after` (a script's `with open(p) as f:` `data = json.load(f)`, `if __name__ ==
+        "__main__":` `parser = ...`): the last one above the cursor. Only blocks whose text assigns the
+        name are parsed."""
+        assigns = re.compile(r"^[ \t]+" + re.escape(name) + r"\s*(?::[^=\n]*)?=(?!=)", re.M)
+        for start in reversed(self.starts):
+            if start <= after:
+                return None
+            first = self.lines[start]
+            if not first.startswith(("if ", "with ", "for ", "while ", "try", "async with ", "async for ")):
+                continue
+            end = self.line + 1 if start == self.cur_block else self._block_end(start)
+            if not assigns.search("\n".join(self.lines[start + 1:end])):
+                continue
+            found = None
+            node = self.block_node(start)
+            for st in _statements(node.parent or node, self.line):  # the parsed text's root: this block
+                if st.type not in ("with_statement", "for_statement") or st.start_point[0] != start:
+                    b = self._statement_binding(st, name, None)
+                    if b is not None and st.start_point[0] < self.line:
+                        found = b
+            if found is not None:
+                return found
+        return None
+
     def block_node(self, start: int):
         """The tree-sitter node of the top-level statement starting at `start` (parsed on demand)."""
         if start in self._block_nodes:
@@ -821,6 +847,9 @@ class _Doc:
             if b is not None:
                 return self._eval_binding(b, scopes[i:])
         lst = self.module_bindings().get(name)
+        inner = self._compound_binding(name, lst[-1][0] if lst else -1) if not scopes else None
+        if inner is not None:
+            return self._eval_binding(inner, [])
         if lst:
             return self._eval_binding(lst[-1][1], [])
         if name in _BUILTIN_LITERALS or exact_record(self.sources, name) is not None:
@@ -1159,6 +1188,15 @@ class _Doc:
 
     def returns_type(self, rec: ApiRecord) -> str | None:
         returns = _returns(rec)
+        if not returns and rec.kind == "method" and _extra(rec, "result") != "none":
+            # An override that says nothing returns what the method it overrides is declared to:
+            # `ThreadPoolExecutor.submit` is `Executor.submit`'s `-> Future` in typeshed.
+            owner = self.record(rec.public_path.rsplit(".", 1)[0])
+            for base in self.bases_of(owner) if owner is not None and owner.kind == "class" else ():
+                m = self.find_member(base, rec.name)
+                returns = _returns(m) if m is not None else ""
+                if returns:
+                    return self.annotation_in(returns, m)
         return self.annotation_in(returns, rec) if returns else None
 
     def annotation_in(self, text: str, rec: ApiRecord) -> str | None:

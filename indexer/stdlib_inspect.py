@@ -226,9 +226,11 @@ def fill_gaps(records: list, version: str) -> list:
     known: set[str] = set()
     modules: list[str] = []
     attributes: dict[str, int] = {}  # public module attributes: some hold a class made at run time
+    by_path: dict[str, int] = {}
     for n, r in enumerate(records):
         if r.origin != "stdlib":
             continue
+        by_path.setdefault(r.canonical_path, n)
         known.add(r.public_path)
         known.update(r.aliases)
         if r.kind == "module" and not r.private and not r.public_path.startswith("_"):
@@ -281,6 +283,13 @@ def fill_gaps(records: list, version: str) -> list:
                 sig = format_signature(params, fact.get("returns", ""))
             qual = getattr(obj, "__qualname__", None) if kind in ("class", "function") else None
             canonical = f"{owner}.{qual}" if owner and qual else f"{module}.{name}"
+            if canonical in by_path and canonical != f"{module}.{name}":
+                # Exported lazily (`concurrent.futures.ThreadPoolExecutor` by a module `__getattr__`):
+                # a name of the record the source already gave, with its members and bases.
+                n = by_path[canonical]
+                records[n] = records[n].with_(aliases=records[n].aliases + (f"{module}.{name}",))
+                known.add(f"{module}.{name}")
+                continue
             added.append(ApiRecord(public_path=f"{module}.{name}", canonical_path=canonical, kind=kind,
                                    signature=sig, summary=summarize(fact.get("doc", "")), doc=fact.get("doc", ""),
                                    params=params, origin="stdlib", origin_version=version,

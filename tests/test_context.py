@@ -65,6 +65,15 @@ def test_receiver_at(line, receiver):
     # A C function's docstring return is prose ("lock object"): typeshed's is taken; `lock` is the C
     # class `_thread.LockType` by its own name; a TypeVar return stands for its first constraint.
     ("import threading\nlock = threading.Lock()\nlock.", "lock", "_thread.lock"),
+    # An override with no annotation returns what the overridden method is declared to return; the
+    # class is the one `concurrent.futures` exports lazily (a module `__getattr__`).
+    ("import concurrent.futures\nex = concurrent.futures.ThreadPoolExecutor()\nfut = ex.submit(print)\nfut.",
+     "fut", "concurrent.futures.Future"),
+    # A script's names bound inside module-level `with`/`if`/`for` blocks; a later binding wins.
+    ("import json\nwith open('x') as f:\n    d = json.JSONDecoder()\n    d.", "d", "json.JSONDecoder"),
+    ("import json\nif __name__ == '__main__':\n    d = json.JSONDecoder()\n    x = 1\nd.", "d",
+     "json.JSONDecoder"),
+    ("import json\nfor i in range(3):\n    d = json.JSONDecoder()\nd = 'a'\nd.", "d", "str"),
     ("import time\nt = time.localtime()\nt.", "t", "time.struct_time"),
     ("import xml.etree.ElementTree as ET\nroot = ET.parse('x').getroot()\nroot.", "root",
      "xml.etree.ElementTree.Element"),

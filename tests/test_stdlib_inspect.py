@@ -35,3 +35,19 @@ def test_c_module_facts_do_not_depend_on_what_was_imported_before():
     got = [subprocess.run([sys.executable, "-c", script.format(pre)], capture_output=True, text=True,
                           check=True).stdout.split() for pre in ("import decimal", "pass")]
     assert got[0] == got[1] and int(got[0][0]) > 100, got
+
+
+def test_a_lazily_exported_class_is_a_name_of_its_record():
+    # `concurrent.futures.ThreadPoolExecutor` comes from a module `__getattr__`: it names the record the
+    # source gave (with its members and bases), not a new memberless class.
+    from apirec.indexer.stdlib_inspect import fill_gaps
+    from apirec.records import ApiRecord
+
+    v = "%d.%d.%d" % sys.version_info[:3]
+    real = "concurrent.futures.thread.ThreadPoolExecutor"
+    recs = [ApiRecord(public_path="concurrent.futures", canonical_path="concurrent.futures", kind="module",
+                      origin="stdlib", origin_version=v),
+            ApiRecord(public_path=real, canonical_path=real, kind="class", origin="stdlib", origin_version=v)]
+    got = {r.public_path: r for r in fill_gaps(recs, v)}
+    assert "concurrent.futures.ThreadPoolExecutor" not in got
+    assert got[real].aliases == ("concurrent.futures.ThreadPoolExecutor",)
