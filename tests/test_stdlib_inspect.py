@@ -41,6 +41,7 @@ def test_a_lazily_exported_class_is_a_name_of_its_record():
     # `concurrent.futures.ThreadPoolExecutor` comes from a module `__getattr__`: it names the record the
     # source gave (with its members and bases), not a new memberless class.
     from apirec.indexer.stdlib_inspect import fill_gaps
+
     from apirec.records import ApiRecord
 
     v = "%d.%d.%d" % sys.version_info[:3]
