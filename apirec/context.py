@@ -2372,11 +2372,16 @@ def _result_extra(fn) -> tuple[tuple[str, str], ...]:
 
 def _gives_value(r: ApiRecord) -> bool | None:
     """Whether calling the function gives a value: its return annotation, else what its body returns
-    (`result` of the indexer, `python_ts.result_kind`); None where neither says."""
+    (`result` of the indexer, `python_ts.result_kind`), else typeshed's return for a C function; None
+    where none says."""
     ret = (r.returns or "").strip()
     if ret:
         return ret not in ("None", "NoReturn", "Never", "typing.NoReturn")
     kind = _extra(r, "result")
+    if not kind and r.file.startswith("inspect:"):
+        # A C function has no body to read; typeshed declares what it returns (its `-> None` is not
+        # shipped, so no declaration says nothing).
+        return True if _returns(r) else None
     return None if not kind else kind == "value"
 
 

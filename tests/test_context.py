@@ -111,6 +111,16 @@ def test_alternate_constructors_rank_low_on_an_instance(stdlib_searcher):
         assert "now" in names(stdlib_searcher, code, 3), code
 
 
+def test_a_c_method_gives_what_typeshed_declares(stdlib_searcher):
+    # `dict.copy` is C: no body says it returns a value, typeshed does; a bare `d.copy()` drops it.
+    code = "def f(d: dict):\n    d."
+    lines = code.split("\n")
+    bare = member_completions([stdlib_searcher], code + "()", 1, len(lines[-1]), k=40)
+    assert next(h for h in bare if h.record.name == "copy").why.get("use") == -0.5
+    used = member_completions([stdlib_searcher], "def f(d: dict):\n    x = d.()", 1, 10, k=40)
+    assert "use" not in next(h for h in used if h.record.name == "copy").why
+
+
 def test_completion_on_compiled_patterns_and_matches(stdlib_searcher):
     got = names(stdlib_searcher, "import re\npat = re.compile('a')\npat.", 10)
     assert {"match", "sub", "search"} <= set(got), got
