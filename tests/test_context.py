@@ -74,6 +74,8 @@ def test_receiver_at(line, receiver):
     ("import json\nif __name__ == '__main__':\n    d = json.JSONDecoder()\n    x = 1\nd.", "d",
      "json.JSONDecoder"),
     ("import json\nfor i in range(3):\n    d = json.JSONDecoder()\nd = 'a'\nd.", "d", "str"),
+    ("import json\nif True:\n    d = json.JSONDecoder()\n" + "    x = 1\n" * 500 + "    d.", "d",
+     "json.JSONDecoder"),  # the cursor's own block is read whole, however long
     ("import time\nt = time.localtime()\nt.", "t", "time.struct_time"),
     ("import xml.etree.ElementTree as ET\nroot = ET.parse('x').getroot()\nroot.", "root",
      "xml.etree.ElementTree.Element"),
