@@ -2444,9 +2444,9 @@ _EXCEPTION_NAME = re.compile(r"(?:Error|Exception|Warning|Exit|Interrupt)$")
 
 def _names_class(receiver: str, trec: ApiRecord, doc: _Doc) -> bool:
     """Whether the receiver is the class object itself (`datetime.`, `cls.`, an imported alias), not an
-    instance of it."""
-    if receiver == "cls" or receiver.rsplit(".", 1)[-1] == trec.name:
-        return True
+    instance of it (`self` counts as the class here)."""
+    if receiver in ("cls", "self") or receiver.rsplit(".", 1)[-1] == trec.name:
+        return True  # `self.` too: a class's own code calls its classmethods through self
     bound = doc.module_bindings().get(receiver) if receiver.isidentifier() else None
     return bool(bound) and bound[-1][1].kind == "path"  # `from datetime import datetime as dt`
 

@@ -137,7 +137,7 @@ def _typevar_type(signature: str) -> str:
         return ""
     args, depth, cur = [], 0, ""
     for ch in m.group(1) or "":
-        depth += ch in "[(" and 1 or ch in "])" and -1 or 0
+        depth += 1 if ch in "[(" else -1 if ch in "])" else 0
         if ch == "," and depth == 0:
             args.append(cur.strip())
             cur = ""
