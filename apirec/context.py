@@ -1979,7 +1979,7 @@ _W = {"intent": 1.5, "mention": 2.0, "word": 0.5, "file": 0.5, "same": 1.0, "pri
       "guess": 2.0, "recursion": 2.0, "arg": 2.0, "phrase": 1.0, "own_depth": 1.0,
       "argname": 2.0, "cond": 1.5, "recent": 1.0, "later": 2.0, "same_arg": 1.0, "instance": 0.1,
       "target": 0.5, "use_value": 1.0, "use_dropped": 0.5, "raise": 1.5,
-      "follows": 1.0, "binding": 1.0}
+      "follows": 1.0, "binding": 1.0, "tuple": 1.0}
 _CALLABLE = frozenset({"method", "function", "class", "constructor"})
 _WORDS = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _CONDITION = re.compile(r"(?:^\s*(?:elif|while|assert)\s+|\b(?:if|and|or|not)\s+)\(?$")
@@ -2366,6 +2366,10 @@ class _Site:
             # Set by the methods, not declared by the class: as often its plumbing (a JSONDecoder's
             # `memo`) as its API (a LogRecord's `levelname`): after the methods that score the same.
             parts["instance"] = -w["instance"]
+        if typ is not None and typ != "tuple" and r.public_path.startswith("tuple."):
+            # A namedtuple's or struct sequence's fields are its API (`st.st_size`, `t.tm_year`); the
+            # `index`/`count` it inherits from tuple are seldom called on one.
+            parts["tuple"] = -w["tuple"]
         if self.instance and typ is not None and _extra(r, "binding"):
             # `d = datetime.now()`, then `d.▮`: an alternate constructor or a static helper of its class
             # (`now`, `fromtimestamp`, `dict.fromkeys`) is called on the class, seldom on an instance.

@@ -123,6 +123,12 @@ def test_a_c_method_gives_what_typeshed_declares(stdlib_searcher):
     assert "use" not in next(h for h in used if h.record.name == "copy").why
 
 
+def test_a_struct_sequences_fields_come_before_tuple_methods(stdlib_searcher):
+    got = names(stdlib_searcher, "import os\nst = os.stat('x')\nst.", 3)
+    assert got and all(n.startswith("st_") for n in got), got
+    assert "index" in names(stdlib_searcher, "t = (1, 2)\nt.", 3)  # a plain tuple keeps them
+
+
 def test_completion_on_compiled_patterns_and_matches(stdlib_searcher):
     got = names(stdlib_searcher, "import re\npat = re.compile('a')\npat.", 10)
     assert {"match", "sub", "search"} <= set(got), got
