@@ -20,8 +20,14 @@ _FIRST_LINE_SIG = re.compile(r"^\s*(?:async\s+)?([A-Za-z_][\w.]*)\s*(\(.*?\))\s*
 
 
 def _stdlib_dirs() -> list[str]:
+    # In a virtual environment `platstdlib` is the venv's own folder: the C extension modules
+    # (`_decimal`, `_socket`, `math`) are in the base interpreter's lib-dynload.
     paths = sysconfig.get_paths()
-    dirs = {paths["stdlib"], paths["platstdlib"], os.path.join(paths["platstdlib"], "lib-dynload")}
+    base = sysconfig.get_paths(vars={"base": sys.base_prefix, "platbase": sys.base_exec_prefix,
+                                     "installed_base": sys.base_prefix,
+                                     "installed_platbase": sys.base_exec_prefix})
+    dirs = {p for ps in (paths, base) for p in (ps["stdlib"], ps["platstdlib"],
+                                                 os.path.join(ps["platstdlib"], "lib-dynload"))}
     return sorted(d for d in dirs if os.path.isdir(d))
 
 

@@ -52,3 +52,16 @@ def test_a_lazily_exported_class_is_a_name_of_its_record():
     got = {r.public_path: r for r in fill_gaps(recs, v)}
     assert "concurrent.futures.ThreadPoolExecutor" not in got
     assert got[real].aliases == ("concurrent.futures.ThreadPoolExecutor",)
+
+
+def test_the_stdlib_folders_include_the_base_interpreters_extension_modules():
+    # In a virtual environment `platstdlib` is the venv's folder; the C extension modules live in the
+    # base interpreter's lib-dynload, and were missing from venv users' indexes (`select`, `_decimal`).
+    import importlib
+    import os
+
+    from apirec.indexer.stdlib_inspect import _stdlib_dirs
+
+    found = [m.__file__ for m in map(importlib.import_module, ("_decimal", "select", "_socket"))
+             if getattr(m, "__file__", None)]
+    assert all(os.path.dirname(f) in _stdlib_dirs() for f in found), (found, _stdlib_dirs())
