@@ -860,21 +860,49 @@ class _Doc:
             self._depth -= 1
 
     def _resolve_name(self, name: str, scopes: list[Any]) -> str | None:
+        found = self._binding_of(name, scopes)
+        if found is not None:
+            return self._eval_binding(*found)
+        if name in _BUILTIN_LITERALS or exact_record(self.sources, name) is not None:
+            return name  # a builtin (`builtins.` is stripped from public paths)
+        return self.guess_module(name)  # a module used without its import in view
+
+    def _binding_of(self, name: str, scopes: list[Any]) -> tuple[_Binding, list[Any]] | None:
+        """The binding `name` has at the cursor and the scopes to evaluate it in, or None."""
         for i, sc in enumerate(scopes):
             if sc.type == "class_definition":
                 continue  # class bodies are not enclosing scopes for their methods
             b = self._function_binding(sc, name, scopes[i:])
             if b is not None:
-                return self._eval_binding(b, scopes[i:])
+                return b, scopes[i:]
         lst = self.module_bindings().get(name)
         inner = self._compound_binding(name, lst[-1][0] if lst else -1) if not scopes else None
         if inner is not None:
-            return self._eval_binding(inner, [])
-        if lst:
-            return self._eval_binding(lst[-1][1], [])
-        if name in _BUILTIN_LITERALS or exact_record(self.sources, name) is not None:
-            return name  # a builtin (`builtins.` is stripped from public paths)
-        return self.guess_module(name)  # a module used without its import in view
+            return inner, []
+        return (lst[-1][1], []) if lst else None
+
+    def declared_element(self, ops, scopes: list[Any]) -> str | None:
+        """The type of an item of a container an annotation declares: `d[k]`, `d.get(k)`, `xs[0]`,
+        `xs.pop()` for `d: dict[str, Foo]`, `xs: list[Foo]` (a name or `self.attr`); None otherwise."""
+        if ops[0][0] == "name" and ops[0][1] != "self":
+            found = self._binding_of(ops[0][1], scopes)
+            if found is None or found[0].kind != "ann":
+                return None
+            ann, ann_scopes = found[0].value, found[1]
+            rest = ops[1:]
+        elif ops[0] == ("name", "self") and len(ops) > 2 and ops[1][0] == "attr":
+            owner = self.eval_ops(ops[:1], scopes)
+            if owner:
+                self.attr_type(owner, ops[1][1])  # fills the attribute contexts of the open file's class
+            ctx = self._attr_ctx.get(f"{owner}.{ops[1][1]}") if owner else None
+            if ctx is None or not ctx[1]:
+                return None
+            ann, ann_scopes = ctx[0], ([ctx[2]] if ctx[2] is not None else [])
+            rest = ops[2:]
+        else:
+            return None
+        elem = _item_annotation(ann, rest)
+        return self.annotation_type(elem, ann_scopes) if elem else None
 
     def _eval_binding(self, b: _Binding, scopes: list[Any]) -> str | None:
         if b.kind == "path":
@@ -1014,8 +1042,18 @@ class _Doc:
                 t = self.operator_type(*val, scopes)
             else:
                 return None
+            first = 1
+            if ops[0][0] == "name":
+                # `d[k].`, `d.get(k).`, `self.items[i].` of a container whose annotation names its items
+                for n in (2, 3, 4):
+                    if len(ops) >= n and (ops[n - 1][0] == "index" or ops[n - 1][0] == "call"
+                                          and ops[n - 2][0] == "attr" and ops[n - 2][1] in _TAKE):
+                        elem = self.declared_element(ops[:n], scopes)
+                        if elem is not None:
+                            t, first = elem, n
+                            break
             owner = None  # the type an attribute was taken from: what a `-> Self` method returns
-            for step, (kind, val) in enumerate(ops[1:], 2):
+            for step, (kind, val) in enumerate(ops[first:], first + 1):
                 if t is None:
                     return None
                 is_class = False
@@ -1114,6 +1152,22 @@ class _Doc:
                     return "int"
                 return self.iter_element(args[0], None, scopes) if pos == 1 and args else None
             return self.iter_element(args[pos], None, scopes) if pos is not None and pos < len(args) else None
+        view = ops[1][1] if len(ops) == 3 and ops[1][0] == "attr" and ops[2] == ("call", "") else ""
+        if view in ("items", "keys", "values") and ops[0][0] == "name":  # `for k, v in d.items()`
+            found = self._binding_of(ops[0][1], scopes)
+            head, args = _type_args(_annotation_text(found[0].value)) if found and found[0].kind == "ann" \
+                else ("", [])
+            if head.rsplit(".", 1)[-1] in _MAPPINGS and len(args) == 2:
+                i = pos if view == "items" else (0 if view == "keys" else 1) if pos is None else None
+                return self.annotation_type(args[i], found[1]) if i is not None and i < 2 else None
+        if len(ops) == 1 and ops[0][0] == "name":  # `for x in xs` with `xs: list[Foo]`
+            found = self._binding_of(ops[0][1], scopes)
+            if found is not None and found[0].kind == "ann":
+                head, args = _type_args(_annotation_text(found[0].value))
+                elem = args[0] if args and head.rsplit(".", 1)[-1] in _MAPPINGS else \
+                    _iter_arg(_annotation_text(found[0].value))  # a mapping yields its keys
+                if elem is not None and pos is None:
+                    return self.annotation_type(elem, found[1])
         ann, ctx = self._iterated_annotation(ops, scopes)
         elem = _iter_arg(ann) if ann else None
         if elem is None or ctx is None:
@@ -1698,6 +1752,61 @@ def _type_args(text: str) -> tuple[str, list[str]]:
     s = text.strip().strip("'\"").strip()
     m = re.match(r"^([A-Za-z_][\w.]*)\s*\[(.*)\]$", s, re.S)
     return (m.group(1), [a.strip() for a in _split_top(m.group(2))]) if m else (s, [])
+
+
+_TAKE = frozenset({"get", "pop", "setdefault"})  # the calls that take an item out of a container
+_MAPPINGS = frozenset({"dict", "Dict", "Mapping", "MutableMapping", "defaultdict", "DefaultDict",
+                       "OrderedDict", "ChainMap", "Counter"})
+_SEQUENCES = frozenset({"list", "List", "Sequence", "MutableSequence", "deque", "Deque"})
+
+
+def _item_annotation(annotation: str, rest: list) -> str | None:
+    """The annotation of an item taken from a container so annotated: `[k]`, `.get(k)`, `.pop(k)`,
+    `.setdefault(k, v)` of a mapping give its value type; `[i]` and `.pop()` of a sequence its
+    element type (`tuple[X, ...]` too). A slice or anything else: None."""
+    head, args = _type_args(_annotation_text(annotation))
+    head = head.rsplit(".", 1)[-1]
+    if not rest or not args:
+        return None
+    op, arg = rest[0]
+    if op == "index" and ":" in arg:
+        return _annotation_text(annotation) if len(rest) == 1 and head in _SEQUENCES else None  # a slice
+    taken = op == "index" or (len(rest) > 1 and op == "attr" and rest[1][0] == "call")
+    if not taken or len(rest) > (1 if op == "index" else 2):
+        return None
+    method = rest[0][1] if op == "attr" else ""
+    if head in _MAPPINGS and len(args) == 2 and method in ("", "get", "pop", "setdefault"):
+        return args[1]
+    if head in _SEQUENCES and method in ("", "pop"):
+        return args[0]
+    if head.lower() == "tuple" and method == "" and len(args) == 2 and args[1] == "...":
+        return args[0]
+    return None
+
+
+def _annotation_text(annotation: str) -> str:
+    """`Optional[X]`, `X | None`, a quoted annotation -> `X` (the text, arguments kept)."""
+    s = annotation.strip().strip("'\"").strip()
+    m = re.match(r"^(?:typing\.)?Optional\[(.*)\]$", s, re.S)
+    if m:
+        s = m.group(1).strip()
+    if "|" in s:
+        parts = [p for p in _split_union(s) if p not in ("None", "")]
+        s = parts[0] if parts else s
+    return s
+
+
+def _split_union(s: str) -> list[str]:
+    out, depth, cur = [], 0, ""
+    for c in s:
+        depth += 1 if c in "([{" else -1 if c in ")]}" else 0
+        if c == "|" and depth == 0:
+            out.append(cur.strip())
+            cur = ""
+        else:
+            cur += c
+    out.append(cur.strip())
+    return out
 
 
 def _iter_arg(annotation: str) -> str | None:

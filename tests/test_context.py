@@ -65,6 +65,19 @@ def test_receiver_at(line, receiver):
     # A C function's docstring return is prose ("lock object"): typeshed's is taken; `lock` is the C
     # class `_thread.LockType` by its own name; a TypeVar return stands for its first constraint.
     ("import threading\nlock = threading.Lock()\nlock.", "lock", "_thread.lock"),
+    # An item of a container whose annotation names its items: `d[k]`, `d.get(k)`, `xs.pop()`, a loop.
+    ("import json\ndef f(d: dict[str, json.JSONDecoder]):\n    d['a'].", "d['a']", "json.JSONDecoder"),
+    ("import json\ndef f(d: dict[str, json.JSONDecoder]):\n    d.get('a').", "d.get('a')",
+     "json.JSONDecoder"),
+    ("import json\ndef f(xs: list[json.JSONDecoder]):\n    xs.pop().", "xs.pop()", "json.JSONDecoder"),
+    ("import json\ndef f(xs: list[json.JSONDecoder]):\n    xs[1:].", "xs[1:]", "list"),
+    ("import json\ndef f(xs: 'list[json.JSONDecoder] | None'):\n    for x in xs:\n        x.", "x",
+     "json.JSONDecoder"),
+    ("import json\ndef f(d: dict[str, json.JSONDecoder]):\n    for k, v in d.items():\n        v.", "v",
+     "json.JSONDecoder"),
+    ("import json\ndef f(d: dict[str, json.JSONDecoder]):\n    for k in d:\n        k.", "k", "str"),
+    ("import json\nclass A:\n    def __init__(self):\n        self.m: dict[str, json.JSONDecoder] = {}\n"
+     "    def g(self):\n        self.m['x'].", "self.m['x']", "json.JSONDecoder"),
     # An override with no annotation returns what the overridden method is declared to return; the
     # class is the one `concurrent.futures` exports lazily (a module `__getattr__`).
     ("import concurrent.futures\nex = concurrent.futures.ThreadPoolExecutor()\nfut = ex.submit(print)\nfut.",
