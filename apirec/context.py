@@ -1263,15 +1263,23 @@ class _Doc:
     def returns_type(self, rec: ApiRecord) -> str | None:
         returns = _returns(rec)
         if not returns and rec.kind == "method" and _extra(rec, "result") != "none":
-            # An override that says nothing returns what the method it overrides is declared to:
-            # `ThreadPoolExecutor.submit` is `Executor.submit`'s `-> Future` in typeshed.
-            owner = self.record(rec.public_path.rsplit(".", 1)[0])
-            for base in self.bases_of(owner) if owner is not None and owner.kind == "class" else ():
-                m = self.find_member(base, rec.name)
-                returns = _returns(m) if m is not None else ""
-                if returns:
-                    return self.annotation_in(returns, m)
+            src = next((s for s in self.sources if _lookups(s) is not None), None) if rec.origin != "file" \
+                else None
+            key = (rec.public_path, rec.canonical_path)
+            return (self._overridden_type(rec) if src is None else
+                    _memoized(src, "overridden_type", key, lambda: self._overridden_type(rec)))
         return self.annotation_in(returns, rec) if returns else None
+
+    def _overridden_type(self, rec: ApiRecord) -> str | None:
+        """An override that says nothing returns what the method it overrides is declared to:
+        `ThreadPoolExecutor.submit` is `Executor.submit`'s `-> Future` in typeshed."""
+        owner = self.record(rec.public_path.rsplit(".", 1)[0])
+        for base in self.bases_of(owner) if owner is not None and owner.kind == "class" else ():
+            m = self.find_member(base, rec.name)
+            returns = _returns(m) if m is not None else ""
+            if returns:
+                return self.annotation_in(returns, m)
+        return None
 
     def annotation_in(self, text: str, rec: ApiRecord) -> str | None:
         """The type an annotation written in `rec` names: by the open file's names for its own
