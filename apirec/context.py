@@ -1771,7 +1771,7 @@ _SEQUENCES = frozenset({"list", "List", "Sequence", "MutableSequence", "deque", 
 def _item_annotation(annotation: str, rest: list) -> str | None:
     """The annotation of an item taken from a container so annotated: `[k]`, `.get(k)`, `.pop(k)`,
     `.setdefault(k, v)` of a mapping give its value type; `[i]` and `.pop()` of a sequence its
-    element type (`tuple[X, ...]` too). A slice or anything else: None."""
+    element type (`tuple[X, ...]` too), and a slice of a sequence the sequence. Anything else: None."""
     head, args = _type_args(_annotation_text(annotation))
     head = head.rsplit(".", 1)[-1]
     if not rest or not args:
@@ -1799,22 +1799,9 @@ def _annotation_text(annotation: str) -> str:
     if m:
         s = m.group(1).strip()
     if "|" in s:
-        parts = [p for p in _split_union(s) if p not in ("None", "")]
+        parts = [p.strip() for p in _split_top(s, "|") if p.strip() not in ("None", "")]
         s = parts[0] if parts else s
     return s
-
-
-def _split_union(s: str) -> list[str]:
-    out, depth, cur = [], 0, ""
-    for c in s:
-        depth += 1 if c in "([{" else -1 if c in ")]}" else 0
-        if c == "|" and depth == 0:
-            out.append(cur.strip())
-            cur = ""
-        else:
-            cur += c
-    out.append(cur.strip())
-    return out
 
 
 def _iter_arg(annotation: str) -> str | None:
@@ -1830,14 +1817,15 @@ def _iter_arg(annotation: str) -> str | None:
     return None
 
 
-def _split_top(s: str) -> list[str]:
+def _split_top(s: str, sep: str = ",") -> list[str]:
+    """`s` split at the `sep` characters outside brackets."""
     out, depth, cur = [], 0, []
     for c in s:
         if c in "([{":
             depth += 1
         elif c in ")]}":
             depth -= 1
-        if c == "," and depth == 0:
+        if c == sep and depth == 0:
             out.append("".join(cur))
             cur = []
         else:
