@@ -207,12 +207,14 @@ def _member_facts(cls: type, qual: str) -> list[dict[str, Any]]:
         if inspect.isroutine(obj):
             fact = _routine_fact(obj, f"{qual}.{name}", "method")
             out.append({**fact, "decorators": [binding]} if binding else fact)
-        elif inspect.isdatadescriptor(obj) or isinstance(obj, property):
-            # An enum's members are descriptors too (`signal.Signals.SIGINT`): constants to users.
-            kind = "constant" if name in getattr(cls, "__members__", ()) else "property"
-            out.append({"qual": f"{qual}.{name}", "kind": kind, "line": 0,
-                        "doc": inspect.getdoc(obj) or "", "signature": "", "params": [],
-                        "deprecated": False, "examples": []})
+        else:
+            # An enum's members (`signal.Signals.SIGINT`) are constants to users, whether the class
+            # keeps them as descriptors or as plain values (it differs between Python versions).
+            member = name in getattr(cls, "__members__", ())
+            if member or inspect.isdatadescriptor(obj) or isinstance(obj, property):
+                out.append({"qual": f"{qual}.{name}", "kind": "constant" if member else "property",
+                            "line": 0, "doc": "" if member else inspect.getdoc(obj) or "", "signature": "",
+                            "params": [], "deprecated": False, "examples": []})
     return out
 
 

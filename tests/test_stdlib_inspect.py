@@ -24,6 +24,10 @@ def test_classes_made_at_run_time_are_filled_with_their_members():
     assert got["re.Pattern.match"].kind == "method" and got["re.Pattern.match"].params[0].name == "string"
     assert got["re.Match.group"].kind == "method"  # a class fill_gaps adds brings its members too
     assert got["signal.Signals.SIGINT"].kind == "constant"
+    from apirec.indexer.stdlib_inspect import _member_facts
+
+    members = {m["qual"]: m["kind"] for m in _member_facts(__import__("ssl").Purpose, "Purpose")}
+    assert members["Purpose.SERVER_AUTH"] == "constant"  # an enum that keeps its members as plain values
     assert fill_gaps(recs, "2.7.0") == recs  # another interpreter's stdlib: nothing is inspected
 
 
