@@ -881,14 +881,20 @@ class _Doc:
             return inner, []
         return (lst[-1][1], []) if lst else None
 
+    def _annotation_of(self, name: str, scopes: list[Any]) -> tuple[str, list[Any]] | None:
+        """The annotation `name` is bound with at the cursor (`d: dict[str, Foo]`), unwrapped from
+        `Optional`/`| None`, and the scopes it is written in; None for a name bound otherwise."""
+        found = self._binding_of(name, scopes)
+        return (_annotation_text(found[0].value), found[1]) if found and found[0].kind == "ann" else None
+
     def declared_element(self, ops, scopes: list[Any]) -> str | None:
         """The type of an item of a container an annotation declares: `d[k]`, `d.get(k)`, `xs[0]`,
         `xs.pop()` for `d: dict[str, Foo]`, `xs: list[Foo]` (a name or `self.attr`); None otherwise."""
         if ops[0][0] == "name" and ops[0][1] != "self":
-            found = self._binding_of(ops[0][1], scopes)
-            if found is None or found[0].kind != "ann":
+            declared = self._annotation_of(ops[0][1], scopes)
+            if declared is None:
                 return None
-            ann, ann_scopes = found[0].value, found[1]
+            ann, ann_scopes = declared
             rest = ops[1:]
         elif ops[0] == ("name", "self") and len(ops) > 2 and ops[1][0] == "attr":
             owner = self.eval_ops(ops[:1], scopes)
@@ -1085,12 +1091,13 @@ class _Doc:
 
     def attribute_call(self, r: ApiRecord) -> ApiRecord | None:
         """`call_method`, remembered per index generation for indexed records."""
-        def compute() -> ApiRecord | None:
-            return self.call_method(r)
+        return self._per_generation(r, "callable_attr", lambda: self.call_method(r))
 
+    def _per_generation(self, r: ApiRecord, kind: str, compute: Callable[[], Any]) -> Any:
+        """`compute()` for the indexed record `r`, remembered per index generation (a definition of the
+        open file: every call)."""
         src = next((s for s in self.sources if _lookups(s) is not None), None) if r.origin != "file" else None
-        key = (r.public_path, r.canonical_path)
-        return compute() if src is None else _memoized(src, "callable_attr", key, compute)
+        return compute() if src is None else _memoized(src, kind, (r.public_path, r.canonical_path), compute)
 
     def operator_type(self, operands: list, comparison: bool, scopes) -> str | None:
         """`a - b`, `(x < 8) & m`: an array-like operand's class (numpy and pandas operators keep it),
@@ -1153,21 +1160,19 @@ class _Doc:
                 return self.iter_element(args[0], None, scopes) if pos == 1 and args else None
             return self.iter_element(args[pos], None, scopes) if pos is not None and pos < len(args) else None
         view = ops[1][1] if len(ops) == 3 and ops[1][0] == "attr" and ops[2] == ("call", "") else ""
-        if view in ("items", "keys", "values") and ops[0][0] == "name":  # `for k, v in d.items()`
-            found = self._binding_of(ops[0][1], scopes)
-            head, args = _type_args(_annotation_text(found[0].value)) if found and found[0].kind == "ann" \
-                else ("", [])
-            if head.rsplit(".", 1)[-1] in _MAPPINGS and len(args) == 2:
+        declared = self._annotation_of(ops[0][1], scopes) if ops[0][0] == "name" and (
+            len(ops) == 1 or view in ("items", "keys", "values")) else None
+        if declared is not None:
+            ann, ann_scopes = declared
+            head, args = _type_args(ann)
+            mapping = head.rsplit(".", 1)[-1] in _MAPPINGS
+            if view and mapping and len(args) == 2:  # `for k, v in d.items()`, `for v in d.values()`
                 i = pos if view == "items" else (0 if view == "keys" else 1) if pos is None else None
-                return self.annotation_type(args[i], found[1]) if i is not None and i < 2 else None
-        if len(ops) == 1 and ops[0][0] == "name":  # `for x in xs` with `xs: list[Foo]`
-            found = self._binding_of(ops[0][1], scopes)
-            if found is not None and found[0].kind == "ann":
-                head, args = _type_args(_annotation_text(found[0].value))
-                elem = args[0] if args and head.rsplit(".", 1)[-1] in _MAPPINGS else \
-                    _iter_arg(_annotation_text(found[0].value))  # a mapping yields its keys
+                return self.annotation_type(args[i], ann_scopes) if i is not None and i < 2 else None
+            if not view:  # `for x in xs` with `xs: list[Foo]`; a mapping yields its keys
+                elem = args[0] if args and mapping else _iter_arg(ann)
                 if elem is not None and pos is None:
-                    return self.annotation_type(elem, found[1])
+                    return self.annotation_type(elem, ann_scopes)
         ann, ctx = self._iterated_annotation(ops, scopes)
         elem = _iter_arg(ann) if ann else None
         if elem is None or ctx is None:
@@ -1263,11 +1268,7 @@ class _Doc:
     def returns_type(self, rec: ApiRecord) -> str | None:
         returns = _returns(rec)
         if not returns and rec.kind == "method" and _extra(rec, "result") != "none":
-            src = next((s for s in self.sources if _lookups(s) is not None), None) if rec.origin != "file" \
-                else None
-            key = (rec.public_path, rec.canonical_path)
-            return (self._overridden_type(rec) if src is None else
-                    _memoized(src, "overridden_type", key, lambda: self._overridden_type(rec)))
+            return self._per_generation(rec, "overridden_type", lambda: self._overridden_type(rec))
         return self.annotation_in(returns, rec) if returns else None
 
     def _overridden_type(self, rec: ApiRecord) -> str | None:

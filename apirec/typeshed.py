@@ -132,18 +132,12 @@ _NOT_REEXPORTED = ("typing.", "typing_extensions.", "abc.", "_typeshed.", "types
 def _typevar_type(signature: str) -> str:
     """What a stub's `= TypeVar("T", A, B, bound=C, default=D)` stands for where one type must do: its
     first constraint, else its bound, else its default ("" for a bare TypeVar)."""
+    from .context import _split_top
+
     m = _TYPEVAR.match(signature)
     if not m:
         return ""
-    args, depth, cur = [], 0, ""
-    for ch in m.group(1) or "":
-        depth += 1 if ch in "[(" else -1 if ch in "])" else 0
-        if ch == "," and depth == 0:
-            args.append(cur.strip())
-            cur = ""
-        else:
-            cur += ch
-    args.append(cur.strip())
+    args = [a.strip() for a in _split_top(m.group(1) or "")]
     named = dict(a.split("=", 1) for a in args if re.match(r"\w+\s*=", a))
     named = {k.strip(): v.strip() for k, v in named.items()}
     plain = [a for a in args if a and not re.match(r"\w+\s*=", a)]
