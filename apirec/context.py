@@ -1698,18 +1698,7 @@ def _subsequence(a: str, b: str) -> bool:
 
 def _annotation_head(text: str) -> str:
     """`Optional["pkg.Foo"]` / `Foo | None` / `list[int]` -> the type name users call members on."""
-    s = text.strip().strip("'\"").strip()
-    for _ in range(4):
-        m = re.match(r"^(?:typing\.)?(Optional|Union|Annotated|Final|ClassVar)\[(.*)\]$", s, re.S)
-        if not m:
-            break
-        parts = [p.strip() for p in _split_top(m.group(2))]
-        parts = [p for p in parts if p not in ("None", "type(None)")]
-        s = parts[0].strip("'\"") if parts else ""
-    if "|" in s:
-        parts = [p.strip() for p in s.split("|") if p.strip() not in ("None", "")]
-        s = parts[0] if parts else ""
-    s = s.split("[", 1)[0].strip()
+    s = _annotation_text(text).split("[", 1)[0].strip()
     return s if re.fullmatch(r"[A-Za-z_][\w.]*", s or "-") else ""
 
 
@@ -1793,15 +1782,24 @@ def _item_annotation(annotation: str, rest: list) -> str | None:
     return None
 
 
+_WRAPPED = re.compile(r"^(?:typing\.)?(Optional|Union|Annotated|Final|ClassVar)\[(.*)\]$", re.S)
+
+
 def _annotation_text(annotation: str) -> str:
-    """`Optional[X]`, `X | None`, a quoted annotation -> `X` (the text, arguments kept)."""
+    """`Optional["X"]`, `X | None`, `Union[X, Y]`, `Final[X]`, `Annotated[X, ...]` -> `X`, its own
+    arguments kept (`dict[str, Foo]`); "" where nothing but None is left."""
     s = annotation.strip().strip("'\"").strip()
-    m = re.match(r"^(?:typing\.)?Optional\[(.*)\]$", s, re.S)
-    if m:
-        s = m.group(1).strip()
-    if "|" in s:
-        parts = [p.strip() for p in _split_top(s, "|") if p.strip() not in ("None", "")]
-        s = parts[0] if parts else s
+    for _ in range(4 if "[" in s else 0):
+        m = _WRAPPED.match(s)
+        if not m:
+            break
+        parts = [p.strip() for p in _split_top(m.group(2))]
+        parts = [p for p in parts if p not in ("None", "type(None)")]
+        s = parts[0].strip("'\"") if parts else ""
+    if "|" in s:  # brackets only need the slower split that skips them (`dict[str, X | None] | None`)
+        parts = [p.strip() for p in (_split_top(s, "|") if "[" in s else s.split("|"))
+                 if p.strip() not in ("None", "")]
+        s = parts[0] if parts else ""
     return s
 
 
