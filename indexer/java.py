@@ -12,6 +12,7 @@ import logging
 import os
 import pathlib
 import re
+import shutil
 import subprocess
 import time
 import zipfile
@@ -826,9 +827,20 @@ def resolve_inheritance(
 
 
 def find_jdk_src_zip() -> pathlib.Path | None:
+    """The JDK sources to index: $APIREC_JDK_SRC, else those of the JDK the user runs ($JAVA_HOME, then
+    the `java` on PATH), else the first JDK under /usr/lib/jvm that has them. A link to sources that
+    are not installed (Debian's src.zip without openjdk-*-source) does not count."""
     env = os.environ.get("APIREC_JDK_SRC")
     if env and pathlib.Path(env).is_file():
         return pathlib.Path(env)
+    homes = [os.environ.get("JAVA_HOME") or ""]
+    exe = shutil.which("java")
+    if exe:
+        homes.append(str(pathlib.Path(exe).resolve().parent.parent))  # .../jdk/bin/java -> .../jdk
+    for home in filter(None, homes):
+        for rel in ("lib/src.zip", "src.zip"):
+            if os.path.isfile(os.path.join(home, rel)):
+                return pathlib.Path(home, rel)
     for pattern in ("/usr/lib/jvm/*/lib/src.zip", "/usr/lib/jvm/*/src.zip"):
         for p in sorted(glob.glob(pattern)):
             if os.path.isfile(p):

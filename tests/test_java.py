@@ -274,6 +274,26 @@ def test_inheritance_is_cycle_safe():
     assert by["c.B.a"].canonical_path == "c.A.a"
 
 
+def test_jdk_sources_of_the_jdk_the_user_runs(tmp_path, monkeypatch):
+    """JAVA_HOME's sources first, then those of the `java` on PATH; a link to sources that are not
+    installed (Debian's src.zip without openjdk-*-source) is passed over."""
+    monkeypatch.delenv("APIREC_JDK_SRC", raising=False)
+    mine, other = tmp_path / "jdk-mine", tmp_path / "jdk-path"
+    for home in (mine, other):
+        (home / "lib").mkdir(parents=True)
+        (home / "bin").mkdir()
+        (home / "bin" / "java").write_text("#!/bin/sh\n")
+        (home / "bin" / "java").chmod(0o755)
+    (other / "lib" / "src.zip").write_bytes(b"PK\x05\x06" + bytes(18))
+    (mine / "lib" / "src.zip").symlink_to(tmp_path / "missing.zip")  # dangling
+    monkeypatch.setenv("PATH", str(other / "bin"))
+    monkeypatch.setenv("JAVA_HOME", str(mine))
+    assert java.find_jdk_src_zip() == other / "lib" / "src.zip"
+    (mine / "lib" / "src.zip").unlink()
+    (mine / "lib" / "src.zip").write_bytes(b"PK\x05\x06" + bytes(18))
+    assert java.find_jdk_src_zip() == mine / "lib" / "src.zip"
+
+
 # -- the real JDK --------------------------------------------------------------------------------
 
 JDK_ZIP = java.find_jdk_src_zip()
