@@ -176,9 +176,51 @@ class Resolver:
                     out[target] = inspect.cleandoc(nd["doc"])
         return out
 
+    def _inherited_newdocs(self) -> None:
+        """numpy documents `ndarray.min` with add_newdoc, but its stubs declare `min` on a private base
+        shared with the scalar types (`_ArrayOrScalarCommon`), so the doc had no record to go to and
+        `arr.min` was an undocumented inherited stub. As at run time, where `min` is ndarray's own, the
+        class gets its own member: the base's declaration with the doc."""
+        by_canonical: dict[str, tuple[str, ModuleInfo, dict[str, Any]]] | None = None
+        for target, doc in self.newdocs.items():
+            owner, _, member = target.rpartition(".")
+            if by_canonical is None:
+                by_canonical = {f"{m}.{q}": (m, info, d) for m, info in self.modules.items()
+                                for q, d in info.defs.items()}
+            if target in by_canonical or owner not in by_canonical:
+                continue
+            module, info, cls = by_canonical[owner]
+            if cls["kind"] != "class":
+                continue
+            found = self._base_member(module, cls, member, by_canonical, set())
+            if found is not None:
+                qual = f"{cls['qual']}.{member}"
+                base_module, base_def = found
+                line = base_def.get("line", 0) if base_module == module else cls.get("line", 0)
+                info.defs[qual] = {**base_def, "qual": qual, "doc": doc, "line": line}
+
+    def _base_member(self, module: str, cls: dict[str, Any], member: str, by_canonical: dict,
+                     seen: set[str]) -> tuple[str, dict[str, Any]] | None:
+        """(module, definition) of `member` on the nearest base of `cls` that declares it."""
+        for base in cls.get("bases") or ():
+            target = self._lookup_dotted(module, base.split("[", 1)[0].strip())
+            if target is None or target in seen or target not in by_canonical:
+                continue
+            seen.add(target)
+            base_module, base_info, base_cls = by_canonical[target]
+            got = base_info.defs.get(f"{base_cls['qual']}.{member}")
+            if got is not None:
+                return base_module, got
+            if len(seen) < 20:
+                got = self._base_member(base_module, base_cls, member, by_canonical, seen)
+                if got is not None:
+                    return got
+        return None
+
     def records(self) -> list[ApiRecord]:
         self.run()
         self.newdocs = self._newdocs()
+        self._inherited_newdocs()
         edges = self._public_edges()
         out: list[ApiRecord] = []
         for module, info in self.modules.items():

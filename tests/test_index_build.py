@@ -96,7 +96,9 @@ def test_docstrings_of_c_objects_from_add_newdoc(make_tree, tmp_path, apirec_hom
     repo = make_tree({
         "arr/__init__.py": "from arr._core import zeros, ndarray\n",
         "arr/_core.pyi": '''
-            class ndarray:
+            class _Common:
+                def min(self, axis=None) -> int: ...
+            class ndarray(_Common):
                 def reshape(self, shape): ...
                 def astype(self, dtype): ...
             def zeros(shape, dtype=None) -> ndarray: ...
@@ -115,6 +117,7 @@ def test_docstrings_of_c_objects_from_add_newdoc(make_tree, tmp_path, apirec_hom
                 Return a new array of given shape, filled with zeros.
                 """)
             add_newdoc("arr._core", "ndarray", ("reshape", """Gives a new shape to an array."""))
+            add_newdoc("arr._core", "ndarray", ("min", """Return the minimum along a given axis."""))
 
             def _method_doc(name, params, doc):
                 add_newdoc("arr._core", "ndarray", (name, doc))
@@ -132,6 +135,10 @@ def test_docstrings_of_c_objects_from_add_newdoc(make_tree, tmp_path, apirec_hom
     assert zeros.summary == "Return a new array of given shape, filled with zeros."  # not its signature
     assert s.lookup("arr.ndarray.reshape")[0].summary == "Gives a new shape to an array."
     assert s.lookup("arr.ndarray.astype")[0].summary == "Copy of the array, cast to a specified type."
+    # The stub declares `min` on a private base: the class gets its own, documented member (as at run
+    # time) with the base's signature.
+    (amin,) = s.lookup("arr.ndarray.min")
+    assert amin.summary == "Return the minimum along a given axis." and amin.signature == "(axis=None) -> int"
     hit = next(h for h in s.search("array filled with zeros", k=5) if h.record.public_path == "arr.zeros")
     assert {"fill", "zero"} <= set(hit.why["matched_terms"])  # its words are in the BM25 index
 
