@@ -338,8 +338,10 @@ def _statements(block, upto_line: int | None = None):
         if upto_line is not None and child.start_point[0] > upto_line:
             return
         t = child.type
-        if t in ("if_statement", "try_statement", "with_statement", "for_statement", "while_statement",
-                 "elif_clause", "else_clause", "except_clause", "finally_clause", "block", "match_statement"):
+        if t == "block":  # the body of an `else:`, `except:`, `elif`, `finally:` clause
+            yield from _statements(child, upto_line)
+        elif t in ("if_statement", "try_statement", "with_statement", "for_statement", "while_statement",
+                   "elif_clause", "else_clause", "except_clause", "finally_clause", "match_statement"):
             if t in ("with_statement", "for_statement"):
                 yield child  # its header binds names (`with ... as f`, `for row in rows`)
             for sub in child.named_children:
@@ -650,6 +652,7 @@ def _top_level_char(s: str, ch: str) -> bool:
 
 # -- type inference over one document ------------------------------------------------------------------
 
+_SLICED = frozenset({"bytes", "bytearray", "list", "tuple"})  # a slice of one is one
 _BUILTIN_LITERALS = {"str", "bytes", "list", "dict", "set", "tuple", "int", "float", "bool", "frozenset",
                      "complex", "bytearray"}
 _TYPING = {"List": "list", "Dict": "dict", "Set": "set", "Tuple": "tuple", "FrozenSet": "frozenset",
@@ -1078,7 +1081,7 @@ class _Doc:
                 elif kind == "call":
                     t, owner = self.call_type(t, owner), None
                 else:
-                    t, owner = (t if is_class else self.index_type(t)), None
+                    t, owner = (self.index_type(t, val, owner) or (t if is_class else None)), None
             return t
         finally:
             self._depth -= 1
@@ -1262,8 +1265,22 @@ class _Doc:
             return self.returns_type(call) if call is not None else None
         return None
 
-    def index_type(self, t: str) -> str | None:
-        return "str" if t == "str" else None
+    def index_type(self, t: str, key: str = "", owner: str | None = None) -> str | None:
+        """The type of `x[key]` for an `x` of type `t`: a slice of a sequence is that sequence (`s[1:]`),
+        a str's item a str, an indexer's item a selection of the object it was taken from (`df.iloc[:,
+        1:]` is a DataFrame: pandas does not annotate it), else what `__getitem__` declares (`arr[:,
+        None]` is an ndarray)."""
+        base = t.removeprefix("builtins.")
+        if base == "str" or base in _SLICED and _top_level_colon(key):
+            return base
+        if base in _BUILTIN_LITERALS:
+            return None
+        if owner is not None and t.rsplit(".", 1)[-1].endswith("Indexer"):
+            return owner
+        get = self.find_member(t, "__getitem__")
+        got = self.returns_type(get) if get is not None else None
+        rec = self.record(got) if got else None
+        return rec.public_path if rec is not None and rec.kind == "class" else None
 
     def returns_type(self, rec: ApiRecord) -> str | None:
         returns = _returns(rec)
@@ -2014,8 +2031,8 @@ def _lambda_owner_type(doc: _Doc, lines: list[str], line: int, receiver: str) ->
         owner = receiver_at(pre[:-1], len(pre) - 1)
         if owner is None:
             return None
-        try:
-            return doc.infer(owner[0])
+        try:  # an owner of unknown type (`df.iloc[:, 1:].apply(lambda x: ...)`): the class its name suggests
+            return doc.infer(owner[0]) or doc.guess_class(owner[0]) or doc.guess_chain(owner[0])
         except Exception:  # noqa: BLE001 - a guess only
             return None
     return None
@@ -2083,7 +2100,7 @@ _W = {"intent": 1.5, "mention": 2.0, "word": 0.5, "file": 0.5, "same": 1.0, "pri
       "guess": 2.0, "recursion": 2.0, "arg": 2.0, "phrase": 1.0, "own_depth": 1.0,
       "argname": 2.0, "cond": 1.5, "recent": 1.0, "later": 2.0, "same_arg": 1.0, "instance": 0.1,
       "target": 0.5, "use_value": 1.0, "use_dropped": 0.5, "raise": 1.5,
-      "follows": 1.0, "binding": 1.0, "tuple": 1.0}
+      "follows": 1.0, "binding": 1.0, "tuple": 1.0, "nested": 1.0}
 _CALLABLE = frozenset({"method", "function", "class", "constructor"})
 _WORDS = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _CONDITION = re.compile(r"(?:^\s*(?:elif|while|assert)\s+|\b(?:if|and|or|not)\s+)\(?$")
@@ -2246,6 +2263,8 @@ class _Site:
         self.recent -= self.around
         for n in self.around:
             self.follows.pop(n, None)
+        # Nor is a member named as any call open around it (`np.mean(arr.▮`, `np.where(np.▮`).
+        self.nested = _open_calls(head, "") if len(head) < 400 else set()
         self.condition = bool(_CONDITION.search(head)) or _selects_from(head, receiver, rest)
         self.raising = bool(_RAISING.search(head))  # `raise errors.▮(`, `except (KeyError, errors.▮`
         self.instance = False  # the receiver is an instance of its class (set by `member_completions`)
@@ -2425,6 +2444,8 @@ class _Site:
         n_arg = self.same_arg.get(name)
         if n_arg:
             parts["same_arg"] = w["same_arg"] * math.log1p(n_arg)
+        if name in self.nested:
+            parts["nested"] = -w["nested"]
         if name in self.later:
             parts["later"] = -w["later"]
         elif self.counterpart and name not in self.branch_done and name.startswith(tuple(self.counterpart)):
@@ -2560,9 +2581,12 @@ def _names_class(receiver: str, trec: ApiRecord, doc: _Doc) -> bool:
 
 
 def _open_calls(head: str, receiver: str) -> set[str]:
-    """Names of the `receiver.name(` calls in `head` whose parenthesis is not closed in it."""
+    """Names of the `receiver.name(` calls in `head` whose parenthesis is not closed in it; with no
+    receiver, of every call (`f(`, `x.f(`) still open."""
     out = set()
-    for m in _uses(head, [receiver], r"\s*\.\s*([A-Za-z_]\w*)\s*\("):
+    found = _uses(head, [receiver], r"\s*\.\s*([A-Za-z_]\w*)\s*\(") if receiver else \
+        re.finditer(r"([A-Za-z_]\w*)\s*\(", head)
+    for m in found:
         if _close(head, m.end() - 1) < 0:
             out.add(m.group(1))
     return out

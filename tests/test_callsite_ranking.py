@@ -639,6 +639,32 @@ def test_a_call_is_not_nested_in_its_own_arguments():
     assert "recent" in next(h.why for h in hits if h.record.name == "where")
 
 
+def test_a_member_named_as_a_call_open_around_it_is_unlikely():
+    # `np.mean(arr.▮` asks for what to take the mean of, not for `arr.mean`; likewise
+    # `'{}'.format(' '.▮` for a join, not a format.
+    code = ("class Arr:\n    def mean(self):\n        pass\n\n    def reshape(self, *shape):\n        pass\n\n"
+            "def f(arr: Arr, np):\n    return np.mean(arr.")
+    hits = complete([], code, "reshape(-1, 3), axis=1)")
+    assert hits[0].record.name == "reshape" and "nested" in next(
+        h.why for h in hits if h.record.name == "mean"), [(h.record.name, h.why) for h in hits]
+    hits = complete([], code.replace("np.mean(arr.", "np.mean(x) + arr."), "()")
+    assert all("nested" not in h.why for h in hits)
+
+
+def test_subscripts_keep_or_declare_their_type():
+    # An ndarray-like's item is what its `__getitem__` declares; an indexer
+    # attribute (pandas' `df.iloc`, unannotated `__getitem__`) selects from the object it was taken from.
+    code = ("class Arr:\n    def __getitem__(self, key) -> 'Arr':\n        pass\n\n"
+            "    def transpose(self):\n        pass\n\n"
+            "class _iLocIndexer:\n    def __getitem__(self, key):\n        pass\n\n"
+            "class Frame:\n    @property\n    def iloc(self) -> _iLocIndexer:\n        pass\n\n"
+            "    def apply(self, func):\n        pass\n\n"
+            "def make() -> Arr:\n    pass\n\n"
+            "def f(fr: Frame, xs: list):\n    a = make()[:, None]\n    ")
+    assert top([], code + "a.", "()", 1) == ["transpose"]
+    assert top([], code + "fr.iloc[:, 1:].", "(func)", 1) == ["apply"]
+
+
 def test_an_api_corpus_imported_as_a_module_lists_its_methods(tmp_path):
     # A private library known only from its API docs has no module record, just `zoo.feed`, ...
     import json

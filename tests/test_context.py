@@ -98,6 +98,17 @@ def test_receiver_at(line, receiver):
     # ... in a script's module-level loops and `with` blocks too.
     ("with open('x') as f:\n    f.", "f", "io.TextIOWrapper"),
     ("import re\nfor i, m in enumerate(re.finditer('a', s)):\n    n = 1\n    m.", "m", "re.Match"),
+    # A slice of a sequence is one of its kind; an item of bytes is not.
+    ("def f(data: bytes):\n    head = data[:4]\n    head.", "head", "bytes"),
+    ("import sys\nargs = sys.argv[1:]\nargs.", "args", "list"),
+    ("def f(data: bytes):\n    b = data[0]\n    b.", "b", None),
+    # Names bound in `else:`, `except:` and `elif` bodies (a function-local import there too).
+    ("def f(x):\n    if x:\n        pass\n    else:\n        import subprocess\n"
+     "        p = subprocess.Popen(['x'])\n        p.", "p", "subprocess.Popen"),
+    ("import json\ndef f(x):\n    try:\n        pass\n    except OSError:\n        d = json.JSONDecoder()\n"
+     "    finally:\n        d.", "d", "json.JSONDecoder"),
+    ("import json\ndef f(x):\n    if x:\n        d = 'a'\n    elif x > 1:\n        d = json.JSONDecoder()\n"
+     "    d.", "d", "json.JSONDecoder"),
 ])
 def test_infer_type(stdlib_searcher, code, receiver, expected):
     lines = code.split("\n")
