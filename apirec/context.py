@@ -326,8 +326,13 @@ def _t(node) -> str:
     return node.text.decode("utf-8", "replace") if node is not None else ""
 
 
+_AWAIT = re.compile(r"^(?:await\s+)+")
+_UNPACK = re.compile(r"^\(?\s*([A-Za-z_]\w*(?:\s*,\s*[A-Za-z_]\w*)+)\s*,?\s*\)?\s*=(?!=)\s*(.+)$", re.S)
 _COMPOUND_HEADS = ("if ", "with ", "for ", "while ", "try", "async with ", "async for ")
-_BODY_ASSIGN = re.compile(r"^[ \t]+([A-Za-z_]\w*)\s*(?::[^=\n]*)?=(?!=)", re.M)
+_BODY_ASSIGN = re.compile(r"^[ \t]+([A-Za-z_]\w*)\s*(?::[^=\n]*)?=(?!=)"
+                          r"|^[ \t]*except\b[^:\n]*\bas\s+([A-Za-z_]\w*)|^(?=[^\n]*:=)[^\n]*?(?<![\w.])([A-Za-z_]\w*)\s*:="
+                          r"|^[ \t]+(?:async\s+)?for\s+([\w\s,()]+?)\s+in\b"
+                          r"|^[ \t]+(?:async\s+)?with\b[^:\n]*\bas\s+([A-Za-z_]\w*)\s*:", re.M)
 
 
 def _statements(block, upto_line: int | None = None):
@@ -344,11 +349,55 @@ def _statements(block, upto_line: int | None = None):
                    "elif_clause", "else_clause", "except_clause", "finally_clause", "match_statement"):
             if t in ("with_statement", "for_statement"):
                 yield child  # its header binds names (`with ... as f`, `for row in rows`)
+            elif t in ("if_statement", "elif_clause", "while_statement"):
+                cond = child.child_by_field_name("condition")
+                if cond is not None and b":=" in cond.text:
+                    yield cond  # `if (m := re.match(...)):` binds m
             for sub in child.named_children:
                 if sub.type in ("block", "elif_clause", "else_clause", "except_clause", "finally_clause"):
                     yield from _statements(sub, upto_line)
         else:
             yield child
+
+
+# Statements whose own text is no place for a walrus binding the next lines see (their bodies are
+# walked statement by statement; copying a long body's text per lookup costs).
+_NO_WALRUS = frozenset({"with_statement", "for_statement", "function_definition", "class_definition",
+                        "decorated_definition", "import_statement", "import_from_statement", "pass_statement"})
+_COMPREHENSIONS = frozenset({"list_comprehension", "set_comprehension", "dictionary_comprehension",
+                             "generator_expression"})
+
+
+def _comprehension_binding(comp, name: str) -> _Binding | None:
+    """`name` as a loop variable of a comprehension's `for` clauses (the last clause that binds it)."""
+    found = None
+    for clause in comp.named_children:
+        if clause.type != "for_in_clause":
+            continue
+        left, right = clause.child_by_field_name("left"), clause.child_by_field_name("right")
+        if left is None or right is None:
+            continue
+        if left.type == "identifier" and _t(left) == name:
+            found = _Binding("iter", (_t(right), None))
+        elif left.type in ("pattern_list", "tuple_pattern"):
+            names = [_t(c) for c in left.named_children]
+            if name in names:
+                found = _Binding("iter", (_t(right), names.index(name)))
+    return found
+
+
+def _walrus_binding(node, name: str, fn) -> _Binding | None:
+    """The value of a `name := value` in `node` (outside nested scopes), else None."""
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        if n.type == "named_expression":
+            target, value = n.child_by_field_name("name"), n.child_by_field_name("value")
+            if target is not None and value is not None and _t(target) == name:
+                return _Binding("expr", _t(value), fn)
+        if n.type not in ("lambda", "function_definition", "class_definition"):
+            stack.extend(reversed(n.named_children))
+    return None
 
 
 # -- receiver expressions -------------------------------------------------------------------------
@@ -692,7 +741,7 @@ def _header_bindings(first: str, start: int, out: dict[str, list[tuple[int, _Bin
         return
     m = _WITH_HEAD.match(first.strip())
     if m:
-        out.setdefault(m.group(2), []).append((start, _Binding("expr", m.group(1))))
+        out.setdefault(m.group(2), []).append((start, _Binding("enter", m.group(1))))
 
 
 class _Doc:
@@ -768,6 +817,10 @@ class _Doc:
                 if m and (m.group(2) or m.group(3)):
                     b = _Binding("ann", m.group(2).strip()) if m.group(2) else _Binding("expr", m.group(3).strip())
                     out.setdefault(m.group(1), []).append((start, b))
+                elif (m := _UNPACK.match(text)) is not None:  # `conn, addr = s.accept()`
+                    for pos, target in enumerate(re.split(r"\s*,\s*", m.group(1))):
+                        b = _Binding("unpack", (m.group(2).strip(), pos))
+                        out.setdefault(target, []).append((start, b))
         self._module_bindings = out
         return out
 
@@ -806,10 +859,14 @@ class _Doc:
                 ln += text.count("\n", pos, m.start())
                 pos = m.start()
                 start = self.starts[bisect.bisect_right(self.starts, ln) - 1] if self.starts else 0
-                if start < ln and self.lines[start].startswith(_COMPOUND_HEADS):
-                    got = self._assigned.setdefault(m.group(1), [])
-                    if not got or got[-1] != start:
-                        got.append(start)
+                names = [m.group(1) or m.group(2) or m.group(3) or m.group(5)] if not m.group(4) else \
+                    [n for n in re.split(r"[\s,()]+", m.group(4)) if n]  # `for i, (k, v) in ...`
+                in_body = start < ln or m.group(3) and start == ln  # a walrus may be in the header
+                if in_body and self.lines[start].startswith(_COMPOUND_HEADS):
+                    for name in names:
+                        got = self._assigned.setdefault(name, [])
+                        if not got or got[-1] != start:
+                            got.append(start)
         return self._assigned
 
     def block_node(self, start: int):
@@ -847,7 +904,7 @@ class _Doc:
         node = root.descendant_for_point_range((self.line, col), (self.line, col + 1))
         scopes = []
         while node is not None:
-            if node.type in ("function_definition", "class_definition"):
+            if node.type in ("function_definition", "class_definition") or node.type in _COMPREHENSIONS:
                 scopes.append(node)
             node = node.parent
         return scopes
@@ -875,6 +932,11 @@ class _Doc:
         for i, sc in enumerate(scopes):
             if sc.type == "class_definition":
                 continue  # class bodies are not enclosing scopes for their methods
+            if sc.type in _COMPREHENSIONS:  # `[x.▮ for x in lines]`: its own loop variables
+                b = _comprehension_binding(sc, name)
+                if b is not None:
+                    return b, scopes[i + 1:]
+                continue
             b = self._function_binding(sc, name, scopes[i:])
             if b is not None:
                 return b, scopes[i:]
@@ -882,13 +944,31 @@ class _Doc:
         inner = self._compound_binding(name, lst[-1][0] if lst else -1) if not scopes else None
         if inner is not None:
             return inner, []
-        return (lst[-1][1], []) if lst else None
+        if lst:
+            return lst[-1][1], []
+        for sc in self.scopes_at_cursor():  # the class being written, by its name (`list['Node']` in Node)
+            if sc.type == "class_definition" and _t(sc.child_by_field_name("name")) == name:
+                return _Binding("node-class", sc), []
+        return None
 
     def _annotation_of(self, name: str, scopes: list[Any]) -> tuple[str, list[Any]] | None:
         """The annotation `name` is bound with at the cursor (`d: dict[str, Foo]`), unwrapped from
         `Optional`/`| None`, and the scopes it is written in; None for a name bound otherwise."""
         found = self._binding_of(name, scopes)
         return (_annotation_text(found[0].value), found[1]) if found and found[0].kind == "ann" else None
+
+    def _declared_container(self, ops, scopes: list[Any]) -> tuple[str, list[Any]] | None:
+        """(annotation, scopes) a container `xs` or `self.xs` is declared with, or None."""
+        if len(ops) == 1 and ops[0][0] == "name" and ops[0][1] != "self":
+            return self._annotation_of(ops[0][1], scopes)
+        if len(ops) == 2 and ops[0] == ("name", "self") and ops[1][0] == "attr":
+            owner = self.eval_ops(ops[:1], scopes)
+            if owner:
+                self.attr_type(owner, ops[1][1])  # fills the attribute contexts of the open file's class
+            ctx = self._attr_ctx.get(f"{owner}.{ops[1][1]}") if owner else None
+            if ctx is not None and ctx[1]:
+                return _annotation_text(ctx[0]), ([ctx[2]] if ctx[2] is not None else [])
+        return None
 
     def declared_element(self, ops, scopes: list[Any]) -> str | None:
         """The type of an item of a container an annotation declares: `d[k]`, `d.get(k)`, `xs[0]`,
@@ -932,7 +1012,47 @@ class _Doc:
             return self.iter_element(b.value[0], b.value[1], scopes)
         if b.kind == "unpack":
             return self.unpacked(b.value[0], b.value[1], scopes)
+        if b.kind == "enter":  # `with X(...) as v`: what X's `__enter__` gives, X itself when it says Self
+            t = self.eval_text(b.value, scopes)
+            if t is None or t in _BUILTIN_LITERALS:
+                return t
+            ann, ctx = self._dunder_return(t, "__enter__")
+            got = self.annotation_in(ann, ctx) if ann and ctx is not None and not _is_self(ann) else None
+            return got or t
         return None
+
+    def _dunder_return(self, t: str, name: str,
+                       where: ApiRecord | None = None) -> tuple[str, ApiRecord | None]:
+        """(return annotation, record it is read in) of the special method `name` of class `t` or its
+        nearest base that declares one: from the index, else from typeshed's stubs (the index has no
+        special methods of classes written in C: `io.TextIOWrapper`'s `__next__` is `_io._TextIOBase`'s).
+        A class the index lacks (typeshed's `os._ScandirIterator`) is read in `where`."""
+        from .typeshed import shipped_returns
+
+        shipped = shipped_returns()
+        seen: set[str] = set()
+        todo = [t]
+        while todo and len(seen) < 12:
+            cls = todo.pop(0)
+            if cls in seen:
+                continue
+            seen.add(cls)
+            rec = self.record(cls)
+            if rec is None:
+                if where is not None and shipped.get(f"{cls}.{name}"):
+                    return shipped[f"{cls}.{name}"], where
+                continue
+            if rec.kind != "class":
+                continue
+            got = next((m for m in self.members_of(cls) if m[0].name == name and m[1] == 0), None)
+            ann = _returns(got[0]) if got else ""
+            if ann:
+                return ann, got[0]
+            for key in dict.fromkeys((f"{cls}.{name}", f"{rec.canonical_path}.{name}")):
+                if shipped.get(key):
+                    return shipped[key], rec
+            todo.extend(self.bases_of(rec))
+        return "", None
 
     def _function_binding(self, fn, name: str, scopes: list[Any]) -> _Binding | None:
         found: _Binding | None = None
@@ -1016,15 +1136,28 @@ class _Doc:
                     if v is not None and v.type == "as_pattern":
                         alias = v.child_by_field_name("alias")
                         if alias is not None and _t(alias) == name and v.named_child_count:
-                            return _Binding("expr", _t(v.named_children[0]), fn)
+                            return _Binding("enter", _t(v.named_children[0]), fn)
         elif t in ("function_definition", "class_definition"):
             if _t(st.child_by_field_name("name")) == name:
                 return _Binding("node-class", st) if t == "class_definition" else _Binding("none")
+        elif t == "as_pattern" and st.parent is not None and st.parent.type in ("except_clause",
+                                                                                  "except_group_clause"):
+            # `except (KeyError, ValueError) as e:`: an instance of (the first of) the classes
+            target = st.child_by_field_name("alias")
+            if target is not None and _t(target) == name and st.named_child_count:
+                caught = st.named_children[0]
+                if caught.type == "tuple" and caught.named_child_count:
+                    caught = caught.named_children[0]
+                return _Binding("ann", _t(caught), fn)
+        if t not in _NO_WALRUS and st.end_byte - st.start_byte < 4000:
+            text = st.text
+            if b":=" in text and _PLACEHOLDER.encode() not in text:
+                return _walrus_binding(st, name, fn)  # `if (m := re.match(...)):`
         return None
 
     # -- evaluation -----------------------------------------------------------------------------------
     def eval_text(self, text: str, scopes: list[Any]) -> str | None:
-        ops = _chain(" ".join(text.split()))
+        ops = _chain(_AWAIT.sub("", " ".join(text.split())))  # an awaited call: what its stub declares
         if ops is None:
             return None
         return self.eval_ops(ops, scopes)
@@ -1162,9 +1295,10 @@ class _Doc:
                     return "int"
                 return self.iter_element(args[0], None, scopes) if pos == 1 and args else None
             return self.iter_element(args[pos], None, scopes) if pos is not None and pos < len(args) else None
-        view = ops[1][1] if len(ops) == 3 and ops[1][0] == "attr" and ops[2] == ("call", "") else ""
-        declared = self._annotation_of(ops[0][1], scopes) if ops[0][0] == "name" and (
-            len(ops) == 1 or view in ("items", "keys", "values")) else None
+        view = ops[-2][1] if len(ops) >= 3 and ops[-2][0] == "attr" and ops[-1] == ("call", "") else ""
+        container = ops[:-2] if view in ("items", "keys", "values") else ops
+        declared = self._declared_container(container, scopes) if container and (
+            len(container) == 1 or container[0] == ("name", "self")) else None
         if declared is not None:
             ann, ann_scopes = declared
             head, args = _type_args(ann)
@@ -1178,6 +1312,11 @@ class _Doc:
                     return self.annotation_type(elem, ann_scopes)
         ann, ctx = self._iterated_annotation(ops, scopes)
         elem = _iter_arg(ann) if ann else None
+        if elem is None and ann and ctx is not None and not _is_self(ann):
+            # An iterator class (`os.scandir()`: `_ScandirIterator[str]`, `csv.reader()`): its `__next__`.
+            cls = self.annotation_in(ann, ctx) or _annotation_head(ann)  # typeshed's name of a C class
+            elem, ctx = self._dunder_return(cls, "__next__", ctx) if cls else ("", None)
+            elem = elem or None
         if elem is None or ctx is None:
             return None
         if pos is not None:
@@ -1188,8 +1327,9 @@ class _Doc:
         return self.annotation_in(elem, ctx)
 
     def unpacked(self, expr: str, pos: int, scopes: list[Any]) -> str | None:
-        """Item `pos` of a call's `tuple[...]` result (`conn, addr = s.accept()`)."""
-        ops = _chain(" ".join(expr.split()))
+        """Item `pos` of a call's `tuple[...]` result (`conn, addr = s.accept()`, or awaited:
+        `reader, writer = await asyncio.open_connection(...)`: stubs declare what it gives)."""
+        ops = _chain(_AWAIT.sub("", " ".join(expr.split())))
         if not ops or ops[-1][0] != "call" or len(ops) < 2:
             return None
         callee = self.eval_ops(ops[:-1], scopes)
@@ -1215,7 +1355,16 @@ class _Doc:
         else:
             t = self.eval_ops(ops, scopes)
         it = self.find_member(t, "__iter__") if t and t not in _BUILTIN_LITERALS else None
-        return (_returns(it) or None, it) if it is not None else (None, None)
+        if it is not None and _returns(it) and not _is_self(_returns(it)):
+            return _returns(it), it
+        if not t or t in _BUILTIN_LITERALS:
+            return None, None
+        # No `__iter__` in the index (a C class) or it returns Self: what `__next__` gives is the element.
+        ann, ctx = self._dunder_return(t, "__next__")
+        if ann and ctx is not None:
+            return f"typing.Iterator[{ann}]", ctx
+        ann, ctx = self._dunder_return(t, "__iter__")
+        return (ann, ctx) if ann and ctx is not None and not _is_self(ann) else (None, None)
 
     def guess_chain(self, receiver: str) -> str | None:
         """`df.isna().` or `df[cols].` where `df` has no known type but its name suggests a class."""
@@ -1738,6 +1887,10 @@ def _returns(rec: ApiRecord) -> str:
 
 # A type as annotations write it (`str`, `list[int]`, `Foo | None`), not docstring prose ("lock object").
 _TYPE_TEXT = re.compile(r"[A-Za-z_][\w.]*(?:\[.*\])?(?:\s*\|\s*[A-Za-z_][\w.]*(?:\[.*\])?)*", re.S)
+
+
+def _is_self(annotation: str) -> bool:
+    return annotation.rsplit(".", 1)[-1].strip() == "Self"
 
 
 def _returns_self(rec: ApiRecord) -> bool:

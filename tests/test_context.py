@@ -109,10 +109,33 @@ def test_receiver_at(line, receiver):
      "    finally:\n        d.", "d", "json.JSONDecoder"),
     ("import json\ndef f(x):\n    if x:\n        d = 'a'\n    elif x > 1:\n        d = json.JSONDecoder()\n"
      "    d.", "d", "json.JSONDecoder"),
+    # An assignment expression, an `except ... as` name, a comprehension's own loop variable.
+    ("import re\nif (m := re.match('a', s)):\n    m.", "m", "re.Match"),
+    ("import re\ndef f(s):\n    while (m := re.search('a', s)) is not None:\n        m.", "m", "re.Match"),
+    ("def f():\n    try:\n        pass\n    except (KeyError, ValueError) as err:\n        err.", "err",
+     "KeyError"),
+    ("try:\n    pass\nexcept OSError as e:\n    e.", "e", "OSError"),
+    ("def f(lines: list[str]):\n    return [x.▮ for x in lines]", "x", "str"),
+    # `with X() as v` is what X's `__enter__` gives; iterating a C class goes by its `__next__` (typeshed).
+    ("import tempfile\nwith tempfile.TemporaryDirectory() as d:\n    d.", "d", "str"),
+    ("with open('p') as f:\n    for line in f:\n        line.", "line", "str"),
+    ("import os\nfor entry in os.scandir('.'):\n    entry.", "entry", "os.DirEntry"),
+    ("import csv\ndef f(fh):\n    for row in csv.reader(fh):\n        row.", "row", "list"),
+    # A loop over `self.xs` declared `list['Node']` in the class being written; unpacking at module level
+    # and of an awaited call.
+    ("class Node:\n    def __init__(self):\n        self.children: list['Node'] = []\n    def walk(self):\n"
+     "        for c in self.children:\n            c.", "c", "__main__.Node"),
+    ("import socket\ns = socket.socket()\nconn, addr = s.accept()\nconn.", "conn", "socket.socket"),
+    ("import asyncio\nasync def f():\n    reader, writer = await asyncio.open_connection('h', 1)\n"
+     "    writer.",
+     "writer", "asyncio.StreamWriter"),
 ])
 def test_infer_type(stdlib_searcher, code, receiver, expected):
     lines = code.split("\n")
-    assert infer_type(code, len(lines) - 1, len(lines[-1]), receiver, searchers=[stdlib_searcher]) == expected
+    # ▮: the cursor, where it is not at the end
+    character = lines[-1].index("▮") if "▮" in lines[-1] else len(lines[-1])
+    code = code.replace("▮", "")
+    assert infer_type(code, len(lines) - 1, character, receiver, searchers=[stdlib_searcher]) == expected
 
 
 def test_return_annotations_and_inheritance(stdlib_searcher):
