@@ -1429,7 +1429,21 @@ class _Doc:
         get = self.find_member(t, "__getitem__")
         got = self.returns_type(get) if get is not None else None
         rec = self.record(got) if got else None
-        return rec.public_path if rec is not None and rec.kind == "class" else None
+        if rec is not None and rec.kind == "class":
+            return rec.public_path
+        if get is None or _returns(get):
+            return None
+        # `__getitem__` says nothing (pandas): a label's item is what `items()` pairs labels with (a
+        # DataFrame's column is a Series); a list of labels or a mask selects a smaller one of its kind.
+        key = key.strip()
+        if re.fullmatch(r"[rbuRBU]?(['\"]).*\1", key):
+            items = self.find_member(t, "items")
+            head, args = _type_args(_returns(items)) if items is not None else ("", [])
+            pair = _type_args(args[0]) if len(args) == 1 else ("", [])
+            if pair[0].rsplit(".", 1)[-1].lower() == "tuple" and len(pair[1]) == 2:
+                return self.annotation_in(pair[1][1], items)
+            return None
+        return t if key.startswith("[") or re.search(r"[<>=!]=?|~|\bisin\(|\bis(?:na|null)\(", key) else None
 
     def returns_type(self, rec: ApiRecord) -> str | None:
         returns = _returns(rec)
@@ -1475,10 +1489,29 @@ class _Doc:
             rec = self.record(t) if t and t not in _BUILTIN_LITERALS else None
             if rec is not None and rec.kind == "class":
                 get = self.find_member(t, "__get__")
-                return self.returns_type(get) if get is not None else t
+                if get is None:
+                    return t
+                # An accessor descriptor whose `__get__` says nothing builds the class it was given:
+                # pandas' `str = Accessor("str", StringMethods)`.
+                return self.returns_type(get) or self._class_argument(sig[call.end():], m)
             if rec is not None and rec.kind == "function":
                 return self.returns_type(rec)  # `self.stdin = io.open(...)`: what the function returns
         return None
+
+    def _class_argument(self, args: str, m: ApiRecord) -> str | None:
+        """The one class named among a call's arguments (`"str", StringMethods)`), else None."""
+        end = _close("(" + args, 0)
+        found = None
+        for a in _split_top(args[: end - 2] if end > 0 else args):
+            a = a.strip()
+            if re.fullmatch(r"[A-Za-z_][\w.]*", a):
+                t = self.index_annotation_type(a, m)
+                rec = self.record(t) if t and t not in _BUILTIN_LITERALS else None
+                if rec is not None and rec.kind == "class":
+                    if found is not None:
+                        return None
+                    found = rec.public_path
+        return found
 
     def annotation_type(self, text: str, scopes: list[Any]) -> str | None:
         name = _annotation_head(text)

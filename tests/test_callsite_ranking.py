@@ -665,6 +665,56 @@ def test_subscripts_keep_or_declare_their_type():
     assert top([], code + "fr.iloc[:, 1:].", "(func)", 1) == ["apply"]
 
 
+TABLES = '''
+from typing import Hashable, Iterable
+
+
+class Accessor:
+    def __init__(self, name, accessor):
+        self._accessor = accessor
+
+    def __get__(self, obj, cls):
+        return self._accessor(obj)
+
+
+class StrMethods:
+    def upper(self):
+        """Convert strings to uppercase."""
+
+
+class Column:
+    str = Accessor("str", StrMethods)
+
+    def unique(self):
+        """Unique values."""
+
+
+class Table:
+    def __getitem__(self, key):
+        return self._get(key)
+
+    def items(self) -> Iterable[tuple[Hashable, Column]]:
+        """Iterate over (column name, column) pairs."""
+
+    def merge(self, other):
+        """Join with another table."""
+'''
+
+
+def test_items_of_a_class_whose_getitem_says_nothing(tmp_path):
+    # pandas annotates neither `DataFrame.__getitem__` nor what `Series.str` gives: a label's item is what
+    # `items()` pairs labels with, a list of labels or a mask selects a smaller table, and an accessor
+    # descriptor built with a class gives that class.
+    from apirec.context import infer_type
+
+    tables = package(tmp_path, "tables", TABLES)
+    head = "import tables\nt = tables.Table()\n"
+    for expr, want in (("t['a']", "tables.Column"), ("t['a'].str", "tables.StrMethods"),
+                       ("t[['a', 'b']]", "tables.Table"), ("t[t['a'] > 1]", "tables.Table"), ("t[0]", None)):
+        code = head + expr + "."
+        assert infer_type(code, 2, len(expr) + 1, expr, searchers=[tables]) == want, expr
+
+
 def test_an_api_corpus_imported_as_a_module_lists_its_methods(tmp_path):
     # A private library known only from its API docs has no module record, just `zoo.feed`, ...
     import json
