@@ -351,8 +351,8 @@ def _statements(block, upto_line: int | None = None):
                 yield child  # its header binds names (`with ... as f`, `for row in rows`)
             elif t in ("if_statement", "elif_clause", "while_statement"):
                 cond = child.child_by_field_name("condition")
-                if cond is not None and b":=" in cond.text:
-                    yield cond  # `if (m := re.match(...)):` binds m
+                if cond is not None and (b":=" in cond.text or b"isinstance" in cond.text):
+                    yield cond  # `if (m := re.match(...)):` binds m; `if isinstance(x, Foo):` narrows x
             for sub in child.named_children:
                 if sub.type in ("block", "elif_clause", "else_clause", "except_clause", "finally_clause"):
                     yield from _statements(sub, upto_line)
@@ -364,6 +364,8 @@ def _statements(block, upto_line: int | None = None):
 # walked statement by statement; copying a long body's text per lookup costs).
 _NO_WALRUS = frozenset({"with_statement", "for_statement", "function_definition", "class_definition",
                         "decorated_definition", "import_statement", "import_from_statement", "pass_statement"})
+_SAME_ITEMS = frozenset({"sorted", "reversed", "filter", "iter", "list", "tuple", "set", "frozenset"})
+_NARROWING = frozenset({"if_statement", "elif_clause", "while_statement"})
 _COMPREHENSIONS = frozenset({"list_comprehension", "set_comprehension", "dictionary_comprehension",
                              "generator_expression"})
 
@@ -1149,6 +1151,15 @@ class _Doc:
                 if caught.type == "tuple" and caught.named_child_count:
                     caught = caught.named_children[0]
                 return _Binding("ann", _t(caught), fn)
+        if t == "assert_statement" or st.parent is not None and st.parent.type in _NARROWING \
+                and st == st.parent.child_by_field_name("condition"):
+            # `assert isinstance(x, Foo)`, and in the body of `if isinstance(x, Foo):` (not after it)
+            m = re.search(rf"(?<!not )\bisinstance\(\s*{re.escape(name)}\s*,\s*\(?\s*([A-Za-z_][\w.]*)",
+                          _t(st)) if st.end_byte - st.start_byte < 2000 else None
+            if m is not None:
+                body = st.parent.child_by_field_name("consequence") if t != "assert_statement" else None
+                if body is None or body.start_point[0] <= self.line <= body.end_point[0]:
+                    return _Binding("ann", m.group(1), fn)
         if t not in _NO_WALRUS and st.end_byte - st.start_byte < 4000:
             text = st.text
             if b":=" in text and _PLACEHOLDER.encode() not in text:
@@ -1211,6 +1222,11 @@ class _Doc:
                     owner, t = t, (t if lacks else self.attr_type(t, val))
                     if t and (step == len(ops) or ops[step][0] != "call"):
                         t = self.module_value_type(t) or t  # `sys.stdout.`: a TextIO, not the name
+                elif kind == "call" and t in ("typing.cast", "typing_extensions.cast"):
+                    args = _split_top(val)  # `cast(Foo, x)`, `cast("Foo", x)`: what it says
+                    t, owner = (self.annotation_type(args[0].strip(), scopes) if args else None), None
+                elif kind == "call" and t == "next" and val.strip():
+                    t, owner = self.iter_element(_split_top(val)[0].strip(), None, scopes), None
                 elif kind == "call":
                     t, owner = self.call_type(t, owner), None
                 else:
@@ -1287,6 +1303,14 @@ class _Doc:
         ops = _chain(" ".join(expr.split()))
         if not ops:
             return None
+        if len(ops) == 2 and ops[0][0] == "name" and ops[1][0] == "call" and ops[0][1] in _SAME_ITEMS:
+            args = _split_top(ops[1][1])  # `sorted(xs)`, `reversed(xs)`, `filter(f, xs)`, `iter(xs)`
+            i = 1 if ops[0][1] == "filter" else 0
+            return self.iter_element(args[i].strip(), pos, scopes) if len(args) > i else None
+        if len(ops) == 1 and ops[0][0] == "name":
+            t = self.resolve_name(ops[0][1], scopes)
+            if t in ("str", "builtins.str"):
+                return "str" if pos is None else None  # a str's items are str
         if len(ops) == 2 and ops[0][0] == "name" and ops[1][0] == "call" \
                 and ops[0][1] in ("enumerate", "zip"):
             args = _split_top(ops[1][1])

@@ -126,6 +126,18 @@ def test_receiver_at(line, receiver):
     ("class Node:\n    def __init__(self):\n        self.children: list['Node'] = []\n    def walk(self):\n"
      "        for c in self.children:\n            c.", "c", "__main__.Node"),
     ("import socket\ns = socket.socket()\nconn, addr = s.accept()\nconn.", "conn", "socket.socket"),
+    # isinstance narrows in the body of its `if` (not after it) and after an assert; cast says the type;
+    # sorted/reversed/filter/iter/next keep the items' type; a str's items are str.
+    ("import json\ndef f(x):\n    if isinstance(x, json.JSONDecoder):\n        x.", "x", "json.JSONDecoder"),
+    ("import json\ndef f(x):\n    if isinstance(x, json.JSONDecoder):\n        pass\n    x.", "x", None),
+    ("import json\ndef f(x):\n    if not isinstance(x, json.JSONDecoder):\n        x.", "x", None),
+    ("import json\ndef f(x):\n    assert isinstance(x, (json.JSONDecoder, str))\n    x.", "x", "json.JSONDecoder"),
+    ("import json\nfrom typing import cast\ndef f(x):\n    d = cast('json.JSONDecoder', x)\n    d.", "d",
+     "json.JSONDecoder"),
+    ("import json\ndef f(xs: list[json.JSONDecoder]):\n    for x in sorted(xs, key=id):\n        x.", "x",
+     "json.JSONDecoder"),
+    ("import json\ndef f(xs: list[json.JSONDecoder]):\n    x = next(iter(xs))\n    x.", "x", "json.JSONDecoder"),
+    ("def f(s: str):\n    for i, ch in enumerate(s):\n        ch.", "ch", "str"),
     ("import asyncio\nasync def f():\n    reader, writer = await asyncio.open_connection('h', 1)\n"
      "    writer.",
      "writer", "asyncio.StreamWriter"),
