@@ -388,6 +388,22 @@ def _comprehension_binding(comp, name: str) -> _Binding | None:
     return found
 
 
+def _first_return(body):
+    """The value of the first `return value` in a function body (nested scopes excluded), else None."""
+    if body is None:
+        return None
+    stack = list(reversed(body.named_children))
+    while stack:
+        n = stack.pop()
+        if n.type == "return_statement":
+            if n.named_child_count and n.named_children[0].type != "none":
+                return n.named_children[0]
+            continue
+        if n.type not in ("function_definition", "class_definition", "lambda", "decorated_definition"):
+            stack.extend(reversed(n.named_children))
+    return None
+
+
 def _walrus_binding(node, name: str, fn) -> _Binding | None:
     """The value of a `name := value` in `node` (outside nested scopes), else None."""
     stack = [node]
@@ -776,6 +792,7 @@ class _Doc:
         self._not_modules: set[str] = set()
         self._local_starts: dict[str, int] = {}
         self._members_memo: dict[str, list[tuple[ApiRecord, int]]] = {}
+        self._returned: dict[str, tuple[Any, str]] = {}  # a local function's first returned expression
 
     # -- module level ------------------------------------------------------------------------------
     def _block_end(self, start: int) -> int:
@@ -963,8 +980,8 @@ class _Doc:
         """(annotation, scopes) a container `xs` or `self.xs` is declared with, or None."""
         if len(ops) == 1 and ops[0][0] == "name" and ops[0][1] != "self":
             return self._annotation_of(ops[0][1], scopes)
-        if len(ops) == 2 and ops[0] == ("name", "self") and ops[1][0] == "attr":
-            owner = self.eval_ops(ops[:1], scopes)
+        if len(ops) == 2 and ops[0][0] == "name" and ops[1][0] == "attr":
+            owner = self.eval_ops(ops[:1], scopes)  # `self.xs`, or `box.xs` of a class of this file
             if owner:
                 self.attr_type(owner, ops[1][1])  # fills the attribute contexts of the open file's class
             ctx = self._attr_ctx.get(f"{owner}.{ops[1][1]}") if owner else None
@@ -974,26 +991,22 @@ class _Doc:
 
     def declared_element(self, ops, scopes: list[Any]) -> str | None:
         """The type of an item of a container an annotation declares: `d[k]`, `d.get(k)`, `xs[0]`,
-        `xs.pop()` for `d: dict[str, Foo]`, `xs: list[Foo]` (a name or `self.attr`); None otherwise."""
-        if ops[0][0] == "name" and ops[0][1] != "self":
-            declared = self._annotation_of(ops[0][1], scopes)
-            if declared is None:
-                return None
-            ann, ann_scopes = declared
-            rest = ops[1:]
-        elif ops[0] == ("name", "self") and len(ops) > 2 and ops[1][0] == "attr":
-            owner = self.eval_ops(ops[:1], scopes)
-            if owner:
-                self.attr_type(owner, ops[1][1])  # fills the attribute contexts of the open file's class
-            ctx = self._attr_ctx.get(f"{owner}.{ops[1][1]}") if owner else None
-            if ctx is None or not ctx[1]:
-                return None
-            ann, ann_scopes = ctx[0], ([ctx[2]] if ctx[2] is not None else [])
-            rest = ops[2:]
-        else:
+        `xs.pop()` for `d: dict[str, Foo]`, `xs: list[Foo]` (a name, `self.attr`, or an attribute of an
+        instance of a class of this file: `box.xs[0]`); None otherwise."""
+        if ops[0][0] != "name":
             return None
-        elem = _item_annotation(ann, rest)
-        return self.annotation_type(elem, ann_scopes) if elem else None
+        if ops[0][1] != "self":
+            declared = self._annotation_of(ops[0][1], scopes)
+            if declared is not None:
+                elem = _item_annotation(declared[0], ops[1:])
+                if elem:
+                    return self.annotation_type(elem, declared[1])
+        if len(ops) > 2 and ops[1][0] == "attr":
+            declared = self._declared_container(ops[:2], scopes)
+            if declared is not None:
+                elem = _item_annotation(declared[0], ops[2:])
+                return self.annotation_type(elem, declared[1]) if elem else None
+        return None
 
     def _eval_binding(self, b: _Binding, scopes: list[Any]) -> str | None:
         if b.kind == "path":
@@ -1321,8 +1334,7 @@ class _Doc:
             return self.iter_element(args[pos], None, scopes) if pos is not None and pos < len(args) else None
         view = ops[-2][1] if len(ops) >= 3 and ops[-2][0] == "attr" and ops[-1] == ("call", "") else ""
         container = ops[:-2] if view in ("items", "keys", "values") else ops
-        declared = self._declared_container(container, scopes) if container and (
-            len(container) == 1 or container[0] == ("name", "self")) else None
+        declared = self._declared_container(container, scopes) if container and len(container) <= 2 else None
         if declared is not None:
             ann, ann_scopes = declared
             head, args = _type_args(ann)
@@ -1471,6 +1483,10 @@ class _Doc:
 
     def returns_type(self, rec: ApiRecord) -> str | None:
         returns = _returns(rec)
+        if not returns and rec.origin == "file" and rec.public_path in self._returned:
+            # A function of this file with no annotation: what its first `return value` evaluates to.
+            node, text = self._returned[rec.public_path]
+            return self.eval_text(text, [node])
         if not returns and rec.kind == "method" and _extra(rec, "result") != "none":
             return self._per_generation(rec, "overridden_type", lambda: self._overridden_type(rec))
         return self.annotation_in(returns, rec) if returns else None
@@ -1674,6 +1690,10 @@ class _Doc:
         if not self.local.by_path.get(path):
             params = _params(node, drop_first=False)
             ret = " ".join(_t(node.child_by_field_name("return_type")).split())
+            if not ret:
+                value = _first_return(node.child_by_field_name("body"))
+                if value is not None:
+                    self._returned[path] = (node, _t(value))
             self.local.add(ApiRecord(public_path=path, canonical_path=path, kind="function", origin="file",
                                      params=params, returns=ret, signature=format_signature(params, ret),
                                      line=node.start_point[0] + 1, summary=summarize(_docstring(node)),

@@ -140,6 +140,13 @@ def test_receiver_at(line, receiver):
     ("import json\ndef f(xs: list[json.JSONDecoder]):\n    x = next(iter(xs))\n    x.", "x",
      "json.JSONDecoder"),
     ("def f(s: str):\n    for i, ch in enumerate(s):\n        ch.", "ch", "str"),
+    # Items of a container attribute a class of this file declares (a dataclass field), and what a
+    # function of this file with no annotation returns first (recursion stops).
+    ("import json\nclass Box:\n    items: list[json.JSONDecoder]\n\ndef f(b: Box):\n    for it in b.items:\n"
+     "        it.", "it", "json.JSONDecoder"),
+    ("import json\ndef make(x):\n    if x:\n        return None\n    return json.JSONDecoder()\n\nmake(1).",
+     "make(1)", "json.JSONDecoder"),
+    ("def f():\n    return f()\n\nf().", "f()", None),
     ("import asyncio\nasync def f():\n    reader, writer = await asyncio.open_connection('h', 1)\n"
      "    writer.",
      "writer", "asyncio.StreamWriter"),
