@@ -388,6 +388,56 @@ def _comprehension_binding(comp, name: str) -> _Binding | None:
     return found
 
 
+_CHAINED = re.compile(r"^(?:[A-Za-z_][\w.]*\s*=(?!=)\s*)+")
+
+
+def _split_keyword(s: str, kw: str) -> list[str]:
+    """`s` split at the keyword `kw` (spaced) outside brackets and strings."""
+    out, depth, start, i, quote, pat = [], 0, 0, 0, "", f" {kw} "
+    while i < len(s):
+        c = s[i]
+        if quote:
+            if c == "\\":
+                i += 2
+                continue
+            if c == quote:
+                quote = ""
+        elif c in "\"'":
+            quote = c
+        elif c in "([{":
+            depth += 1
+        elif c in ")]}":
+            depth -= 1
+        elif depth == 0 and s.startswith(pat, i):
+            out.append(s[start:i])
+            i += len(pat)
+            start = i
+            continue
+        i += 1
+    out.append(s[start:])
+    return out
+
+
+def _alternatives(text: str) -> list[str]:
+    """The values an expression may have: `A if C else B` -> [A, B]; `A or B or C` -> [A, B, C]."""
+    if text.lstrip().startswith("lambda"):
+        return [text]
+    parts = _split_keyword(text, "if")
+    if len(parts) == 2:
+        rest = _split_keyword(parts[1], "else")
+        return [parts[0], rest[1]] if len(rest) == 2 else [text]
+    return _split_keyword(text, "or") if len(parts) == 1 else [text]
+
+
+def _method_class(fn):
+    """The class_definition a function is a method of (decorated or not), else None."""
+    up = fn.parent
+    if up is not None and up.type == "decorated_definition":
+        up = up.parent
+    return up.parent if up is not None and up.type == "block" and up.parent is not None \
+        and up.parent.type == "class_definition" else None
+
+
 def _first_return(body):
     """The value of the first `return value` in a function body (nested scopes excluded), else None."""
     if body is None:
@@ -1091,10 +1141,8 @@ class _Doc:
                     found = _Binding("ann", "dict" if splat == "dictionary_splat_pattern" else "tuple", fn)
                 elif ann is not None:
                     found = _Binding("ann", _t(ann), fn)
-                elif pos == 0 and fn.parent is not None and fn.parent.type == "block" \
-                        and fn.parent.parent is not None and fn.parent.parent.type == "class_definition" \
-                        and "staticmethod" not in _decorators(fn):
-                    found = _Binding("node-class", fn.parent.parent)  # self / cls
+                elif pos == 0 and _method_class(fn) is not None and "staticmethod" not in _decorators(fn):
+                    found = _Binding("node-class", _method_class(fn))  # self / cls
                 elif default is not None and default.type in _LITERAL_NODES and default.type != "none":
                     found = _Binding("ann", _LITERAL_NODES[default.type], fn)  # `sep=' '`: a str
                 else:
@@ -1122,12 +1170,16 @@ class _Doc:
                         return _Binding("path", _LITERAL_NODES[right.type])
                     return _Binding("expr", _t(right), fn) if right is not None else None
                 if left is not None and left.type in ("pattern_list", "tuple_pattern") \
-                        and any(_t(c) == name for c in left.named_children):
+                        and any(_t(c).lstrip("*") == name for c in left.named_children):
                     right = e.child_by_field_name("right")
                     if right is None or _PLACEHOLDER.encode() in st.text:
                         return _Binding("none")
-                    pos = [_t(c) for c in left.named_children].index(name)
-                    return _Binding("unpack", (_t(right), pos), fn)  # `conn, addr = s.accept()`
+                    names = [_t(c) for c in left.named_children]
+                    if "*" + name in names:
+                        return _Binding("path", "list")  # `first, *rest = xs`
+                    if any(n.startswith("*") for n in names):
+                        return _Binding("iter", (_t(right), None), fn)
+                    return _Binding("unpack", (_t(right), names.index(name)), fn)  # `conn, addr = s.accept()`
         elif t in ("import_statement", "import_from_statement"):
             target = _parse_import(_t(st), self.module, self.is_package).get(name)
             if target:
@@ -1181,7 +1233,18 @@ class _Doc:
 
     # -- evaluation -----------------------------------------------------------------------------------
     def eval_text(self, text: str, scopes: list[Any]) -> str | None:
-        ops = _chain(_AWAIT.sub("", " ".join(text.split())))  # an awaited call: what its stub declares
+        text = _AWAIT.sub("", " ".join(text.split()))  # an awaited call: what its stub declares
+        text = _CHAINED.sub("", text)  # `x = y = Foo()`: the value
+        if " if " in text or " or " in text:
+            # `loop or get_event_loop()`, `Foo() if c else None`: the first alternative with a type
+            alts = _alternatives(text)
+            if len(alts) > 1:
+                for alt in alts:
+                    t = self.eval_text(alt, scopes) if alt.strip() not in ("None", "") else None
+                    if t is not None:
+                        return t
+                return None
+        ops = _chain(text)
         if ops is None:
             return None
         return self.eval_ops(ops, scopes)
@@ -1197,6 +1260,10 @@ class _Doc:
             kind, val = ops[0]
             if kind == "name" and val == "super" and len(ops) > 1 and ops[1][0] == "call":
                 t = self.super_type(scopes)  # `super().x`: the enclosing class's first base
+                ops = ops[1:]
+            elif kind == "name" and val == "type" and len(ops) > 1 and ops[1][0] == "call" \
+                    and len(_split_top(ops[1][1])) == 1 and ops[1][1].strip():
+                t = self.eval_text(ops[1][1], scopes)  # `type(self)(...)`: the class of the argument
                 ops = ops[1:]
             elif kind == "name":
                 t = self.resolve_name(val, scopes) or (self.guess_class(val) if guess else None)
@@ -1226,6 +1293,9 @@ class _Doc:
                 if guess:
                     rec = self.record(t)
                     is_class = rec is not None and rec.kind == "class" and t not in _BUILTIN_LITERALS
+                if kind == "attr" and val == "__class__":
+                    owner = None  # `self.__class__(...)`: the receiver's class
+                    continue
                 if kind == "attr":
                     # Only a class that answers any attribute (a DataFrame's columns) lends its kind to
                     # a name it lacks: `self.rfile` of a request handler is no request handler.
@@ -1367,14 +1437,14 @@ class _Doc:
         `reader, writer = await asyncio.open_connection(...)`: stubs declare what it gives)."""
         ops = _chain(_AWAIT.sub("", " ".join(expr.split())))
         if not ops or ops[-1][0] != "call" or len(ops) < 2:
-            return None
+            return self.iter_element(expr, None, scopes) if ops else None  # `a, b = pair_list`
         callee = self.eval_ops(ops[:-1], scopes)
         rec = self.record(callee) if callee else None
         if rec is None or rec.kind not in ("function", "method"):
             return None
         head, args = _type_args(_returns(rec))
         if head.rsplit(".", 1)[-1].lower() != "tuple" or pos >= len(args) or args[-1] == "...":
-            return None
+            return self.iter_element(expr, None, scopes)  # `k, v = line.split("=")`: items alike
         return self.annotation_in(args[pos], rec)
 
     def _iterated_annotation(self, ops, scopes: list[Any]) -> tuple[str | None, ApiRecord | None]:
@@ -1662,7 +1732,9 @@ class _Doc:
                 if ret is not None:
                     self._attr_ctx[f"{path}.{fname}"] = (_t(ret), True, None)
                 for a, v in _self_assignments(inner).items():
-                    attrs.setdefault(a, v) if fname != "__init__" else attrs.__setitem__(a, v)
+                    # `__init__` says what an attribute holds, unless it only sets it to None there.
+                    if a not in attrs or _unset(attrs[a]) or fname == "__init__" and not _unset(v):
+                        attrs[a] = v
             elif inner.type == "expression_statement" and inner.named_child_count:
                 e = inner.named_children[0]
                 if e.type == "assignment" and _t(e.child_by_field_name("left")).isidentifier():
@@ -1671,8 +1743,8 @@ class _Doc:
                     aname = _t(e.child_by_field_name("left"))
                     if ann is not None:
                         attrs[aname] = (_t(ann), True, None)
-                    elif right is not None:
-                        attrs.setdefault(aname, (_t(right), False, None))
+                    elif right is not None and (aname not in attrs or _unset(attrs[aname])):
+                        attrs[aname] = (_t(right), False, None)
         for a, ctx in attrs.items():
             ap = f"{path}.{a}"
             if self.local.by_path.get(ap):
@@ -2133,12 +2205,17 @@ def _self_assignments(fn) -> dict[str, tuple[str, bool, Any]]:
         right = e.child_by_field_name("right")
         if ann is not None:
             out[attr] = (_t(ann), True, fn)
-        elif right is not None:
+        elif right is not None and (attr not in out or _unset(out[attr])):
             if right.type in _LITERAL_NODES:
-                out.setdefault(attr, (_LITERAL_NODES[right.type], True, fn))
+                out[attr] = (_LITERAL_NODES[right.type], True, fn)
             else:
-                out.setdefault(attr, (_t(right), False, fn))
+                out[attr] = (_t(right), False, fn)
     return out
+
+
+def _unset(ctx: tuple[str, bool, Any]) -> bool:
+    """An attribute context that says nothing: `self.x = None` (set to an object later)."""
+    return ctx[0] == "None" and not ctx[1]
 
 
 # -- public API -----------------------------------------------------------------------------------------

@@ -147,6 +147,22 @@ def test_receiver_at(line, receiver):
     ("import json\ndef make(x):\n    if x:\n        return None\n    return json.JSONDecoder()\n\nmake(1).",
      "make(1)", "json.JSONDecoder"),
     ("def f():\n    return f()\n\nf().", "f()", None),
+    # `x or default`, `A if c else B`; an attribute set to None in __init__ and to an object later; self and
+    # cls in decorated methods; type(self)() and self.__class__(); chained and starred assignments.
+    ("import asyncio\nclass A:\n    def __init__(self, loop=None):\n"
+     "        self._loop = loop or asyncio.get_event_loop()\n    def g(self):\n        self._loop.", "self._loop", "asyncio.AbstractEventLoop"),
+    ("import json\ndef f(c):\n    d = None if c else json.JSONDecoder()\n    d.", "d", "json.JSONDecoder"),
+    ("import json\nclass A:\n    def __init__(self):\n        self.d = None\n    def start(self):\n"
+     "        self.d = json.JSONDecoder()\n    def g(self):\n        self.d.", "self.d", "json.JSONDecoder"),
+    ("class A:\n    @property\n    def foo(self):\n        self.", "self", "__main__.A"),
+    ("class A:\n    @classmethod\n    def make(cls):\n        obj = cls()\n        obj.", "obj",
+     "__main__.A"),
+    ("class A:\n    def clone(self):\n        obj = type(self)()\n        obj.", "obj", "__main__.A"),
+    ("class A:\n    def clone(self):\n        obj = self.__class__()\n        obj.", "obj", "__main__.A"),
+    ("import json\ndef f():\n    x = y = json.JSONDecoder()\n    x.", "x", "json.JSONDecoder"),
+    ("import json\ndef f(xs: list[json.JSONDecoder]):\n    first, *rest = xs\n    first.", "first",
+     "json.JSONDecoder"),
+    ("def f(line: str):\n    key, value = line.split('=', 1)\n    value.", "value", "str"),
     ("import asyncio\nasync def f():\n    reader, writer = await asyncio.open_connection('h', 1)\n"
      "    writer.",
      "writer", "asyncio.StreamWriter"),
