@@ -150,7 +150,8 @@ def test_receiver_at(line, receiver):
     # `x or default`, `A if c else B`; an attribute set to None in __init__ and to an object later; self and
     # cls in decorated methods; type(self)() and self.__class__(); chained and starred assignments.
     ("import asyncio\nclass A:\n    def __init__(self, loop=None):\n"
-     "        self._loop = loop or asyncio.get_event_loop()\n    def g(self):\n        self._loop.", "self._loop", "asyncio.AbstractEventLoop"),
+     "        self._loop = loop or asyncio.get_event_loop()\n    def g(self):\n        self._loop.",
+     "self._loop", "asyncio.AbstractEventLoop"),
     ("import json\ndef f(c):\n    d = None if c else json.JSONDecoder()\n    d.", "d", "json.JSONDecoder"),
     ("import json\nclass A:\n    def __init__(self):\n        self.d = None\n    def start(self):\n"
      "        self.d = json.JSONDecoder()\n    def g(self):\n        self.d.", "self.d", "json.JSONDecoder"),
