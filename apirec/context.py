@@ -1285,6 +1285,12 @@ class _Doc:
                         if elem is not None:
                             t, first = elem, n
                             break
+                else:
+                    item = ops[1][0] == "index" and not _top_level_colon(ops[1][1]) if len(ops) >= 2 else False
+                    if t == "list" and (item or ops[1:3] == [("attr", "pop"), ("call", "")]):
+                        elem = self.appended(val, scopes)  # `out[0]`, `out.pop()` of a list built by append
+                        if elem is not None:
+                            t, first = elem, (2 if ops[1][0] == "index" else 3)
             owner = None  # the type an attribute was taken from: what a `-> Self` method returns
             for step, (kind, val) in enumerate(ops[first:], first + 1):
                 if t is None:
@@ -1394,6 +1400,10 @@ class _Doc:
             t = self.resolve_name(ops[0][1], scopes)
             if t in ("str", "builtins.str"):
                 return "str" if pos is None else None  # a str's items are str
+            got = self.appended(ops[0][1], scopes) if t in ("list", "set") and pos is None \
+                and self._annotation_of(ops[0][1], scopes) is None else None  # a declaration says more
+            if got is not None:
+                return got
         if len(ops) == 2 and ops[0][0] == "name" and ops[1][0] == "call" \
                 and ops[0][1] in ("enumerate", "zip"):
             args = _split_top(ops[1][1])
@@ -1431,6 +1441,23 @@ class _Doc:
                 return None
             elem = args[pos]
         return self.annotation_in(elem, ctx)
+
+    def appended(self, name: str, scopes: list[Any]) -> str | None:
+        """An item of a list or set built by `name.append(x)` / `name.add(x)` above the cursor (within
+        the last 200 lines): the type of the last such `x`."""
+        pat = re.compile(rf"(?<![\w.]){re.escape(name)}\s*\.\s*(?:append|add|insert)\(")
+        for ln in range(self.line - 1, max(-1, self.line - 200), -1):
+            text = self.lines[ln]
+            m = pat.search(text)
+            if m is None:
+                continue
+            end = _close(text, m.end() - 1)
+            if end < 0:
+                return None
+            args = _split_top(text[m.end(): end - 1])
+            arg = args[-1].strip() if args else ""  # insert(i, x): the last
+            return self.eval_text(arg, scopes) if arg and "=" not in arg else None
+        return None
 
     def unpacked(self, expr: str, pos: int, scopes: list[Any]) -> str | None:
         """Item `pos` of a call's `tuple[...]` result (`conn, addr = s.accept()`, or awaited:

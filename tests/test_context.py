@@ -164,6 +164,13 @@ def test_receiver_at(line, receiver):
     ("import json\ndef f(xs: list[json.JSONDecoder]):\n    first, *rest = xs\n    first.", "first",
      "json.JSONDecoder"),
     ("def f(line: str):\n    key, value = line.split('=', 1)\n    value.", "value", "str"),
+    # Items of a list built by append above (a declaration says more).
+    ("import json\ndef f(xs):\n    out = []\n    for x in xs:\n        out.append(json.JSONDecoder())\n"
+     "    for d in out:\n        d.", "d", "json.JSONDecoder"),
+    ("import json\ndef f(xs):\n    out = []\n    out.append(json.JSONDecoder())\n    out[0].", "out[0]",
+     "json.JSONDecoder"),
+    ("import json\ndef f(out: list[str]):\n    out.append(json.JSONDecoder())\n    for d in out:\n        d.",
+     "d", "str"),
     ("import asyncio\nasync def f():\n    reader, writer = await asyncio.open_connection('h', 1)\n"
      "    writer.",
      "writer", "asyncio.StreamWriter"),
