@@ -1286,7 +1286,7 @@ class _Doc:
                             t, first = elem, n
                             break
                 else:
-                    item = ops[1][0] == "index" and not _top_level_colon(ops[1][1]) if len(ops) >= 2 else False
+                    item = len(ops) >= 2 and ops[1][0] == "index" and not _top_level_colon(ops[1][1])
                     if t == "list" and (item or ops[1:3] == [("attr", "pop"), ("call", "")]):
                         elem = self.appended(val, scopes)  # `out[0]`, `out.pop()` of a list built by append
                         if elem is not None:
