@@ -391,42 +391,15 @@ def _comprehension_binding(comp, name: str) -> _Binding | None:
 _CHAINED = re.compile(r"^(?:[A-Za-z_][\w.]*\s*=(?!=)\s*)+")
 
 
-def _split_keyword(s: str, kw: str) -> list[str]:
-    """`s` split at the keyword `kw` (spaced) outside brackets and strings."""
-    out, depth, start, i, quote, pat = [], 0, 0, 0, "", f" {kw} "
-    while i < len(s):
-        c = s[i]
-        if quote:
-            if c == "\\":
-                i += 2
-                continue
-            if c == quote:
-                quote = ""
-        elif c in "\"'":
-            quote = c
-        elif c in "([{":
-            depth += 1
-        elif c in ")]}":
-            depth -= 1
-        elif depth == 0 and s.startswith(pat, i):
-            out.append(s[start:i])
-            i += len(pat)
-            start = i
-            continue
-        i += 1
-    out.append(s[start:])
-    return out
-
-
 def _alternatives(text: str) -> list[str]:
     """The values an expression may have: `A if C else B` -> [A, B]; `A or B or C` -> [A, B, C]."""
     if text.lstrip().startswith("lambda"):
         return [text]
-    parts = _split_keyword(text, "if")
+    parts = _split_top(text, " if ")
     if len(parts) == 2:
-        rest = _split_keyword(parts[1], "else")
+        rest = _split_top(parts[1], " else ")
         return [parts[0], rest[1]] if len(rest) == 2 else [text]
-    return _split_keyword(text, "or") if len(parts) == 1 else [text]
+    return _split_top(text, " or ") if len(parts) == 1 else [text]
 
 
 def _method_class(fn):
@@ -2163,19 +2136,29 @@ def _iter_arg(annotation: str) -> str | None:
 
 
 def _split_top(s: str, sep: str = ",") -> list[str]:
-    """`s` split at the `sep` characters outside brackets."""
-    out, depth, cur = [], 0, []
-    for c in s:
-        if c in "([{":
+    """`s` split at `sep` (a character, or a spaced keyword: " or ") outside brackets and strings."""
+    out, depth, start, i, quote, one = [], 0, 0, 0, "", len(sep) == 1
+    while i < len(s):
+        c = s[i]
+        if quote:
+            if c == "\\":
+                i += 2
+                continue
+            if c == quote:
+                quote = ""
+        elif c in "\"'":
+            quote = c
+        elif c in "([{":
             depth += 1
         elif c in ")]}":
             depth -= 1
-        if c == sep and depth == 0:
-            out.append("".join(cur))
-            cur = []
-        else:
-            cur.append(c)
-    out.append("".join(cur))
+        elif depth == 0 and (c == sep if one else s.startswith(sep, i)):
+            out.append(s[start:i])
+            i += len(sep)
+            start = i
+            continue
+        i += 1
+    out.append(s[start:])
     return out
 
 
