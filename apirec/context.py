@@ -365,6 +365,7 @@ def _statements(block, upto_line: int | None = None):
 _NO_WALRUS = frozenset({"with_statement", "for_statement", "function_definition", "class_definition",
                         "decorated_definition", "import_statement", "import_from_statement", "pass_statement"})
 _SAME_ITEMS = frozenset({"sorted", "reversed", "filter", "iter", "list", "tuple", "set", "frozenset"})
+_EXITS = frozenset({"raise_statement", "return_statement", "continue_statement", "break_statement"})
 _NARROWING = frozenset({"if_statement", "elif_clause", "while_statement"})
 _COMPREHENSIONS = frozenset({"list_comprehension", "set_comprehension", "dictionary_comprehension",
                              "generator_expression"})
@@ -1197,6 +1198,15 @@ class _Doc:
             if m is not None:
                 body = st.parent.child_by_field_name("consequence") if t != "assert_statement" else None
                 if body is None or body.start_point[0] <= self.line <= body.end_point[0]:
+                    return _Binding("ann", m.group(1), fn)
+            elif st.parent.type == "if_statement" and st.end_byte - st.start_byte < 2000:
+                # `if not isinstance(x, Foo): raise ...` with no else: x is a Foo below the `if`
+                m = re.fullmatch(rf"\(?\s*not\s+isinstance\(\s*{re.escape(name)}\s*,"
+                                 r"\s*\(?\s*([A-Za-z_][\w.]*)[^()]*\)?\s*\)\s*\)?", _t(st))
+                body = st.parent.child_by_field_name("consequence")
+                if m is not None and body is not None and body.end_point[0] < self.line \
+                        and st.parent.child_by_field_name("alternative") is None and body.named_child_count \
+                        and body.named_children[-1].type in _EXITS:
                     return _Binding("ann", m.group(1), fn)
         if t not in _NO_WALRUS and st.end_byte - st.start_byte < 4000:
             text = st.text

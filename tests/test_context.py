@@ -131,6 +131,10 @@ def test_receiver_at(line, receiver):
     ("import json\ndef f(x):\n    if isinstance(x, json.JSONDecoder):\n        x.", "x", "json.JSONDecoder"),
     ("import json\ndef f(x):\n    if isinstance(x, json.JSONDecoder):\n        pass\n    x.", "x", None),
     ("import json\ndef f(x):\n    if not isinstance(x, json.JSONDecoder):\n        x.", "x", None),
+    # ... and below an `if not isinstance(...)` whose body leaves (raise, return), with no else.
+    ("def f(s):\n    if not isinstance(s, (bytes, bytearray)):\n        raise TypeError('x')\n    s.", "s",
+     "bytes"),
+    ("def f(s):\n    if not isinstance(s, bytes):\n        print(s)\n    s.", "s", None),
     ("import json\ndef f(x):\n    assert isinstance(x, (json.JSONDecoder, str))\n    x.", "x",
      "json.JSONDecoder"),
     ("import json\nfrom typing import cast\ndef f(x):\n    d = cast('json.JSONDecoder', x)\n    d.", "d",
