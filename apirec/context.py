@@ -1462,6 +1462,9 @@ class _Doc:
         its class's `__iter__`'s), with the record it is written in."""
         if ops[-1][0] == "call" and len(ops) > 1:
             callee = self.eval_ops(ops[:-1], scopes)
+            if callee is None and len(ops) > 2 and ops[0][0] == "name" and ops[-2][0] == "attr":
+                # `for part in msg.walk()` with `msg` of unknown type: the class its name suggests
+                callee = self.eval_ops(ops[:-1], scopes, guess=True)
             rec = self.record(callee) if callee else None
             if rec is not None and rec.kind in ("function", "method"):
                 return _returns(rec) or None, rec

@@ -713,6 +713,9 @@ def test_items_of_a_class_whose_getitem_says_nothing(tmp_path):
                        ("t[['a', 'b']]", "tables.Table"), ("t[t['a'] > 1]", "tables.Table"), ("t[0]", None)):
         code = head + expr + "."
         assert infer_type(code, 2, len(expr) + 1, expr, searchers=[tables]) == want, expr
+    # Iterating a call on a receiver of unknown type goes by the class its name suggests.
+    code = "import tables\n\ndef f(table):\n    for name, col in table.items():\n        col."
+    assert infer_type(code, 4, 12, "col", searchers=[tables]) == "tables.Column"
 
 
 def test_an_api_corpus_imported_as_a_module_lists_its_methods(tmp_path):
