@@ -1975,6 +1975,9 @@ class _Doc:
     def infer(self, receiver: str) -> str | None:
         ops = _chain(receiver)
         if ops is None:
+            if receiver.startswith("(") and _close(receiver, 0) == len(receiver):
+                # `(match.group(1) or '').▮`: an `or` / conditional in parentheses
+                return self.eval_text(receiver[1:-1], self.scopes_at_cursor())
             return None
         return self.eval_ops(ops, self.scopes_at_cursor())
 

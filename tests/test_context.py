@@ -67,6 +67,7 @@ def test_receiver_at(line, receiver):
     ("import threading\nlock = threading.Lock()\nlock.", "lock", "_thread.lock"),
     # An item of a container whose annotation names its items: `d[k]`, `d.get(k)`, `xs.pop()`, a loop.
     ("import json\ndef f(d: dict[str, json.JSONDecoder]):\n    d['a'].", "d['a']", "json.JSONDecoder"),
+    ("import re\nm = re.match('a', 'b')\n(m.group(1) or '').", "(m.group(1) or '')", "str"),  # parenthesized
     ("import json\ndef f(d: dict[str, json.JSONDecoder]):\n    d.get('a').", "d.get('a')",
      "json.JSONDecoder"),
     ("import json\ndef f(xs: list[json.JSONDecoder]):\n    xs.pop().", "xs.pop()", "json.JSONDecoder"),
