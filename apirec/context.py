@@ -330,7 +330,8 @@ _AWAIT = re.compile(r"^(?:await\s+)+")
 _UNPACK = re.compile(r"^\(?\s*([A-Za-z_]\w*(?:\s*,\s*[A-Za-z_]\w*)+)\s*,?\s*\)?\s*=(?!=)\s*(.+)$", re.S)
 _COMPOUND_HEADS = ("if ", "with ", "for ", "while ", "try", "async with ", "async for ")
 _BODY_ASSIGN = re.compile(r"^[ \t]+([A-Za-z_]\w*)\s*(?::[^=\n]*)?=(?!=)"
-                          r"|^[ \t]*except\b[^:\n]*\bas\s+([A-Za-z_]\w*)|^(?=[^\n]*:=)[^\n]*?(?<![\w.])([A-Za-z_]\w*)\s*:="
+                          r"|^[ \t]*except\b[^:\n]*\bas\s+([A-Za-z_]\w*)"
+                          r"|^(?=[^\n]*:=)[^\n]*?(?<![\w.])([A-Za-z_]\w*)\s*:="
                           r"|^[ \t]+(?:async\s+)?for\s+([\w\s,()]+?)\s+in\b"
                           r"|^[ \t]+(?:async\s+)?with\b[^:\n]*\bas\s+([A-Za-z_]\w*)\s*:", re.M)
 
@@ -363,7 +364,8 @@ def _statements(block, upto_line: int | None = None):
 # Statements whose own text is no place for a walrus binding the next lines see (their bodies are
 # walked statement by statement; copying a long body's text per lookup costs).
 _NO_WALRUS = frozenset({"with_statement", "for_statement", "function_definition", "class_definition",
-                        "decorated_definition", "import_statement", "import_from_statement", "pass_statement"})
+                        "decorated_definition", "import_statement", "import_from_statement",
+                        "pass_statement"})
 _SAME_ITEMS = frozenset({"sorted", "reversed", "filter", "iter", "list", "tuple", "set", "frozenset"})
 _EXITS = frozenset({"raise_statement", "return_statement", "continue_statement", "break_statement"})
 _NARROWING = frozenset({"if_statement", "elif_clause", "while_statement"})

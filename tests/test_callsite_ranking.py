@@ -642,7 +642,8 @@ def test_a_call_is_not_nested_in_its_own_arguments():
 def test_a_member_named_as_a_call_open_around_it_is_unlikely():
     # `np.mean(arr.▮` asks for what to take the mean of, not for `arr.mean`; likewise
     # `'{}'.format(' '.▮` for a join, not a format.
-    code = ("class Arr:\n    def mean(self):\n        pass\n\n    def reshape(self, *shape):\n        pass\n\n"
+    code = ("class Arr:\n    def mean(self):\n        pass\n\n"
+            "    def reshape(self, *shape):\n        pass\n\n"
             "def f(arr: Arr, np):\n    return np.mean(arr.")
     hits = complete([], code, "reshape(-1, 3), axis=1)")
     assert hits[0].record.name == "reshape" and "nested" in next(
