@@ -361,11 +361,13 @@ def _statements(block, upto_line: int | None = None):
             yield child
 
 
-# Statements whose own text is no place for a walrus binding the next lines see (their bodies are
-# walked statement by statement; copying a long body's text per lookup costs).
-_NO_WALRUS = frozenset({"with_statement", "for_statement", "function_definition", "class_definition",
-                        "decorated_definition", "import_statement", "import_from_statement",
-                        "pass_statement"})
+# Statements whose own text holds no binding the walrus and narrowing rules look for: an expression
+# statement or return (`return (m := f())`) may, and conditions are yielded as expressions.
+_STATEMENTS = frozenset({"with_statement", "for_statement", "function_definition", "class_definition",
+                         "decorated_definition", "import_statement", "import_from_statement",
+                         "pass_statement", "if_statement", "try_statement", "while_statement", "raise_statement",
+                         "delete_statement", "global_statement", "nonlocal_statement", "break_statement",
+                         "continue_statement", "assert_statement"})
 _SAME_ITEMS = frozenset({"sorted", "reversed", "filter", "iter", "list", "tuple", "set", "frozenset"})
 _EXITS = frozenset({"raise_statement", "return_statement", "continue_statement", "break_statement"})
 _NARROWING = frozenset({"if_statement", "elif_clause", "while_statement"})
@@ -819,6 +821,7 @@ class _Doc:
         self._local_starts: dict[str, int] = {}
         self._members_memo: dict[str, list[tuple[ApiRecord, int]]] = {}
         self._returned: dict[str, tuple[Any, str]] = {}  # a local function's first returned expression
+        self._mentioned: dict[tuple[int, bytes], bool] = {}
 
     # -- module level ------------------------------------------------------------------------------
     def _block_end(self, start: int) -> int:
@@ -1192,8 +1195,11 @@ class _Doc:
                 if caught.type == "tuple" and caught.named_child_count:
                     caught = caught.named_children[0]
                 return _Binding("ann", _t(caught), fn)
-        if t == "assert_statement" or st.parent is not None and st.parent.type in _NARROWING \
-                and st == st.parent.child_by_field_name("condition"):
+        if t in _STATEMENTS and t != "assert_statement":
+            return None  # the rest looks into conditions (yielded as expressions), asserts and walruses
+        if self._mentions(fn, b"isinstance") and (t == "assert_statement" or t != "expression_statement"
+                                                  and st.parent is not None and st.parent.type in _NARROWING
+                                                  and st == st.parent.child_by_field_name("condition")):
             # `assert isinstance(x, Foo)`, and in the body of `if isinstance(x, Foo):` (not after it)
             m = re.search(rf"(?<!not )\bisinstance\(\s*{re.escape(name)}\s*,\s*\(?\s*([A-Za-z_][\w.]*)",
                           _t(st)) if st.end_byte - st.start_byte < 2000 else None
@@ -1210,11 +1216,22 @@ class _Doc:
                         and st.parent.child_by_field_name("alternative") is None and body.named_child_count \
                         and body.named_children[-1].type in _EXITS:
                     return _Binding("ann", m.group(1), fn)
-        if t not in _NO_WALRUS and st.end_byte - st.start_byte < 4000:
+        if st.end_byte - st.start_byte < 4000 and self._mentions(fn, b":="):
             text = st.text
             if b":=" in text and _PLACEHOLDER.encode() not in text:
                 return _walrus_binding(st, name, fn)  # `if (m := re.match(...)):`
         return None
+
+    def _mentions(self, fn, word: bytes) -> bool:
+        """Whether the function's text holds `word` (memoized per function: most have no walrus and no
+        isinstance, and their statements need not be read for them); True outside functions."""
+        if fn is None:
+            return True
+        key = (fn.start_byte, word)
+        got = self._mentioned.get(key)
+        if got is None:
+            got = self._mentioned[key] = word in fn.text
+        return got
 
     # -- evaluation -----------------------------------------------------------------------------------
     def eval_text(self, text: str, scopes: list[Any]) -> str | None:
@@ -2155,6 +2172,20 @@ def _iter_arg(annotation: str) -> str | None:
 
 def _split_top(s: str, sep: str = ",") -> list[str]:
     """`s` split at `sep` (a character, or a spaced keyword: " or ") outside brackets and strings."""
+    if len(sep) == 1 and "'" not in s and '"' not in s:  # the common case, kept fast
+        out, depth, cur = [], 0, []
+        for c in s:
+            if c in "([{":
+                depth += 1
+            elif c in ")]}":
+                depth -= 1
+            if c == sep and depth == 0:
+                out.append("".join(cur))
+                cur = []
+            else:
+                cur.append(c)
+        out.append("".join(cur))
+        return out
     out, depth, start, i, quote, one = [], 0, 0, 0, "", len(sep) == 1
     while i < len(s):
         c = s[i]
