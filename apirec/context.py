@@ -365,9 +365,9 @@ def _statements(block, upto_line: int | None = None):
 # statement or return (`return (m := f())`) may, and conditions are yielded as expressions.
 _STATEMENTS = frozenset({"with_statement", "for_statement", "function_definition", "class_definition",
                          "decorated_definition", "import_statement", "import_from_statement",
-                         "pass_statement", "if_statement", "try_statement", "while_statement", "raise_statement",
-                         "delete_statement", "global_statement", "nonlocal_statement", "break_statement",
-                         "continue_statement", "assert_statement"})
+                         "pass_statement", "if_statement", "try_statement", "while_statement",
+                         "raise_statement", "delete_statement", "global_statement", "nonlocal_statement",
+                         "break_statement", "continue_statement", "assert_statement"})
 _SAME_ITEMS = frozenset({"sorted", "reversed", "filter", "iter", "list", "tuple", "set", "frozenset"})
 _EXITS = frozenset({"raise_statement", "return_statement", "continue_statement", "break_statement"})
 _NARROWING = frozenset({"if_statement", "elif_clause", "while_statement"})
