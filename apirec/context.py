@@ -1022,19 +1022,11 @@ class _Doc:
         """The type of an item of a container an annotation declares: `d[k]`, `d.get(k)`, `xs[0]`,
         `xs.pop()` for `d: dict[str, Foo]`, `xs: list[Foo]` (a name, `self.attr`, or an attribute of an
         instance of a class of this file: `box.xs[0]`); None otherwise."""
-        if ops[0][0] != "name":
-            return None
-        if ops[0][1] != "self":
-            declared = self._annotation_of(ops[0][1], scopes)
-            if declared is not None:
-                elem = _item_annotation(declared[0], ops[1:])
-                if elem:
-                    return self.annotation_type(elem, declared[1])
-        if len(ops) > 2 and ops[1][0] == "attr":
-            declared = self._declared_container(ops[:2], scopes)
-            if declared is not None:
-                elem = _item_annotation(declared[0], ops[2:])
-                return self.annotation_type(elem, declared[1]) if elem else None
+        for n in (1, 2):  # the container is `d` or `obj.d`
+            declared = self._declared_container(ops[:n], scopes) if len(ops) > n else None
+            elem = _item_annotation(declared[0], ops[n:]) if declared is not None else None
+            if elem:
+                return self.annotation_type(elem, declared[1])
         return None
 
     def _eval_binding(self, b: _Binding, scopes: list[Any]) -> str | None:
@@ -1120,8 +1112,9 @@ class _Doc:
                     found = _Binding("ann", "dict" if splat == "dictionary_splat_pattern" else "tuple", fn)
                 elif ann is not None:
                     found = _Binding("ann", _t(ann), fn)
-                elif pos == 0 and _method_class(fn) is not None and "staticmethod" not in _decorators(fn):
-                    found = _Binding("node-class", _method_class(fn))  # self / cls
+                elif pos == 0 and (cls := _method_class(fn)) is not None \
+                        and "staticmethod" not in _decorators(fn):
+                    found = _Binding("node-class", cls)  # self / cls
                 elif default is not None and default.type in _LITERAL_NODES and default.type != "none":
                     found = _Binding("ann", _LITERAL_NODES[default.type], fn)  # `sep=' '`: a str
                 else:
@@ -1201,16 +1194,16 @@ class _Doc:
                                                   and st.parent is not None and st.parent.type in _NARROWING
                                                   and st == st.parent.child_by_field_name("condition")):
             # `assert isinstance(x, Foo)`, and in the body of `if isinstance(x, Foo):` (not after it)
-            m = re.search(rf"(?<!not )\bisinstance\(\s*{re.escape(name)}\s*,\s*\(?\s*([A-Za-z_][\w.]*)",
-                          _t(st)) if st.end_byte - st.start_byte < 2000 else None
+            text = _t(st) if st.end_byte - st.start_byte < 2000 else ""
+            m = re.search(rf"(?<!not )\bisinstance\(\s*{re.escape(name)}\s*,\s*\(?\s*([A-Za-z_][\w.]*)", text)
             if m is not None:
                 body = st.parent.child_by_field_name("consequence") if t != "assert_statement" else None
                 if body is None or body.start_point[0] <= self.line <= body.end_point[0]:
                     return _Binding("ann", m.group(1), fn)
-            elif st.parent.type == "if_statement" and st.end_byte - st.start_byte < 2000:
+            elif st.parent.type == "if_statement":
                 # `if not isinstance(x, Foo): raise ...` with no else: x is a Foo below the `if`
                 m = re.fullmatch(rf"\(?\s*not\s+isinstance\(\s*{re.escape(name)}\s*,"
-                                 r"\s*\(?\s*([A-Za-z_][\w.]*)[^()]*\)?\s*\)\s*\)?", _t(st))
+                                 r"\s*\(?\s*([A-Za-z_][\w.]*)[^()]*\)?\s*\)\s*\)?", text)
                 body = st.parent.child_by_field_name("consequence")
                 if m is not None and body is not None and body.end_point[0] < self.line \
                         and st.parent.child_by_field_name("alternative") is None and body.named_child_count \
@@ -2079,7 +2072,7 @@ def _is_self(annotation: str) -> bool:
 
 def _returns_self(rec: ApiRecord) -> bool:
     """`-> Self`: the method or property returns its receiver's own class."""
-    return _annotation_head(_returns(rec)).rsplit(".", 1)[-1] == "Self"
+    return _is_self(_annotation_head(_returns(rec)))
 
 
 _TYPEVAR_BOUND = re.compile(r"""^=\s*TypeVar\(\s*["']\w+["']\s*,\s*bound\s*=\s*(.+?)\s*,?\s*\)?\s*$""", re.S)

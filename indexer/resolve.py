@@ -181,12 +181,12 @@ class Resolver:
         shared with the scalar types (`_ArrayOrScalarCommon`), so the doc had no record to go to and
         `arr.min` was an undocumented inherited stub. As at run time, where `min` is ndarray's own, the
         class gets its own member: the base's declaration with the doc."""
-        by_canonical: dict[str, tuple[str, ModuleInfo, dict[str, Any]]] | None = None
+        if not self.newdocs:
+            return
+        by_canonical = {f"{m}.{q}": (m, info, d) for m, info in self.modules.items()
+                        for q, d in info.defs.items()}
         for target, doc in self.newdocs.items():
             owner, _, member = target.rpartition(".")
-            if by_canonical is None:
-                by_canonical = {f"{m}.{q}": (m, info, d) for m, info in self.modules.items()
-                                for q, d in info.defs.items()}
             if target in by_canonical or owner not in by_canonical:
                 continue
             module, info, cls = by_canonical[owner]
