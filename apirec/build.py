@@ -7,6 +7,7 @@ import json
 import logging
 import os
 import sqlite3
+import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -215,7 +216,7 @@ def parse_solved(text: str, where: str = "") -> list[dict[str, Any]]:
     return out
 
 
-FACTS_VERSION = 24  # bump when an extractor's output changes
+FACTS_VERSION = 25  # bump when an extractor's output changes
 
 
 def _item_hash(item, data: bytes | None) -> str:
@@ -622,6 +623,7 @@ def _write_generation(folder: Path, records: list[ApiRecord], hashes: list[str],
         "origins": _origin_counts(records),
         "created": time.time(),
         "bm25_method": bm25.DEFAULT_METHOD,
+        "facts_version": FACTS_VERSION,
     }
     if solved:
         params["solved"] = solved  # the example bank's size (written by _write_solved)
@@ -671,7 +673,8 @@ DEFAULT_SOURCES = ["python:stdlib"]
 
 
 def ensure_default_index(progress: Progress | None = None) -> Path:
-    """The per-user default index (standard library and builtins), built on first use."""
+    """The per-user default index (standard library and builtins), built on first use and refreshed
+    when this apirec extracts differently or another Python runs it."""
     from .config import default_index_dir
 
     path = default_index_dir()
@@ -682,13 +685,18 @@ def ensure_default_index(progress: Progress | None = None) -> Path:
 
 
 def index_state(path: Path) -> str:
-    """"missing", "outdated" (unreadable by this apirec) or "ok". The default index is apirec's
-    own, so an outdated one is rebuilt rather than refused."""
+    """"missing", "outdated" (unreadable by this apirec), "stale" (readable, but extracted by another
+    apirec or from another Python's standard library: a refresh re-reads what changed) or "ok". The
+    default index is apirec's own, so an outdated or stale one is rebuilt rather than refused."""
     index = IndexDir(path)
     if not index.exists():
         return "missing"
     try:
-        read_params(index.current(), path)
+        params = read_params(index.current(), path)
     except IndexLoadError:
         return "outdated"
+    stdlib = (params.get("origins") or {}).get("stdlib") or {}
+    if params.get("facts_version") != FACTS_VERSION or (
+            stdlib and stdlib.get("version") != "%d.%d.%d" % sys.version_info[:3]):
+        return "stale"
     return "ok"

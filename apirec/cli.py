@@ -130,7 +130,8 @@ def _ensure_default_index(args) -> Path:
 
         state = index_state(path)
         if state != "ok":
-            what = "Building" if state == "missing" else "Rebuilding (made by another apirec version)"
+            what = {"missing": "Building", "outdated": "Rebuilding (made by another apirec version)",
+                    "stale": "Refreshing (made by another apirec or Python version)"}[state]
             _console(stderr=True).print(f"[bold]{what} the default index[/] (Python standard library) in "
                                         f"{path} — once, about a minute.")
             _run_build(path, DEFAULT_SOURCES, quiet=args.json, rebuild=state == "outdated")

@@ -91,8 +91,16 @@ class Ctx:
         rebuild = self.rebuild and name not in self._rebuilt
         if IndexDir(path).exists() and not rebuild:
             if _loadable(path):
+                from apirec.build import index_state
+
                 missing = [s for s in specs if s not in _sources(path)]
+                if not missing and index_state(path) == "ok":
+                    return path
                 if not missing:
+                    # Extracted by another apirec: re-read its sources (unchanged texts keep their vectors).
+                    self.console.print(f"[bold]refreshing[/] {name}: apirec index --index {path}")
+                    with _build_bar(self.console, name) as pr:
+                        build_index(path, [], refresh_all=True, progress=pr)
                     return path
                 # A cached index without some of the specs: add them (the rest is reused).
                 self.console.print(f"[bold]indexing[/] {name}: apirec index {' '.join(missing)} --index {path}")

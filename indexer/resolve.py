@@ -309,9 +309,12 @@ def _alias_names(canonical: str, edges: dict[str, list[str]]) -> list[str]:
             # one more hop: a public name of a module that is itself re-exported elsewhere
             for public2 in edges.get(public, ()):
                 out.append(".".join([public2, *rest]))
-    for src, dst in PREFERRED_MODULE_ALIASES.items():
-        if canonical == src or canonical.startswith(src + "."):
-            out.append(dst + canonical[len(src):])
+    # The preferred module's name of the definition and of each alias: `genericpath.exists` is
+    # exported by posixpath, and so is `os.path.exists`, the name users call.
+    for name in [canonical, *out]:
+        for src, dst in PREFERRED_MODULE_ALIASES.items():
+            if name == src or name.startswith(src + "."):
+                out.append(dst + name[len(src):])
     return out
 
 

@@ -25,6 +25,10 @@ def test_public_paths_of_reexported_and_builtin_apis(stdlib_searcher):
     lookup = stdlib_searcher.lookup
     assert lookup("collections.OrderedDict")[0].kind == "class"
     assert lookup("os.path.join")[0].canonical_path.endswith("path.join")
+    # Defined in genericpath, star-exported by posixpath, which os binds as os.path: users call os.path.
+    for name in ("exists", "isfile", "getsize"):
+        (rec,) = lookup(f"os.path.{name}")
+        assert rec.public_path == f"os.path.{name}" and rec.canonical_path == f"genericpath.{name}"
     assert lookup("open")[0].canonical_path in ("_io.open", "io.open")
     assert lookup("len")[0].canonical_path == "builtins.len"
     assert lookup("str.split")[0].kind == "method"

@@ -198,6 +198,21 @@ def test_corrupt_and_outdated_index_say_how_to_rebuild(pandas_like):
         Searcher(index)
 
 
+def test_index_made_by_another_extractor_is_stale(pandas_like, monkeypatch):
+    # The default index is refreshed then (ensure_default_index): an upgraded apirec's extraction
+    # reaches users who never run `apirec index` themselves.
+    from apirec import build
+
+    _, index, _ = pandas_like
+    assert build.index_state(index) == "ok"
+    monkeypatch.setattr(build, "FACTS_VERSION", build.FACTS_VERSION + 1)  # an upgraded extractor
+    assert build.index_state(index) == "stale"
+    report = build_index(index, [], refresh_all=True)  # what `apirec index --refresh --index DIR` does
+    assert report.computed > 0 and report.embedded == 0  # re-extracted; unchanged texts keep their vectors
+    assert build.index_state(index) == "ok"
+    assert Searcher(index, load_dense=False).lookup("mypd.read_csv")
+
+
 def test_bad_files_are_skipped_with_counted_warnings(make_tree, tmp_path, apirec_home, monkeypatch):
     repo = make_tree({
         "good.py": 'def fine():\n    """A fine function."""\n',
