@@ -1287,7 +1287,18 @@ class _Doc:
                         if elem is not None:
                             t, first = elem, (2 if ops[1][0] == "index" else 3)
             owner = None  # the type an attribute was taken from: what a `-> Self` method returns
+            made = False
             for step, (kind, val) in enumerate(ops[first:], first + 1):
+                if made:
+                    made = False
+                    continue
+                if kind == "attr" and val == "__new__" and step < len(ops) and ops[step][0] == "call":
+                    # `str.__new__(cls, v)`, `super().__new__(cls)`: an instance of the class passed
+                    # (whatever the head: `super()` of a class without bases has no type here)
+                    args = _split_top(ops[step][1])
+                    t = self.eval_text(args[0], scopes) if args and args[0].strip() else None
+                    owner, made = None, True
+                    continue
                 if t is None:
                     return None
                 is_class = False

@@ -165,6 +165,11 @@ def test_receiver_at(line, receiver):
      "__main__.A"),
     ("class A:\n    def clone(self):\n        obj = type(self)()\n        obj.", "obj", "__main__.A"),
     ("class A:\n    def clone(self):\n        obj = self.__class__()\n        obj.", "obj", "__main__.A"),
+    # `X.__new__(cls, ...)` in a `__new__` or a classmethod: an instance of the class passed
+    ("class S(str):\n    def __new__(cls, v):\n        self = str.__new__(cls, v)\n        self.",
+     "self", "__main__.S"),
+    ("class A:\n    def __new__(cls):\n        obj = super().__new__(cls)\n        obj.",
+     "obj", "__main__.A"),
     ("import json\ndef f():\n    x = y = json.JSONDecoder()\n    x.", "x", "json.JSONDecoder"),
     ("import json\ndef f(xs: list[json.JSONDecoder]):\n    first, *rest = xs\n    first.", "first",
      "json.JSONDecoder"),
