@@ -2469,7 +2469,7 @@ _W = {"intent": 1.5, "mention": 2.0, "word": 0.5, "file": 0.5, "same": 1.0, "pri
       "kw": 2.0, "kw_miss": 0.5, "npos": 0.5, "npos_sure": 1.5, "self_on_module": 1.0, "search": 1.0,
       "guess": 2.0, "recursion": 2.0, "arg": 2.0, "phrase": 1.0, "own_depth": 1.0,
       "argname": 2.0, "cond": 1.5, "recent": 1.0, "later": 2.0, "same_arg": 1.0, "instance": 0.1,
-      "target": 0.5, "use_value": 1.0, "use_dropped": 0.5, "raise": 1.5,
+      "probed": 2.0, "target": 0.5, "use_value": 1.0, "use_dropped": 0.5, "raise": 1.5,
       "follows": 1.0, "binding": 1.0, "tuple": 1.0, "nested": 1.0}
 _CALLABLE = frozenset({"method", "function", "class", "constructor"})
 _WORDS = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -2631,6 +2631,11 @@ class _Site:
         # rarely nested in its own arguments (none of the 18 such dev call sites), so not a repeat.
         self.around = _open_calls(head, receiver) if receiver and len(receiver) < 80 else set()
         self.recent -= self.around
+        # `if hasattr(loader, 'is_package'):` ... `loader.▮`: duck typing probes a member, then uses it.
+        self.probed: set[str] = set()
+        if receiver and len(receiver) < 80 and "hasattr" in before[-1500:]:
+            probe = r"\bhasattr\(\s*" + re.escape(receiver) + r"\s*,\s*['\"](\w+)['\"]\s*\)"
+            self.probed = set(re.findall(probe, "\n".join(lines[max(0, line - 12):line])))
         for n in self.around:
             self.follows.pop(n, None)
         # Nor is a member named as any call open around it (`np.mean(arr.▮`, `np.where(np.▮`).
@@ -2808,6 +2813,8 @@ class _Site:
             parts["same"] = w["same"] * math.log1p(n_same)
         if name in self.recent:
             parts["recent"] = w["recent"]
+        if name in self.probed:
+            parts["probed"] = w["probed"]
         n_next = self.follows.get(name)
         if n_next:
             parts["follows"] = w["follows"] * math.log1p(n_next)

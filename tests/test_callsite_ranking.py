@@ -607,6 +607,19 @@ def test_the_other_branch_calls_a_counterpart():
     assert "recent" not in next(h.why for h in hits if h.record.name == "set_exception")
 
 
+def test_a_member_probed_with_hasattr_is_the_one_used():
+    # Duck typing: `if hasattr(other, "timetuple"):` ... `other.▮()` (xmlrpc.client), also for a
+    # receiver of a known type whose most used member is another.
+    code = ("class When:\n    def timetuple(self):\n        pass\n\n"
+            "    def isoformat(self):\n        pass\n\n"
+            "def cmp(other: When):\n    s = other.isoformat()\n    t = other.isoformat()\n"
+            "    if hasattr(other, 'timetuple'):\n        x = 1\n        o = other.")
+    hits = complete([], code, "()")
+    assert hits[0].record.name == "timetuple" and "probed" in hits[0].why, [(h.record.name, h.why)
+                                                                            for h in hits]
+    assert all("probed" not in h.why for h in complete([], code.replace("hasattr(other", "hasattr(s"), "()"))
+
+
 def test_what_followed_the_last_call_before_in_the_file():
     # `h.begin(...)` was followed by `h.header(...)` before; after the next `h.begin(...)` that comes
     # again, though `h.log` is the receiver's most used member.
