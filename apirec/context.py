@@ -812,6 +812,7 @@ class _Doc:
         self._assigned: dict[str, list[int]] | None = None
         self._block_nodes: dict[int, Any] = {}
         self._attr_ctx: dict[str, tuple[str, bool, Any]] = {}
+        self._attr_alts: dict[str, list[tuple[str, bool, Any]]] = {}
         self._cursor_node = None
         self._depth = 0
         # Lazily filled by the lookups for receivers of unknown type (see module_aliases and below).
@@ -1618,9 +1619,14 @@ class _Doc:
     def attribute_value_type(self, m: ApiRecord) -> str | None:
         ctx = self._attr_ctx.get(m.public_path)
         if ctx is not None:
-            text, is_ann, scope = ctx
-            scopes = [scope] if scope is not None else []
-            return self.annotation_type(text, scopes) if is_ann else self.eval_text(text, scopes)
+            # The first value that has a type: `self.data = seq` says nothing of an unannotated
+            # parameter, `self.data = str(seq)` in the next branch does.
+            for text, is_ann, scope in [ctx, *self._attr_alts.get(m.public_path, ())]:
+                scopes = [scope] if scope is not None else []
+                t = self.annotation_type(text, scopes) if is_ann else self.eval_text(text, scopes)
+                if t is not None or is_ann:
+                    return t
+            return None
         sig = m.signature
         if sig.startswith(":"):
             return self.index_annotation_type(sig[1:].split("=", 1)[0].strip(), m)
@@ -1749,6 +1755,7 @@ class _Doc:
                                  extra=(("bases", ",".join(bases)),) if bases else ()))
         body = node.child_by_field_name("body")
         attrs: dict[str, tuple[str, bool, Any]] = {}
+        others: dict[str, list[tuple[str, bool, Any]]] = {}  # further values of the attributes
         for st in _statements(body):
             inner = st.child_by_field_name("definition") if st.type == "decorated_definition" else st
             if inner is None:
@@ -1767,10 +1774,14 @@ class _Doc:
                                          summary=summarize(_docstring(inner)), extra=_result_extra(inner)))
                 if ret is not None:
                     self._attr_ctx[f"{path}.{fname}"] = (_t(ret), True, None)
-                for a, v in _self_assignments(inner).items():
+                for a, v in _self_assignments(inner, others).items():
                     # `__init__` says what an attribute holds, unless it only sets it to None there.
                     if a not in attrs or _unset(attrs[a]) or fname == "__init__" and not _unset(v):
+                        if a in attrs:
+                            others.setdefault(a, []).insert(0, attrs[a])
                         attrs[a] = v
+                    else:
+                        others.setdefault(a, []).append(v)
             elif inner.type == "expression_statement" and inner.named_child_count:
                 e = inner.named_children[0]
                 if e.type == "assignment" and _t(e.child_by_field_name("left")).isidentifier():
@@ -1787,6 +1798,8 @@ class _Doc:
                 continue
             self.local.add(ApiRecord(public_path=ap, canonical_path=ap, kind="attribute", origin="file"))
             self._attr_ctx[ap] = ctx
+            if others.get(a):
+                self._attr_alts[ap] = [o for o in others[a] if not _unset(o)][:_MAX_ALTS]
         return path
 
     def _local_function(self, start: int) -> str | None:
@@ -2248,8 +2261,10 @@ def _params(fn, drop_first: bool) -> tuple[Param, ...]:
                        kind=p.get("kind", "positional_or_keyword")) for p in ps)
 
 
-def _self_assignments(fn) -> dict[str, tuple[str, bool, Any]]:
-    """`self.x = expr` / `self.x: T = ...` in a method body -> {x: (text, is_annotation, scope)}."""
+def _self_assignments(fn, others: dict[str, list[tuple[str, bool, Any]]] | None = None
+                      ) -> dict[str, tuple[str, bool, Any]]:
+    """`self.x = expr` / `self.x: T = ...` in a method body -> {x: (text, is_annotation, scope)};
+    `others` collects the other values the body assigns (`self.data = seq`, then `str(seq)`)."""
     out: dict[str, tuple[str, bool, Any]] = {}
     params = fn.child_by_field_name("parameters")
     first = params.named_children[0] if params is not None and params.named_child_count else None
@@ -2273,7 +2288,12 @@ def _self_assignments(fn) -> dict[str, tuple[str, bool, Any]]:
                 out[attr] = (_LITERAL_NODES[right.type], True, fn)
             else:
                 out[attr] = (_t(right), False, fn)
+        elif right is not None and others is not None and right.type not in _LITERAL_NODES:
+            others.setdefault(attr, []).append((_t(right), False, fn))
     return out
+
+
+_MAX_ALTS = 4  # further values of an attribute tried for its type
 
 
 def _unset(ctx: tuple[str, bool, Any]) -> bool:

@@ -165,6 +165,13 @@ def test_receiver_at(line, receiver):
      "__main__.A"),
     ("class A:\n    def clone(self):\n        obj = type(self)()\n        obj.", "obj", "__main__.A"),
     ("class A:\n    def clone(self):\n        obj = self.__class__()\n        obj.", "obj", "__main__.A"),
+    # An attribute whose first value says nothing (an unannotated parameter) takes a later one's type
+    ("class U:\n    def __init__(self, seq):\n        if isinstance(seq, U):\n"
+     "            self.data = seq.data\n        else:\n            self.data = str(seq)\n\n"
+     "    def f(self):\n        return self.data.",
+     "self.data", "str"),
+    ("class U:\n    def __init__(self, seq):\n        self.data = seq\n\n    def reset(self):\n"
+     "        self.data = []\n\n    def f(self):\n        return self.data.", "self.data", "list"),
     # `X.__new__(cls, ...)` in a `__new__` or a classmethod: an instance of the class passed
     ("class S(str):\n    def __new__(cls, v):\n        self = str.__new__(cls, v)\n        self.",
      "self", "__main__.S"),
