@@ -10,6 +10,7 @@ from __future__ import annotations
 import inspect
 import logging
 import os
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,6 +21,8 @@ log = logging.getLogger(__name__)
 # Public names the docs promise although the definition lives elsewhere.
 PREFERRED_MODULE_ALIASES = {os.path.__name__: "os.path", os.name: "os"}  # posix -> os
 _MAX_ROUNDS = 50
+# The value of a class attribute that names another object: ` = __update = MutableMapping.update`.
+_ALIAS_VALUE = re.compile(r"\s*=\s*(?:[A-Za-z_]\w*\s*=\s*)*([A-Za-z_][\w.]*)\s*$")
 
 
 @dataclass
@@ -217,10 +220,36 @@ class Resolver:
                     return got
         return None
 
+    def _method_aliases(self) -> None:
+        """A class attribute bound to a function is that method under another name (`update =
+        __update = MutableMapping.update` in OrderedDict, `__str__ = output`): its signature, doc and
+        kind, not an attribute's, so completion offers it as the call it is."""
+        by_canonical: dict[str, dict[str, Any]] | None = None
+        for module, info in self.modules.items():
+            for qual, d in list(info.defs.items()):
+                if d.get("kind") != "attribute" or "." not in qual:
+                    continue
+                m = _ALIAS_VALUE.match(d.get("signature") or "")
+                if m is None:
+                    continue
+                target = m.group(1)
+                found = info.defs.get(f"{qual.rsplit('.', 1)[0]}.{target}") if "." not in target else None
+                if found is None:
+                    canonical = self._lookup_dotted(module, target)
+                    if canonical is None:
+                        continue
+                    if by_canonical is None:
+                        by_canonical = {f"{mod}.{q}": dd for mod, inf in self.modules.items()
+                                        for q, dd in inf.defs.items()}
+                    found = by_canonical.get(canonical)
+                if found is not None and found.get("kind") == "method":
+                    info.defs[qual] = {**found, "qual": qual, "kind": "method", "line": d.get("line", 0)}
+
     def records(self) -> list[ApiRecord]:
         self.run()
         self.newdocs = self._newdocs()
         self._inherited_newdocs()
+        self._method_aliases()
         edges = self._public_edges()
         out: list[ApiRecord] = []
         for module, info in self.modules.items():

@@ -213,6 +213,28 @@ def test_index_made_by_another_extractor_is_stale(pandas_like, monkeypatch):
     assert Searcher(index, load_dense=False).lookup("mypd.read_csv")
 
 
+def test_a_class_attribute_bound_to_a_method_is_that_method(make_tree, tmp_path, apirec_home):
+    # `update = __update = MutableMapping.update` in OrderedDict, `__str__ = output` in Morsel:
+    # completion must offer them as calls, with the method's signature and doc.
+    repo = make_tree({"mymap/__init__.py": (
+        "from ._base import Base\n\n\nclass Ordered(Base):\n"
+        "    update = __update = Base.update\n\n"
+        "    def output(self, header='Set-Cookie:'):\n"
+        "        \"\"\"Return a string suitable for HTTP.\"\"\"\n\n"
+        "    show = output\n    size = 3\n    other = Base\n"),
+        "mymap/_base.py": ("class Base:\n    def update(self, other=(), /, **kw):\n"
+                           "        \"\"\"Update from other.\"\"\"\n")})
+    build_index(tmp_path / "ix", [str(repo)])
+    s = Searcher(tmp_path / "ix", load_dense=False)
+    (upd,) = s.lookup("mymap.Ordered.update")
+    assert upd.kind == "method" and upd.summary == "Update from other."
+    assert upd.signature.startswith("(other=()")
+    (show,) = s.lookup("mymap.Ordered.show")
+    assert show.kind == "method" and show.signature.startswith("(header=") and "HTTP" in show.summary
+    assert s.lookup("mymap.Ordered.size")[0].kind == "attribute"  # a value, not a method
+    assert s.lookup("mymap.Ordered.other")[0].kind != "method"  # a class, not a method
+
+
 def test_bad_files_are_skipped_with_counted_warnings(make_tree, tmp_path, apirec_home, monkeypatch):
     repo = make_tree({
         "good.py": 'def fine():\n    """A fine function."""\n',
