@@ -613,6 +613,7 @@ def _chain(expr: str) -> list[tuple[str, str]] | None:
 
 _OPERATOR = re.compile(r"\*\*|//|<<|>>|<=|>=|==|!=|[-+*/%@&|^<>]")
 _COMPARISON = frozenset({"<", ">", "<=", ">=", "==", "!="})
+_SEQUENCE_OPERAND = frozenset({"str", "bytes", "list", "tuple"})  # what `+ * %` on them give back
 
 
 def _split_operators(s: str) -> tuple[list[str], bool] | None:
@@ -1358,6 +1359,8 @@ class _Doc:
                     return t
         if comparison:
             return "bool"
+        if types and types[0] in _SEQUENCE_OPERAND:
+            return types[0]  # `'%s:%s' % (u, p)`, `'-' * n`, `[0] * n`, `xs + [y]`: the sequence
         known = {t for t in types if t is not None}
         if known == {"int", "float"}:
             return "float"

@@ -165,6 +165,9 @@ def test_receiver_at(line, receiver):
      "__main__.A"),
     ("class A:\n    def clone(self):\n        obj = type(self)()\n        obj.", "obj", "__main__.A"),
     ("class A:\n    def clone(self):\n        obj = self.__class__()\n        obj.", "obj", "__main__.A"),
+    # `+ * %` on a str, bytes, list or tuple give one back, whatever the other operand
+    ("def f(user, pw):\n    raw = '%s:%s' % (user, pw)\n    raw.", "raw", "str"),
+    ("def f(n):\n    xs = [0] * n\n    xs.", "xs", "list"),
     # An attribute whose first value says nothing (an unannotated parameter) takes a later one's type
     ("class U:\n    def __init__(self, seq):\n        if isinstance(seq, U):\n"
      "            self.data = seq.data\n        else:\n            self.data = str(seq)\n\n"
