@@ -545,13 +545,25 @@ def _balanced(expr: str) -> bool:
 
 
 def _in_comment_or_string(before: str) -> bool:
-    quote = None
+    """Whether the end of `before` (a line's text up to the cursor) is in a comment or a string; a
+    replacement field of an f-string (`f"{user.▮`) is code."""
+    quote, fstr = None, False
+    fields: list[tuple[str, int]] = []  # the f-string quote and bracket depth each open field returns to
+    depth = 0  # brackets open inside the innermost field
     i = 0
     while i < len(before):
         c = before[i]
         if quote:
             if c == "\\":
                 i += 2
+                continue
+            if fstr and c == "{":
+                if before.startswith("{{", i):
+                    i += 2
+                    continue
+                fields.append((quote, depth))
+                quote, depth = None, 0
+                i += 1
                 continue
             if before.startswith(quote, i):
                 i += len(quote)
@@ -560,11 +572,31 @@ def _in_comment_or_string(before: str) -> bool:
         elif c == "#":
             return True
         elif c in "\"'":
+            fstr = _f_prefix(before, i)
             quote = before[i: i + 3] if before[i: i + 3] in ('"""', "'''") else c
             i += len(quote)
             continue
+        elif fields:
+            if c in "([{":
+                depth += 1
+            elif c in ")]}":
+                if depth == 0:  # the field closes: back in its f-string
+                    quote, depth = fields.pop()
+                    fstr = True
+                else:
+                    depth -= 1
         i += 1
     return quote is not None
+
+
+def _f_prefix(text: str, i: int) -> bool:
+    """Whether the quote at text[i] opens an f-string (`f"`, `rf'`, `Fr"`)."""
+    k = i
+    while k > 0 and i - k < 2 and text[k - 1] in "rRbBuUfF":
+        k -= 1
+    if k == i or (k > 0 and (text[k - 1].isalnum() or text[k - 1] == "_")):
+        return False
+    return "f" in text[k:i].lower()
 
 
 def _close(s: str, i: int) -> int:

@@ -23,9 +23,18 @@ def test_module_imports():
 @pytest.mark.parametrize("line,receiver", [
     ("x = np.", ("np", "")), ("foo(a).bar[0].ba", ("foo(a).bar[0]", "ba")), ("''.", ("''", "")),
     ("# np.", None), ("s = 'np.", None), ("1.", None), ("x", None),
+    # an f-string's replacement fields are code; its text, and `{{` escapes, are not
+    ('f"{user.na', ("user", "na")), ("rf'{a}-{b[0].", ("b[0]", "")), ("f'{a}{{user.", None),
+    ("f'{d}' + s.", ("s", "")), ('f"{x}".', ('f"{x}"', "")), ("f'{a:>{w}} {x.", ("x", "")),
+    ("""f'{self.__class__.__name__}({", ".""", ('", "', "")), ("'{user.", None),
 ])
 def test_receiver_at(line, receiver):
     assert receiver_at(line, len(line)) == receiver
+
+
+def test_completion_inside_an_f_string_field(stdlib_searcher):
+    code = "import os\n\ndef show(d):\n    print(f\"{len(d)} entries under {os.path."
+    assert "basename" in names(stdlib_searcher, code, 10)
 
 
 @pytest.mark.parametrize("code,receiver,expected", [
