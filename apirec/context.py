@@ -589,6 +589,20 @@ def _in_comment_or_string(before: str) -> bool:
     return quote is not None
 
 
+_FIELD = re.compile(r"(?<!\{)\{(?:\d+|[A-Za-z_]\w*)?(?:![rsa])?(?::[^{}]*)?\}")
+
+
+def _literal_use(receiver: str) -> str | None:
+    """'join' for a plain string literal without letters or digits (a separator), 'format' for one
+    with replacement fields; None for anything else."""
+    if len(receiver) < 2 or receiver[0] not in "\"'" or receiver[-1] != receiver[0]:
+        return None
+    body = receiver.strip(receiver[0])
+    if _FIELD.search(body):
+        return "format"
+    return None if any(ch.isalnum() for ch in body.replace("\\n", "").replace("\\t", "")) else "join"
+
+
 def _f_prefix(text: str, i: int) -> bool:
     """Whether the quote at text[i] opens an f-string (`f"`, `rf'`, `Fr"`)."""
     k = i
@@ -2524,7 +2538,7 @@ _W = {"intent": 1.5, "mention": 2.0, "word": 0.5, "file": 0.5, "same": 1.0, "pri
       "kw": 2.0, "kw_miss": 0.5, "npos": 0.5, "npos_sure": 1.5, "self_on_module": 1.0, "search": 1.0,
       "guess": 2.0, "recursion": 2.0, "arg": 2.0, "phrase": 1.0, "own_depth": 1.0,
       "argname": 2.0, "cond": 1.5, "recent": 1.0, "later": 2.0, "same_arg": 1.0, "instance": 0.1,
-      "probed": 2.0, "target": 0.5, "use_value": 1.0, "use_dropped": 0.5, "raise": 1.5,
+      "probed": 2.0, "literal": 2.0, "target": 0.5, "use_value": 1.0, "use_dropped": 0.5, "raise": 1.5,
       "follows": 1.0, "binding": 1.0, "tuple": 1.0, "nested": 1.0}
 _CALLABLE = frozenset({"method", "function", "class", "constructor"})
 _WORDS = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -2686,6 +2700,9 @@ class _Site:
         # rarely nested in its own arguments (none of the 18 such dev call sites), so not a repeat.
         self.around = _open_calls(head, receiver) if receiver and len(receiver) < 80 else set()
         self.recent -= self.around
+        # A string literal says what it is for: a separator (`", ".▮`) joins, a template with
+        # replacement fields (`"{0}: {1!r}".▮`) is formatted.
+        self.literal_use = _literal_use(receiver)
         # `if hasattr(loader, 'is_package'):` ... `loader.▮`: duck typing probes a member, then uses it.
         self.probed: set[str] = set()
         if receiver and len(receiver) < 80 and "hasattr" in before[-1500:]:
@@ -2870,6 +2887,8 @@ class _Site:
             parts["recent"] = w["recent"]
         if name in self.probed:
             parts["probed"] = w["probed"]
+        if name == self.literal_use:
+            parts["literal"] = w["literal"]
         n_next = self.follows.get(name)
         if n_next:
             parts["follows"] = w["follows"] * math.log1p(n_next)

@@ -620,6 +620,18 @@ def test_a_member_probed_with_hasattr_is_the_one_used():
     assert all("probed" not in h.why for h in complete([], code.replace("hasattr(other", "hasattr(s"), "()"))
 
 
+def test_a_string_literal_says_what_it_is_for(stdlib_searcher):
+    # A separator joins; a template with replacement fields is formatted (whatever str's usage prior).
+    code = "def show(parts, n):\n    line = {lit}."
+    for lit, rest, first in (("', '", "(parts)", "join"), ("'\\n'", "(parts)", "join"),
+                             ("'{0}: {1!r}'", "(n, parts)", "format"), ("'{:>8}'", "(n)", "format")):
+        hits = complete([stdlib_searcher], code.format(lit=lit), rest)
+        assert hits[0].record.name == first and "literal" in hits[0].why, (lit, [h.record.name
+                                                                                  for h in hits[:5]])
+    hits = complete([stdlib_searcher], code.format(lit="'total'"), "(parts)")
+    assert all("literal" not in h.why for h in hits)
+
+
 def test_what_followed_the_last_call_before_in_the_file():
     # `h.begin(...)` was followed by `h.header(...)` before; after the next `h.begin(...)` that comes
     # again, though `h.log` is the receiver's most used member.
