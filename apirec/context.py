@@ -662,20 +662,31 @@ _COMPARISON = frozenset({"<", ">", "<=", ">=", "==", "!="})
 _SEQUENCE_OPERAND = frozenset({"str", "bytes", "list", "tuple"})  # what `+ * %` on them give back
 
 
+_STRING = re.compile(r"'''.*?'''|\"\"\".*?\"\"\"|'(?:\\.|[^'\\])*'|\"(?:\\.|[^\"\\])*\"", re.S)
+
+
+def _string_end(s: str, i: int) -> int:
+    """Index after the string literal whose opening quote is s[i] (triple quotes and escapes
+    followed), or -1 when it does not close in `s`."""
+    m = _STRING.match(s, i)
+    return m.end() if m else -1
+
+
 def _split_operators(s: str) -> tuple[list[str], bool] | None:
     """The operands of the top-level binary (and leading unary) operators of `s`, and whether one is
     a comparison; None when there is none, or words (`lambda`, `if`, `for`, `and`) make it more."""
-    if re.search(r"\b(?:lambda|if|for|and|or|not|in|is|await|yield)\b", s):
+    if re.search(r"\b(?:lambda|if|for|and|or|not|in|is|await|yield)\b",
+                 _STRING.sub("''", s) if "'" in s or '"' in s else s):
         return None
     parts, cur, depth, i, comparison, last_op = [], [], 0, 0, False, True
     while i < len(s):
         c = s[i]
         if c in "\"'":
-            k = s.find(c, i + 1)
+            k = _string_end(s, i)
             if k < 0:
                 return None
-            cur.append(s[i:k + 1])
-            i, last_op = k + 1, False
+            cur.append(s[i:k])
+            i, last_op = k, False
             continue
         if c in "([{":
             depth += 1
@@ -709,14 +720,10 @@ def _chain_only(s: str) -> list[tuple[str, str]] | None:
     m = _HEAD.match(s)
     p = _STR_START.match(s)
     if p:
-        q = s[len(p.group())]
-        j = s.find(q, len(p.group()) + 1)
-        while j > 0 and s[j - 1] == "\\":
-            j = s.find(q, j + 1)
-        if j < 0:
+        i = _string_end(s, len(p.group()))
+        if i < 0:
             return None
         ops.append(("lit", "bytes" if "b" in p.group().lower() else "str"))
-        i = j + 1
     elif m:
         ops.append(("name", m.group()))
         i = m.end()
@@ -1489,6 +1496,18 @@ class _Doc:
             cls = self.annotation_in(ann, ctx) or _annotation_head(ann)  # typeshed's name of a C class
             elem, ctx = self._dunder_return(cls, "__next__", ctx) if cls else ("", None)
             elem = elem or None
+        if (elem is None or ctx is None) and not ann and len(ops) >= 2 and ops[-1][0] == "call" \
+                and self._depth <= _MAX_DEPTH:
+            # A function or method of this file without annotation: an item of what it first returns
+            # (`for child in path.children()` with `return os.listdir(...)`), read in its own body.
+            callee = self.eval_ops(ops[:-1], scopes)
+            if callee in self._returned:
+                node, text = self._returned[callee]
+                self._depth += 1
+                try:
+                    return self.iter_element(text, pos, [node])
+                finally:
+                    self._depth -= 1
         if elem is None or ctx is None:
             return None
         if pos is not None:
@@ -1639,8 +1658,9 @@ class _Doc:
 
     def returns_type(self, rec: ApiRecord) -> str | None:
         returns = _returns(rec)
-        if not returns and rec.origin == "file" and rec.public_path in self._returned:
-            # A function of this file with no annotation: what its first `return value` evaluates to.
+        if not returns and rec.public_path in self._returned:
+            # A function or method of this file with no annotation: what its first `return value`
+            # evaluates to (the open file's text, also where the index has the same definition).
             node, text = self._returned[rec.public_path]
             return self.eval_text(text, [node])
         if not returns and rec.kind == "method" and _extra(rec, "result") != "none":
@@ -1823,6 +1843,10 @@ class _Doc:
                                          summary=summarize(_docstring(inner)), extra=_result_extra(inner)))
                 if ret is not None:
                     self._attr_ctx[f"{path}.{fname}"] = (_t(ret), True, None)
+                else:
+                    value = _first_return(inner.child_by_field_name("body"))
+                    if value is not None:  # as for the file's functions: what it first returns
+                        self._returned[f"{path}.{fname}"] = (inner, _t(value))
                 for a, v in _self_assignments(inner, others).items():
                     # `__init__` says what an attribute holds, unless it only sets it to None there.
                     if a not in attrs or _unset(attrs[a]) or fname == "__init__" and not _unset(v):

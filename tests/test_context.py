@@ -177,6 +177,11 @@ def test_completion_inside_an_f_string_field(stdlib_searcher):
     # `+ * %` on a str, bytes, list or tuple give one back, whatever the other operand
     ("def f(user, pw):\n    raw = '%s:%s' % (user, pw)\n    raw.", "raw", "str"),
     ("def f(n):\n    xs = [0] * n\n    xs.", "xs", "list"),
+    ("def f(a, b):\n    s = '%s in %s' % (a, b)\n    s.", "s", "str"),  # words inside a literal
+    ("def page(t):\n    s = \'\'\'<b>%s</b>\'\'\' % (t,)\n    s.", "s", "str"),
+    # a method of the file without annotation: what it first returns, iterated too
+    ("import os\n\nclass P:\n    def kids(self):\n        return os.listdir('.')\n\n"
+     "def f(p: P):\n    for c in p.kids():\n        c.", "c", "str"),
     # An attribute whose first value says nothing (an unannotated parameter) takes a later one's type
     ("class U:\n    def __init__(self, seq):\n        if isinstance(seq, U):\n"
      "            self.data = seq.data\n        else:\n            self.data = str(seq)\n\n"
