@@ -22,6 +22,8 @@ log = logging.getLogger(__name__)
 PREFERRED_MODULE_ALIASES = {os.path.__name__: "os.path", os.name: "os"}  # posix -> os
 _MAX_ROUNDS = 50
 # The value of a class attribute that names another object: ` = __update = MutableMapping.update`.
+# A docstring that only names the member this one is an alias of.
+_ALIAS_DOC = re.compile(r"\s*[\w.]+ is an alias (?:for|of) `*([\w.]+?)`*(?:\(\))?\.?[ \t]*(?:\n\s*\n|\s*$)")
 _ALIAS_VALUE = re.compile(r"\s*=\s*(?:[A-Za-z_]\w*\s*=\s*)*([A-Za-z_][\w.]*)\s*$")
 
 
@@ -245,11 +247,30 @@ class Resolver:
                 if found is not None and found.get("kind") == "method":
                     info.defs[qual] = {**found, "qual": qual, "kind": "method", "line": d.get("line", 0)}
 
+    def _alias_docs(self) -> None:
+        """A doc that opens with "DataFrame.isnull is an alias for DataFrame.isna." says what the
+        member does only after that (pandas), or not at all: the sentence moves to the end, and a doc
+        that is nothing else takes the target's doc first, so the summary says what it does."""
+        for info in self.modules.values():
+            for qual, d in list(info.defs.items()):
+                doc = d.get("doc") or ""
+                m = _ALIAS_DOC.match(doc) if "alias" in doc[:200] else None
+                if m is None or "." not in qual:
+                    continue
+                rest = doc[m.end():].strip()
+                if not rest:
+                    target = info.defs.get(f"{qual.rsplit('.', 1)[0]}.{m.group(1).rsplit('.', 1)[-1]}")
+                    rest = (target.get("doc") or "").strip() if target is not None and target is not d else ""
+                    if not rest or _ALIAS_DOC.match(rest):
+                        continue
+                info.defs[qual] = {**d, "doc": f"{rest}\n\n{doc[:m.end()].strip()}"}
+
     def records(self) -> list[ApiRecord]:
         self.run()
         self.newdocs = self._newdocs()
         self._inherited_newdocs()
         self._method_aliases()
+        self._alias_docs()
         edges = self._public_edges()
         out: list[ApiRecord] = []
         for module, info in self.modules.items():

@@ -235,6 +235,22 @@ def test_a_class_attribute_bound_to_a_method_is_that_method(make_tree, tmp_path,
     assert s.lookup("mymap.Ordered.other")[0].kind != "method"  # a class, not a method
 
 
+def test_a_member_documented_as_an_alias_takes_the_doc_of_its_target(make_tree, tmp_path, apirec_home):
+    repo = make_tree({"myframe.py": (
+        "class Frame:\n    def isna(self):\n        \"\"\"Detect missing values.\n\n        More.\"\"\"\n\n"
+        "    def isnull(self):\n        \"\"\"Frame.isnull is an alias for Frame.isna.\"\"\"\n\n"
+        "    def other(self):\n        \"\"\"Frame.other is an alias for Frame.missing.\"\"\"\n\n"
+        "    def notnull(self):\n        \"\"\"Frame.notnull is an alias for Frame.notna.\n\n"
+        "        Detect existing values.\"\"\"\n")})
+    build_index(tmp_path / "ix", [str(repo)])
+    s = Searcher(tmp_path / "ix", load_dense=False)
+    (isnull,) = s.lookup("myframe.Frame.isnull")
+    assert isnull.summary == "Detect missing values." and "alias for Frame.isna" in isnull.doc
+    assert s.lookup("myframe.Frame.other")[0].summary.startswith("Frame.other is an alias")  # no target
+    (notnull,) = s.lookup("myframe.Frame.notnull")  # pandas: the alias sentence, then the doc
+    assert notnull.summary == "Detect existing values." and "alias for Frame.notna" in notnull.doc
+
+
 def test_bad_files_are_skipped_with_counted_warnings(make_tree, tmp_path, apirec_home, monkeypatch):
     repo = make_tree({
         "good.py": 'def fine():\n    """A fine function."""\n',
