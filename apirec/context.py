@@ -867,6 +867,8 @@ class _Doc:
         self._block_nodes: dict[int, Any] = {}
         self._attr_ctx: dict[str, tuple[str, bool, Any]] = {}
         self._attr_alts: dict[str, list[tuple[str, bool, Any]]] = {}
+        self._attr_types: dict[str, str] = {}  # attribute contexts' types, once found
+        self._attr_busy: set[str] = set()  # attribute contexts being evaluated
         self._cursor_node = None
         self._depth = 0
         # Lazily filled by the lookups for receivers of unknown type (see module_aliases and below).
@@ -876,6 +878,7 @@ class _Doc:
         self._local_starts: dict[str, int] = {}
         self._members_memo: dict[str, list[tuple[ApiRecord, int]]] = {}
         self._returned: dict[str, tuple[Any, str]] = {}  # a local function's first returned expression
+        self._unannotated: dict[str, Any] = {}  # methods of the file's classes whose return is not read yet
         self._mentioned: dict[tuple[int, bytes], bool] = {}
 
     # -- module level ------------------------------------------------------------------------------
@@ -1501,8 +1504,8 @@ class _Doc:
             # A function or method of this file without annotation: an item of what it first returns
             # (`for child in path.children()` with `return os.listdir(...)`), read in its own body.
             callee = self.eval_ops(ops[:-1], scopes)
-            if callee in self._returned:
-                node, text = self._returned[callee]
+            node, text = self.first_returned(callee) if callee else (None, "")
+            if text:
                 self._depth += 1
                 try:
                     return self.iter_element(text, pos, [node])
@@ -1656,12 +1659,24 @@ class _Doc:
             return None
         return t if key.startswith("[") or re.search(r"[<>=!]=?|~|\bisin\(|\bis(?:na|null)\(", key) else None
 
+    def first_returned(self, path: str) -> tuple[Any, str]:
+        """(function node, text of its first returned value) of an unannotated function or method
+        of the open file, else (None, "")."""
+        got = self._returned.get(path)
+        if got is None:
+            node = self._unannotated.pop(path, None)
+            value = _first_return(node.child_by_field_name("body")) if node is not None else None
+            got = (node, _t(value)) if value is not None else (None, "")
+            if node is not None:
+                self._returned[path] = got
+        return got
+
     def returns_type(self, rec: ApiRecord) -> str | None:
         returns = _returns(rec)
-        if not returns and rec.public_path in self._returned:
+        node, text = self.first_returned(rec.public_path) if not returns else (None, "")
+        if text:
             # A function or method of this file with no annotation: what its first `return value`
             # evaluates to (the open file's text, also where the index has the same definition).
-            node, text = self._returned[rec.public_path]
             return self.eval_text(text, [node])
         if not returns and rec.kind == "method" and _extra(rec, "result") != "none":
             return self._per_generation(rec, "overridden_type", lambda: self._overridden_type(rec))
@@ -1686,16 +1701,31 @@ class _Doc:
         return self.index_annotation_type(text, rec)
 
     def attribute_value_type(self, m: ApiRecord) -> str | None:
-        ctx = self._attr_ctx.get(m.public_path)
+        path = m.public_path
+        ctx = self._attr_ctx.get(path)
         if ctx is not None:
+            if path in self._attr_types:
+                return self._attr_types[path]
+            if path in self._attr_busy:
+                return None  # `self.a = self.b`, `self.b = self.a`: a cycle says nothing
             # The first value that has a type: `self.data = seq` says nothing of an unannotated
-            # parameter, `self.data = str(seq)` in the next branch does.
-            for text, is_ann, scope in [ctx, *self._attr_alts.get(m.public_path, ())]:
-                scopes = [scope] if scope is not None else []
-                t = self.annotation_type(text, scopes) if is_ann else self.eval_text(text, scopes)
-                if t is not None or is_ann:
-                    return t
-            return None
+            # parameter, `self.data = str(seq)` in the next branch does. The further values only
+            # near the top of an evaluation: each may name other attributes, each with its own.
+            values = [ctx, *self._attr_alts.get(path, ())] if self._depth <= 2 else [ctx]
+            self._attr_busy.add(path)
+            try:
+                for text, is_ann, scope in values:
+                    scopes = [scope] if scope is not None else []
+                    t = self.annotation_type(text, scopes) if is_ann else self.eval_text(text, scopes)
+                    if t is not None or is_ann:
+                        break
+                else:
+                    t = None
+            finally:
+                self._attr_busy.discard(path)
+            if t is not None:
+                self._attr_types[path] = t
+            return t
         sig = m.signature
         if sig.startswith(":"):
             return self.index_annotation_type(sig[1:].split("=", 1)[0].strip(), m)
@@ -1843,10 +1873,8 @@ class _Doc:
                                          summary=summarize(_docstring(inner)), extra=_result_extra(inner)))
                 if ret is not None:
                     self._attr_ctx[f"{path}.{fname}"] = (_t(ret), True, None)
-                else:
-                    value = _first_return(inner.child_by_field_name("body"))
-                    if value is not None:  # as for the file's functions: what it first returns
-                        self._returned[f"{path}.{fname}"] = (inner, _t(value))
+                else:  # as for the file's functions: what it first returns (read when asked)
+                    self._unannotated[f"{path}.{fname}"] = inner
                 for a, v in _self_assignments(inner, others).items():
                     # `__init__` says what an attribute holds, unless it only sets it to None there.
                     if a not in attrs or _unset(attrs[a]) or fname == "__init__" and not _unset(v):
