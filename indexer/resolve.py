@@ -21,9 +21,9 @@ log = logging.getLogger(__name__)
 # Public names the docs promise although the definition lives elsewhere.
 PREFERRED_MODULE_ALIASES = {os.path.__name__: "os.path", os.name: "os"}  # posix -> os
 _MAX_ROUNDS = 50
-# The value of a class attribute that names another object: ` = __update = MutableMapping.update`.
-# A docstring that only names the member this one is an alias of.
+# A doc that opens with naming the member this one is an alias of, as its own paragraph or all of it.
 _ALIAS_DOC = re.compile(r"\s*[\w.]+ is an alias (?:for|of) `*([\w.]+?)`*(?:\(\))?\.?[ \t]*(?:\n\s*\n|\s*$)")
+# The value of a class attribute that names another object: ` = __update = MutableMapping.update`.
 _ALIAS_VALUE = re.compile(r"\s*=\s*(?:[A-Za-z_]\w*\s*=\s*)*([A-Za-z_][\w.]*)\s*$")
 
 
@@ -223,9 +223,10 @@ class Resolver:
         return None
 
     def _method_aliases(self) -> None:
-        """A class attribute bound to a function is that method under another name (`update =
+        """A class attribute bound to a method is that method under another name (`update =
         __update = MutableMapping.update` in OrderedDict, `__str__ = output`): its signature, doc and
-        kind, not an attribute's, so completion offers it as the call it is."""
+        kind, not an attribute's, so completion offers it as the call it is. (A module function bound
+        in a class body is left as it is: its first parameter would be the instance.)"""
         by_canonical: dict[str, dict[str, Any]] | None = None
         for module, info in self.modules.items():
             for qual, d in list(info.defs.items()):
