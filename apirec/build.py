@@ -679,9 +679,23 @@ def ensure_default_index(progress: Progress | None = None) -> Path:
 
     path = default_index_dir()
     state = index_state(path)
-    if state != "ok":
+    if state == "stale":
+        refresh_default_index(path, progress=progress)
+    elif state != "ok":
         build_index(path, DEFAULT_SOURCES, progress=progress, rebuild=state == "outdated")
     return path
+
+
+def refresh_default_index(path: Path, sources: list[str] | None = None, *,
+                          progress: Progress | None = None) -> bool:
+    """Refresh a stale default index; where that fails (a read-only cache, a full disk) the stale
+    index still answers, with a warning. Whether it was refreshed."""
+    try:
+        build_index(path, list(sources or DEFAULT_SOURCES), progress=progress)
+        return True
+    except (OSError, SourceUnavailable) as e:
+        log.warning("the default index at %s could not be refreshed (%s); using it as it is", path, e)
+        return False
 
 
 def index_state(path: Path) -> str:

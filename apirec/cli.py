@@ -134,15 +134,20 @@ def _ensure_default_index(args) -> Path:
                     "stale": "Refreshing (made by another apirec or Python version)"}[state]
             _console(stderr=True).print(f"[bold]{what} the default index[/] (Python standard library) in "
                                         f"{path} — once, about a minute.")
-            _run_build(path, DEFAULT_SOURCES, quiet=args.json, rebuild=state == "outdated")
+            if state == "stale":
+                from .build import refresh_default_index
+
+                _run_build(path, DEFAULT_SOURCES, quiet=args.json, build=refresh_default_index)
+            else:
+                _run_build(path, DEFAULT_SOURCES, quiet=args.json, rebuild=state == "outdated")
     return path
 
 
-def _run_build(path: Path, sources: list[str], *, quiet: bool, **kw):
+def _run_build(path: Path, sources: list[str], *, quiet: bool, build=None, **kw):
     from .build import build_index
 
     with _Progress(enabled=not quiet and sys.stderr.isatty() or os.environ.get("APIREC_PROGRESS") == "1") as pr:
-        return build_index(path, sources, progress=pr, **kw)
+        return (build or build_index)(path, sources, progress=pr, **kw)
 
 
 def _searcher(path: Path):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 
 import pytest
 
@@ -249,6 +250,26 @@ def test_a_member_documented_as_an_alias_takes_the_doc_of_its_target(make_tree, 
     assert s.lookup("myframe.Frame.other")[0].summary.startswith("Frame.other is an alias")  # no target
     (notnull,) = s.lookup("myframe.Frame.notnull")  # pandas: the alias sentence, then the doc
     assert notnull.summary == "Detect existing values." and "alias for Frame.notna" in notnull.doc
+
+
+def test_a_stale_default_index_that_cannot_be_refreshed_still_answers(pandas_like, monkeypatch, caplog):
+    # A read-only or full cache must not turn an upgrade into an error: the old index answers.
+    from apirec import build
+    from apirec.config import default_index_dir
+
+    _, index, _ = pandas_like
+    monkeypatch.setenv("APIREC_HOME", str(index.parent / "home"))
+    shutil.copytree(index, default_index_dir())
+    monkeypatch.setattr(build, "FACTS_VERSION", build.FACTS_VERSION + 1)
+    assert build.index_state(default_index_dir()) == "stale"
+    lock = default_index_dir() / ".lock"
+    lock.unlink(missing_ok=True)
+    lock.mkdir()  # the refresh cannot take the write lock
+    with caplog.at_level("WARNING"):
+        assert build.ensure_default_index() == default_index_dir()
+    assert "could not be refreshed" in caplog.text
+    top = Searcher(default_index_dir()).search("read a csv file", k=1)[0]
+    assert top.record.public_path == "mypd.read_csv"
 
 
 def test_bad_files_are_skipped_with_counted_warnings(make_tree, tmp_path, apirec_home, monkeypatch):
