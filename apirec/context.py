@@ -878,7 +878,7 @@ class _Doc:
         self._local_starts: dict[str, int] = {}
         self._members_memo: dict[str, list[tuple[ApiRecord, int]]] = {}
         self._returned: dict[str, tuple[Any, str]] = {}  # a local function's first returned expression
-        self._unannotated: dict[str, Any] = {}  # methods of the file's classes whose return is not read yet
+        self._unannotated: dict[str, Any] = {}  # the file's functions and methods, return not read yet
         self._mentioned: dict[tuple[int, bytes], bool] = {}
 
     # -- module level ------------------------------------------------------------------------------
@@ -1499,12 +1499,11 @@ class _Doc:
             cls = self.annotation_in(ann, ctx) or _annotation_head(ann)  # typeshed's name of a C class
             elem, ctx = self._dunder_return(cls, "__next__", ctx) if cls else ("", None)
             elem = elem or None
-        if (elem is None or ctx is None) and not ann and len(ops) >= 2 and ops[-1][0] == "call" \
-                and self._depth <= _MAX_DEPTH:
-            # A function or method of this file without annotation: an item of what it first returns
-            # (`for child in path.children()` with `return os.listdir(...)`), read in its own body.
-            callee = self.eval_ops(ops[:-1], scopes)
-            node, text = self.first_returned(callee) if callee else (None, "")
+        if not ann and ctx is not None and self._depth <= _MAX_DEPTH:
+            # The callee says nothing (`_iterated_annotation` gave its record): for a function or method
+            # of this file, an item of what it first returns (`for child in path.children()` with
+            # `return os.listdir(...)`), read in its own body.
+            node, text = self.first_returned(ctx.public_path)
             if text:
                 self._depth += 1
                 try:
@@ -1913,9 +1912,7 @@ class _Doc:
             params = _params(node, drop_first=False)
             ret = " ".join(_t(node.child_by_field_name("return_type")).split())
             if not ret:
-                value = _first_return(node.child_by_field_name("body"))
-                if value is not None:
-                    self._returned[path] = (node, _t(value))
+                self._unannotated[path] = node  # what it first returns, read when asked
             self.local.add(ApiRecord(public_path=path, canonical_path=path, kind="function", origin="file",
                                      params=params, returns=ret, signature=format_signature(params, ret),
                                      line=node.start_point[0] + 1, summary=summarize(_docstring(node)),
