@@ -181,6 +181,10 @@ class Resolver:
                     out[target] = inspect.cleandoc(nd["doc"])
         return out
 
+    def _defs_by_canonical(self) -> dict[str, tuple[str, ModuleInfo, dict[str, Any]]]:
+        """Every definition by canonical path, with its module's name and info."""
+        return {f"{m}.{q}": (m, info, d) for m, info in self.modules.items() for q, d in info.defs.items()}
+
     def _inherited_newdocs(self) -> None:
         """numpy documents `ndarray.min` with add_newdoc, but its stubs declare `min` on a private base
         shared with the scalar types (`_ArrayOrScalarCommon`), so the doc had no record to go to and
@@ -188,8 +192,7 @@ class Resolver:
         class gets its own member: the base's declaration with the doc."""
         if not self.newdocs:
             return
-        by_canonical = {f"{m}.{q}": (m, info, d) for m, info in self.modules.items()
-                        for q, d in info.defs.items()}
+        by_canonical = self._defs_by_canonical()
         for target, doc in self.newdocs.items():
             owner, _, member = target.rpartition(".")
             if target in by_canonical or owner not in by_canonical:
@@ -227,7 +230,7 @@ class Resolver:
         __update = MutableMapping.update` in OrderedDict, `__str__ = output`): its signature, doc and
         kind, not an attribute's, so completion offers it as the call it is. (A module function bound
         in a class body is left as it is: its first parameter would be the instance.)"""
-        by_canonical: dict[str, dict[str, Any]] | None = None
+        by_canonical: dict[str, tuple[str, ModuleInfo, dict[str, Any]]] | None = None
         for module, info in self.modules.items():
             for qual, d in list(info.defs.items()):
                 if d.get("kind") != "attribute" or "." not in qual:
@@ -242,9 +245,8 @@ class Resolver:
                     if canonical is None:
                         continue
                     if by_canonical is None:
-                        by_canonical = {f"{mod}.{q}": dd for mod, inf in self.modules.items()
-                                        for q, dd in inf.defs.items()}
-                    found = by_canonical.get(canonical)
+                        by_canonical = self._defs_by_canonical()
+                    found = by_canonical.get(canonical, (None, None, None))[2]
                 if found is not None and found.get("kind") == "method":
                     info.defs[qual] = {**found, "qual": qual, "kind": "method", "line": d.get("line", 0)}
 
