@@ -46,6 +46,9 @@ class FusionWeights:
     # An exception class answers a question about an error ("catch a timeout", "KeyError when ...");
     # in any other it is a word match ("accessing index and value in a list": `IndexError`).
     exception: float = 0.04
+    # "convert a string to a date": the class of what is converted (`str`) is no answer; only its
+    # name and its usage prior bring it up. See `conversion_source`.
+    source_type: float = 0.04
 
 
 @dataclass
@@ -62,6 +65,7 @@ class Gathered:
     b_top: float
     off_scope: set[int] = field(default_factory=set)  # candidates of a library the question does not involve
     not_error: bool = False  # exception classes went down: the question is not about an error
+    source_type: set[int] = field(default_factory=set)  # the class a conversion starts from
 
 
 # Index loads take this lock: first loads in several threads at once (the language server loads its
@@ -315,6 +319,8 @@ class Searcher:
                 info["off_scope"] = -w.scope
             if g.not_error and self._exceptions[i]:
                 info["exception"] = -w.exception
+            if i in g.source_type:
+                info["source_type"] = -w.source_type
             if named[n]:
                 info["name_match"] = w.name_match
             if top:
@@ -418,6 +424,12 @@ class Searcher:
             if self._exceptions is None:
                 self._exceptions = self._exception_classes()
             scores -= w.exception * self._exceptions[cand]
+        source_type: set[int] = set()
+        names = conversion_source(query) if w.source_type else frozenset()
+        if names:
+            source_type = self._classes_named(names) & set(cand.tolist())
+            if source_type:
+                scores -= w.source_type * np.isin(cand, list(source_type))
         if not include_private:
             scores[self.private[cand]] = -np.inf  # private records and test code only on request
         order = np.argsort(-scores, kind="stable")
@@ -439,7 +451,14 @@ class Searcher:
             order = np.argsort(-scores, kind="stable")
         return Gathered(tokens=tokens, cand=cand, scores=scores, order=order, b_ev=b_ev, d_ev=d_ev,
                         v_ev=v_ev, cover=cover, b_top=float(b_scores[0]) if len(b_scores) else 0.0,
-                        off_scope=off_scope, not_error=not_error)
+                        off_scope=off_scope, not_error=not_error, source_type=source_type)
+
+    def _classes_named(self, names: frozenset[str]) -> set[int]:
+        """The classes (any type kind) whose name is one of `names`, case aside (`string`: Java's String)."""
+        marks = ",".join("?" * len(names))  # placeholders only; values are bound
+        return {idx for (idx,) in self.db.execute(
+            f"SELECT idx FROM records WHERE lower(name) IN ({marks})"
+            " AND kind IN ('class', 'interface', 'enum', 'record')", sorted(names))}
 
     def _reranker(self):
         """The learned reranker for this index's language (None: none shipped, or turned off)."""
@@ -519,6 +538,49 @@ class Searcher:
             "size_bytes": size,
             "created": self.params.get("created"),
         }
+
+
+# Conversion questions: a verb, what is converted, "to"/"into", what it becomes ("how to convert a list
+# of strings into a dict"; "python string to datetime" without the verb when a type word leads).
+_CONVERT = re.compile(r"\b(?:convert|converting|converted|conversion|cast|casting|turn|turning|"
+                      r"transform|transforming|change|changing)\b"
+                      r"(?P<src>.*?)\b(?:to|into)\b(?P<dst>.*)", re.I)
+_TYPE_TO = re.compile(r"\b(?P<src>\w+)\s+to\s+(?P<dst>.*)", re.I)
+# Words for a type, and the class names they stand for.
+_TYPE_WORDS = {
+    "string": ("str", "string"), "str": ("str", "string"), "integer": ("int", "integer"),
+    "int": ("int", "integer"), "float": ("float",), "list": ("list",), "dict": ("dict", "dictionary"),
+    "dictionary": ("dict", "dictionary"), "tuple": ("tuple",), "set": ("set",), "bytes": ("bytes",),
+    "byte": ("bytes", "byte"), "bool": ("bool", "boolean"), "boolean": ("bool", "boolean"),
+    "array": ("array", "ndarray"), "date": ("date",), "datetime": ("datetime",),
+    "dataframe": ("dataframe",), "series": ("series",), "number": ("int", "float", "integer"),
+}
+_PLURALS = {"strings": "string", "integers": "integer", "ints": "int", "floats": "float", "lists": "list",
+            "dicts": "dict", "dictionaries": "dictionary", "tuples": "tuple", "sets": "set",
+            "booleans": "boolean", "bools": "bool", "arrays": "array", "dates": "date",
+            "datetimes": "datetime", "dataframes": "dataframe", "numbers": "number"}
+
+
+def conversion_source(query: str) -> frozenset[str]:
+    """Lowercased class names that a conversion question converts from and not to: "convert a string to
+    a date" -> {str, string}; "list of strings to list of ints" -> {str, string} (a list is on both
+    sides). Empty when the question converts nothing, or both ways ("... and vice versa")."""
+    if re.search(r"vice[ -]versa|\bback\b|\band\s+(?:from|back)\b", query, re.I):
+        return frozenset()
+    m = _CONVERT.search(query)
+    if m is None:
+        m = _TYPE_TO.search(query)
+        if m is None or _PLURALS.get(m["src"].lower(), m["src"].lower()) not in _TYPE_WORDS:
+            return frozenset()
+
+    def names(text: str) -> set[str]:
+        out: set[str] = set()
+        for w in re.findall(r"[a-z]+", text.lower()):
+            w = _PLURALS.get(w, w)
+            out.update(_TYPE_WORDS.get(w, ()))
+        return out
+
+    return frozenset(names(m["src"]) - names(m["dst"]))
 
 
 # A question about an error or its handling, where an exception class can be the answer.

@@ -82,3 +82,41 @@ def test_an_exception_class_answers_only_questions_about_errors(stdlib_index, ca
     assert main(["search", "Python string to attribute", "--index", str(stdlib_index), "--explain"]) == 0
     out = " ".join(capsys.readouterr().out.split())
     assert "an exception class, for a question not about an error -0.04" in out
+
+
+@pytest.mark.parametrize("query, names", [
+    ("how to convert a string to a date", {"str", "string"}),
+    ("converting list of strings to list of integers", {"str", "string"}),  # a list is on both sides
+    ("python string to datetime", {"str", "string"}),  # no verb: a type word leads
+    ("Convert a DataFrame into a numpy array", {"dataframe"}),
+    ("convert string to datetime and vice versa", set()),
+    ("convert set into tuple and tuple into set", set()),
+    ("how to add a column to a dataframe", set()),  # no conversion
+    ("how to convert", set()),
+])
+def test_conversion_source_is_what_is_converted_and_not_what_it_becomes(query, names):
+    from apirec.search import conversion_source
+
+    assert conversion_source(query) == names
+
+
+def test_the_type_a_conversion_starts_from_is_no_answer(stdlib_index, capsys):
+    # The README's "how to convert a string to a date": `str` is the class the question starts from;
+    # only its usage prior (every program calls str) and the word "string" brought it first.
+    from apirec.cli import main
+    from apirec.search import FusionWeights, Searcher
+
+    s = Searcher(stdlib_index)
+    query = "how to convert a string to a date"
+    s.weights = FusionWeights(source_type=0.0)
+    assert s.search(query, k=5)[0].record.public_path == "str"
+    s.weights = FusionWeights()
+    got = {h.record.public_path: h for h in s.search(query, k=10)}
+    assert list(got)[0] in ("datetime.datetime.strptime", "datetime.date.fromisoformat"), list(got)
+    assert got.get("str") is None or got["str"].why["source_type"] < 0
+    # Converting *to* a string, str is an answer and keeps its place.
+    to_str = s.search("convert a date to a string", k=20)
+    assert all("source_type" not in h.why for h in to_str)
+    assert main(["search", query, "--index", str(stdlib_index), "--explain", "-k", "20"]) == 0
+    out = " ".join(capsys.readouterr().out.split())
+    assert "the type a conversion starts from -0.04" in out
