@@ -268,8 +268,8 @@ def _explain(why: dict[str, Any]) -> str:
         parts.append(f"a library the question does not involve {why['off_scope']:+}")
     if why.get("exception"):
         parts.append(f"an exception class, for a question not about an error {why['exception']:+}")
-    if why.get("source_type"):
-        parts.append(f"the type a conversion starts from {why['source_type']:+}")
+    if why.get("backwards"):
+        parts.append(f"converts the wrong way for the question {why['backwards']:+}")
     if why.get("inherited_from"):
         parts.append(f"inherited from {why['inherited_from']}")
     if why.get("matched_terms"):

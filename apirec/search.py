@@ -46,9 +46,11 @@ class FusionWeights:
     # An exception class answers a question about an error ("catch a timeout", "KeyError when ...");
     # in any other it is a word match ("accessing index and value in a list": `IndexError`).
     exception: float = 0.04
-    # "convert a string to a date": the class of what is converted (`str`) is no answer; only its
-    # name and its usage prior bring it up. See `conversion_source`.
-    source_type: float = 0.04
+    # "convert a string to a date": an API that converts the other way is no answer, be it the class of
+    # what is converted (`str`, brought up by its name and usage prior) or one whose doc converts into
+    # it ("convert int to string": `int`, "Convert a number or string to an integer"). See `conversion`.
+    backwards: float = 0.04
+    backwards_pool: int = 30  # ... of the best candidates: their docs are read
 
 
 @dataclass
@@ -65,7 +67,7 @@ class Gathered:
     b_top: float
     off_scope: set[int] = field(default_factory=set)  # candidates of a library the question does not involve
     not_error: bool = False  # exception classes went down: the question is not about an error
-    source_type: set[int] = field(default_factory=set)  # the class a conversion starts from
+    backwards: dict[int, int] = field(default_factory=dict)  # candidates that convert the wrong way: reasons
 
 
 # Index loads take this lock: first loads in several threads at once (the language server loads its
@@ -319,8 +321,8 @@ class Searcher:
                 info["off_scope"] = -w.scope
             if g.not_error and self._exceptions[i]:
                 info["exception"] = -w.exception
-            if i in g.source_type:
-                info["source_type"] = -w.source_type
+            if i in g.backwards:
+                info["backwards"] = -w.backwards * g.backwards[i]
             if named[n]:
                 info["name_match"] = w.name_match
             if top:
@@ -424,12 +426,11 @@ class Searcher:
             if self._exceptions is None:
                 self._exceptions = self._exception_classes()
             scores -= w.exception * self._exceptions[cand]
-        source_type: set[int] = set()
-        names = conversion_source(query) if w.source_type else frozenset()
-        if names:
-            source_type = self._classes_named(names) & set(cand.tolist())
-            if source_type:
-                scores -= w.source_type * np.isin(cand, list(source_type))
+        backwards = self._backwards(query, cand, scores) if w.backwards else {}
+        if backwards:
+            pos = {int(i): j for j, i in enumerate(cand.tolist())}
+            for i, n in backwards.items():
+                scores[pos[i]] -= w.backwards * n
         if not include_private:
             scores[self.private[cand]] = -np.inf  # private records and test code only on request
         order = np.argsort(-scores, kind="stable")
@@ -444,6 +445,8 @@ class Searcher:
             qwords = self._weighted_words(query) if head else []
             for j in head:
                 i = int(cand[j])
+                if i in backwards:
+                    continue  # spelled by what is converted ("convert int to string": int): no evidence
                 c = name_coverage(names[i], qwords)
                 if c:
                     scores[j] += w.name_cover * c
@@ -451,14 +454,31 @@ class Searcher:
             order = np.argsort(-scores, kind="stable")
         return Gathered(tokens=tokens, cand=cand, scores=scores, order=order, b_ev=b_ev, d_ev=d_ev,
                         v_ev=v_ev, cover=cover, b_top=float(b_scores[0]) if len(b_scores) else 0.0,
-                        off_scope=off_scope, not_error=not_error, source_type=source_type)
+                        off_scope=off_scope, not_error=not_error, backwards=backwards)
 
-    def _classes_named(self, names: frozenset[str]) -> set[int]:
-        """The classes (any type kind) whose name is one of `names`, case aside (`string`: Java's String)."""
-        marks = ",".join("?" * len(names))  # placeholders only; values are bound
-        return {idx for (idx,) in self.db.execute(
-            f"SELECT idx FROM records WHERE lower(name) IN ({marks})"
-            " AND kind IN ('class', 'interface', 'enum', 'record')", sorted(names))}
+    def _backwards(self, query: str, cand: np.ndarray, scores: np.ndarray) -> dict[int, int]:
+        """Candidates that convert the wrong way for a conversion question, with how many reasons:
+        the class of what is converted (any type kind, case aside: `string` is Java's String), and,
+        among the `backwards_pool` best, an API whose doc converts into another type than asked
+        (`int`: "Convert a number or string to an integer" for "convert int to string")."""
+        sides = conversion(query)
+        if sides is None:
+            return {}
+        src, dst = sides[0] - sides[1], sides[1]
+        out: dict[int, int] = {}
+        if src:
+            ids = cand.tolist()
+            marks = ",".join("?" * len(ids))  # placeholders only; values are bound
+            for idx, name in self.db.execute(f"SELECT idx, name FROM records WHERE idx IN ({marks})"
+                                             " AND kind IN ('class', 'interface', 'enum', 'record')", ids):
+                if name.lower() in src:
+                    out[idx] = 1
+        best = [int(cand[j]) for j in np.argsort(-scores, kind="stable")[: self.weights.backwards_pool]]
+        for i, r in self.records(best).items():
+            made = conversion(r.summary, verb_only=True)
+            if made is not None and made[1] and not made[1] & dst and (dst or made[1] & src):
+                out[i] = out.get(i, 0) + 1
+        return out
 
     def _reranker(self):
         """The learned reranker for this index's language (None: none shipped, or turned off)."""
@@ -552,7 +572,7 @@ _TYPE_WORDS = {
     "int": ("int", "integer"), "float": ("float",), "list": ("list",), "dict": ("dict", "dictionary"),
     "dictionary": ("dict", "dictionary"), "tuple": ("tuple",), "set": ("set",), "bytes": ("bytes",),
     "byte": ("bytes", "byte"), "bool": ("bool", "boolean"), "boolean": ("bool", "boolean"),
-    "array": ("array", "ndarray"), "date": ("date",), "datetime": ("datetime",),
+    "array": ("array", "ndarray"), "date": ("date", "datetime"), "datetime": ("datetime", "date"),
     "dataframe": ("dataframe",), "series": ("series",), "number": ("int", "float", "integer"),
 }
 _PLURALS = {"strings": "string", "integers": "integer", "ints": "int", "floats": "float", "lists": "list",
@@ -561,17 +581,19 @@ _PLURALS = {"strings": "string", "integers": "integer", "ints": "int", "floats":
             "datetimes": "datetime", "dataframes": "dataframe", "numbers": "number"}
 
 
-def conversion_source(query: str) -> frozenset[str]:
-    """Lowercased class names that a conversion question converts from and not to: "convert a string to
-    a date" -> {str, string}; "list of strings to list of ints" -> {str, string} (a list is on both
-    sides). Empty when the question converts nothing, or both ways ("... and vice versa")."""
-    if re.search(r"vice[ -]versa|\bback\b|\band\s+(?:from|back)\b", query, re.I):
-        return frozenset()
-    m = _CONVERT.search(query)
+@lru_cache(maxsize=8192)
+def conversion(text: str, *, verb_only: bool = False) -> tuple[frozenset[str], frozenset[str]] | None:
+    """The class names (lowercased) a conversion converts from and into: "convert a string to a date" ->
+    ({str, string}, {date, datetime}); "list of strings to list of ints" -> ({list, str, string}, {list, int,
+    integer}). None when the text converts nothing, or both ways ("... and vice versa");
+    `verb_only`: only with a conversion verb (docs say "Add a string to the list")."""
+    if re.search(r"vi[cs][ea][ -]versa|\bback\b|\band\s+(?:from|back)\b", text, re.I):
+        return None
+    m = _CONVERT.search(text)
     if m is None:
-        m = _TYPE_TO.search(query)
+        m = None if verb_only else _TYPE_TO.search(text)
         if m is None or _PLURALS.get(m["src"].lower(), m["src"].lower()) not in _TYPE_WORDS:
-            return frozenset()
+            return None
 
     def names(text: str) -> set[str]:
         out: set[str] = set()
@@ -580,7 +602,7 @@ def conversion_source(query: str) -> frozenset[str]:
             out.update(_TYPE_WORDS.get(w, ()))
         return out
 
-    return frozenset(names(m["src"]) - names(m["dst"]))
+    return frozenset(names(m["src"])), frozenset(names(m["dst"]))
 
 
 # A question about an error or its handling, where an exception class can be the answer.

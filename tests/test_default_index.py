@@ -84,39 +84,54 @@ def test_an_exception_class_answers_only_questions_about_errors(stdlib_index, ca
     assert "an exception class, for a question not about an error -0.04" in out
 
 
-@pytest.mark.parametrize("query, names", [
-    ("how to convert a string to a date", {"str", "string"}),
-    ("converting list of strings to list of integers", {"str", "string"}),  # a list is on both sides
-    ("python string to datetime", {"str", "string"}),  # no verb: a type word leads
-    ("Convert a DataFrame into a numpy array", {"dataframe"}),
-    ("convert string to datetime and vice versa", set()),
-    ("convert set into tuple and tuple into set", set()),
-    ("how to add a column to a dataframe", set()),  # no conversion
-    ("how to convert", set()),
+S, I, D = {"str", "string"}, {"int", "integer"}, {"date", "datetime"}
+
+
+@pytest.mark.parametrize("text, sides", [
+    ("how to convert a string to a date", (S, D)),
+    ("converting list of strings to list of integers", ({"list"} | S, {"list"} | I)),
+    ("python string to datetime", (S, D)),  # no verb: a type word leads
+    ("Convert a DataFrame into a numpy array", ({"dataframe"}, {"array", "ndarray"})),
+    ("Convert a number or string to an integer, or return 0", (S | I | {"float"}, I)),  # int's doc
+    ("convert string to datetime and vice versa", None),
+    ("Java Convert File to Byte Array and visa versa", None),
+    ("how to add a column to a dataframe", None),  # no conversion
+    ("how to convert", None),
 ])
-def test_conversion_source_is_what_is_converted_and_not_what_it_becomes(query, names):
-    from apirec.search import conversion_source
+def test_conversion_reads_what_is_converted_and_what_it_becomes(text, sides):
+    from apirec.search import conversion
 
-    assert conversion_source(query) == names
+    assert conversion(text) == (None if sides is None else tuple(map(frozenset, sides)))
+    assert conversion("Add a string to the list", verb_only=True) is None  # a doc's "to" is no conversion
 
 
-def test_the_type_a_conversion_starts_from_is_no_answer(stdlib_index, capsys):
+def test_an_api_that_converts_the_wrong_way_is_no_answer(stdlib_index, capsys):
     # The README's "how to convert a string to a date": `str` is the class the question starts from;
     # only its usage prior (every program calls str) and the word "string" brought it first.
+    # "convert int to string": `int` converts into what the question converts from, and its doc
+    # ("Convert a number or string to an integer") matched the question's words both ways round.
     from apirec.cli import main
     from apirec.search import FusionWeights, Searcher
 
     s = Searcher(stdlib_index)
-    query = "how to convert a string to a date"
-    s.weights = FusionWeights(source_type=0.0)
-    assert s.search(query, k=5)[0].record.public_path == "str"
-    s.weights = FusionWeights()
-    got = {h.record.public_path: h for h in s.search(query, k=10)}
+
+    def ranked(query, **weights):
+        s.weights = FusionWeights(**weights)
+        return {h.record.public_path: h for h in s.search(query, k=10)}
+
+    assert list(ranked("how to convert a string to a date", backwards=0.0))[0] == "str"
+    got = ranked("how to convert a string to a date")
     assert list(got)[0] in ("datetime.datetime.strptime", "datetime.date.fromisoformat"), list(got)
-    assert got.get("str") is None or got["str"].why["source_type"] < 0
-    # Converting *to* a string, str is an answer and keeps its place.
-    to_str = s.search("convert a date to a string", k=20)
-    assert all("source_type" not in h.why for h in to_str)
-    assert main(["search", query, "--index", str(stdlib_index), "--explain", "-k", "20"]) == 0
+    assert got["str"].why["backwards"] < 0
+    assert list(ranked("convert int to string", backwards=0.0))[0] == "int"
+    got = ranked("convert int to string")
+    assert list(got)[0] == "str", list(got)
+    assert got["int"].why["backwards"] == -0.08  # its class, and its doc
+    assert "name_cover" not in got["int"].why  # "int" spelling int is no evidence here
+    # Converting *to* a string, str is an answer and keeps its place; so is int for "string to int".
+    assert all("backwards" not in h.why for h in ranked("convert a date to a string").values())
+    assert list(ranked("convert string to int"))[0] == "int"
+    query = "how to convert a string to a date"
+    assert main(["search", query, "--index", str(stdlib_index), "--explain"]) == 0
     out = " ".join(capsys.readouterr().out.split())
-    assert "the type a conversion starts from -0.04" in out
+    assert "converts the wrong way for the question -0.04" in out
