@@ -620,12 +620,9 @@ def _close(s: str, i: int) -> int:
     while j < len(s):
         c = s[j]
         if c in "\"'":
-            k = s.find(c, j + 1)
-            while k > 0 and s[k - 1] == "\\":
-                k = s.find(c, k + 1)
-            if k < 0:
+            j = _string_end(s, j)  # escapes followed: `'\\'` ends at its second quote
+            if j < 0:
                 return -1
-            j = k + 1
             continue
         if c in "([{":
             depth += 1

@@ -205,6 +205,9 @@ def test_completion_inside_an_f_string_field(stdlib_searcher):
      "json.JSONDecoder"),
     ("import json\ndef f(out: list[str]):\n    out.append(json.JSONDecoder())\n    for d in out:\n        d.",
      "d", "str"),
+    # A literal that ends in an escaped backslash closes at its second quote: `'\\'`, then `, 'x'`
+    ("import json\ndef f(p):\n    d = json.JSONDecoder(p.replace('\\\\', '/'), 'x')\n    d.", "d",
+     "json.JSONDecoder"),
     ("import asyncio\nasync def f():\n    reader, writer = await asyncio.open_connection('h', 1)\n"
      "    writer.",
      "writer", "asyncio.StreamWriter"),
