@@ -75,6 +75,10 @@ class Gathered:
 _LOAD_LOCK = threading.Lock()
 
 
+_TEXT_VECS: dict[tuple[str, str], np.ndarray] = {}  # (model id, text) -> its embedding
+_TEXT_LOCK = threading.Lock()
+
+
 class Searcher:
     """Loads one generation of an index; thread-safe for concurrent searches."""
 
@@ -94,6 +98,8 @@ class Searcher:
         self._bank_counts: tuple[dict[str, int], int] | None = None
         self._scope: _Scope | None = None
         self._exceptions: np.ndarray | None = None
+        self._vectors: np.ndarray | None = None
+        self._rows: dict[str, int | None] = {}  # record id -> row of vectors.npy (member completion)
         if load_dense:
             self._load_dense()
 
@@ -135,10 +141,25 @@ class Searcher:
     def _load_dense(self):
         if self._dense is not None:
             return self._dense
+        self._load_embedder()  # first: it says when the configured model is not the index's
         with self._lock, _LOAD_LOCK:
             if self._dense is None:
                 import faiss
 
+                faiss.omp_set_num_threads(1)  # one query: threads cost more than they save
+                try:
+                    self._dense = faiss.read_index(str(self.folder / "dense.faiss"))
+                except Exception as e:
+                    raise IndexLoadError(f"the index at {self.index_dir.path} has a corrupt dense index "
+                                         f"({e}); " + rebuild_hint(self.index_dir.path)) from None
+        return self._dense
+
+    def _load_embedder(self):
+        """The query embedder alone (member completion compares a comment with stored vectors: no FAISS)."""
+        if self._embedder is not None:
+            return self._embedder
+        with self._lock, _LOAD_LOCK:
+            if self._embedder is None:
                 from .dense import Embedder, query_quantized, resolve_model
 
                 spec = resolve_model(self._model_name or self.params.get("model_name"))
@@ -147,15 +168,10 @@ class Searcher:
                         f"the index at {self.index_dir.path} was built with embedding model "
                         f"{self.params['model_id']}, but {spec.model_id} is configured; "
                         + rebuild_hint(self.index_dir.path))
-                faiss.omp_set_num_threads(1)  # one query: threads cost more than they save
-                try:
-                    self._dense = faiss.read_index(str(self.folder / "dense.faiss"))
-                except Exception as e:
-                    raise IndexLoadError(f"the index at {self.index_dir.path} has a corrupt dense index "
-                                         f"({e}); " + rebuild_hint(self.index_dir.path)) from None
-                # Two intra-op threads cut one query's embedding by a quarter to a third here; FAISS stays at one.
-                self._embedder = Embedder(spec, threads=min(2, os.cpu_count() or 1), quantized=query_quantized())
-        return self._dense
+                # Two intra-op threads cut one query's embedding by a quarter to a third here.
+                self._embedder = Embedder(spec, threads=min(2, os.cpu_count() or 1),
+                                          quantized=query_quantized())
+        return self._embedder
 
     def _solved_dense_index(self):
         if self._solved_dense is None:
@@ -248,6 +264,46 @@ class Searcher:
         if row is None:
             raise KeyError(idx)
         return row[0]
+
+    def similarity(self, text: str, records: Iterable[ApiRecord]) -> dict[str, float]:
+        """Cosine of `text`'s embedding with the indexed vector of each of `records` that this index
+        holds, by record id: what a comment means against what members do ("partition into chunks" /
+        "Split an array into multiple sub-arrays"), where they share no word. Empty without vectors."""
+        ids = [r.id for r in records]
+        missing = [i for i in dict.fromkeys(ids) if i not in self._rows]
+        if missing:
+            if len(self._rows) > 200_000:
+                self._rows.clear()
+            for start in range(0, len(missing), 500):
+                chunk = missing[start:start + 500]
+                marks = ",".join("?" * len(chunk))  # placeholders only; values are bound
+                got = dict(self.db.execute(f"SELECT id, idx FROM records WHERE id IN ({marks})", chunk))
+                self._rows.update((i, got.get(i)) for i in chunk)
+        rows = {i: self._rows[i] for i in ids if self._rows.get(i) is not None}
+        if not rows:
+            return {}
+        if self._vectors is None:
+            vecs = np.load(self.folder / "vectors.npy", mmap_mode="r")  # pages only the rows asked for
+            if vecs.shape[0] != self.n:
+                raise IndexLoadError(f"vectors.npy of {self.index_dir.path} does not match its records; "
+                                     + rebuild_hint(self.index_dir.path))
+            self._vectors = vecs
+        qv = self.text_vector(text)
+        order = sorted(set(rows.values()))
+        sims = dict(zip(order, (self._vectors[order] @ qv).tolist()))
+        return {i: sims[row] for i, row in rows.items()}
+
+    def text_vector(self, text: str) -> np.ndarray:
+        """`text`'s embedding, remembered per model (the indexes of one model share it)."""
+        key = (self.params.get("model_id", ""), text)
+        got = _TEXT_VECS.get(key)
+        if got is None:
+            got = self._load_embedder().embed_one(text)
+            with _TEXT_LOCK:
+                if len(_TEXT_VECS) >= 256:
+                    _TEXT_VECS.clear()
+                _TEXT_VECS[key] = got
+        return got
 
     def lookup(self, name: str, limit: int = 20) -> list[ApiRecord]:
         """Records whose public path, alias, canonical path or id is `name`; else by short name."""

@@ -317,6 +317,51 @@ def test_call_snippet(stdlib_searcher):
     assert call_snippet(loads, "json", snippet=False) == "json.loads(s)"
 
 
+@pytest.mark.parametrize("code, want", [
+    ("import math\n\n# length of the hypotenuse\nmath.", "hypot"),  # "Multidimensional Euclidean distance"
+    ("import shutil\n\n# duplicate the folder with everything in it\nshutil.", "copytree"),
+])
+def test_a_comment_finds_a_member_by_what_it_means(stdlib_searcher, monkeypatch, code, want):
+    # No word of the comment is in the member's name or doc: the comment's embedding against the
+    # member's indexed one finds it among a module's many members.
+    import apirec.context as context
+
+    assert names(stdlib_searcher, code)[0] == want
+    monkeypatch.setattr(context, "_MEANING", 0.0)
+    assert names(stdlib_searcher, code)[0] != want
+
+
+def test_similarity_compares_a_text_with_the_records_this_index_holds(stdlib_searcher):
+    from dataclasses import replace
+
+    (hypot,) = stdlib_searcher.lookup("math.hypot")
+    (ceil,) = stdlib_searcher.lookup("math.ceil")
+    stranger = replace(hypot, public_path="elsewhere.hypot", canonical_path="elsewhere.hypot", origin="x")
+    got = stdlib_searcher.similarity("length of the hypotenuse", [hypot, ceil, stranger])
+    assert set(got) == {hypot.id, ceil.id}  # not a record of this index: no vector, no answer
+    assert got[hypot.id] > got[ceil.id]
+
+
+def test_completion_without_vectors_ranks_by_words_alone(tmp_path, apirec_home):
+    # An index whose vectors are gone (a partial copy, a disk error): completion answers all the same.
+    from apirec.build import build_index
+    from apirec.search import Searcher
+
+    funcs = "".join(f"def helper_{i}(x):\n    \"\"\"Helper number {i}.\"\"\"\n\n\n" for i in range(40))
+    shout = "def shout(s):\n    \"\"\"Upper-case it.\"\"\"\n"
+    repo = write_tree(tmp_path / "repo", {"tools.py": funcs + shout})
+    build_index(tmp_path / "ix", [str(repo)])
+    s = Searcher(tmp_path / "ix")
+    code = "import tools\n\n# make the text loud\ntools."
+    assert s.similarity("make the text loud", s.members("tools"))  # vectors there: meaning is asked
+    (s.folder / "vectors.npy").unlink()
+    s = Searcher(tmp_path / "ix")
+    with pytest.raises(OSError):
+        s.similarity("make the text loud", s.members("tools"))
+    got = names(s, code, n=50)
+    assert "shout" in got and len(got) == 41
+
+
 def test_unknown_receiver_ranks_by_the_intent_of_the_comment(stdlib_searcher):
     code = "def encode(obj, enc):\n    # serialize obj to a JSON formatted str\n    return enc."
     hits = member_completions([stdlib_searcher], code, 2, 15)
