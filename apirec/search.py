@@ -621,6 +621,9 @@ class Searcher:
 _CONVERT = re.compile(r"\b(?:convert|converting|converted|conversion|cast|casting|turn|turning|"
                       r"transform|transforming|change|changing)\b"
                       r"(?P<src>.*?)\b(?:to|into)\b(?P<dst>.*)", re.I)
+# ... or what is made from what: "Construct a date from a string", "create a dataframe from a dict".
+_MADE_FROM = re.compile(r"\b(?:construct|constructs|create|creates|make|makes|build|builds|parse|parses|"
+                        r"parsed|get|extract)\b(?P<dst>[^.;:]*?)\bfrom\b(?P<src>[^.;:]*)", re.I)
 _TYPE_TO = re.compile(r"\b(?P<src>\w+)\s+to\s+(?P<dst>.*)", re.I)
 # Words for a type, and the class names they stand for.
 _TYPE_WORDS = {
@@ -645,7 +648,7 @@ def conversion(text: str, *, verb_only: bool = False) -> tuple[frozenset[str], f
     `verb_only`: only with a conversion verb (docs say "Add a string to the list")."""
     if re.search(r"vi[cs][ea][ -]versa|\bback\b|\band\s+(?:from|back)\b", text, re.I):
         return None
-    m = _CONVERT.search(text)
+    m = _CONVERT.search(text) or _MADE_FROM.search(text)
     if m is None:
         m = None if verb_only else _TYPE_TO.search(text)
         if m is None or _PLURALS.get(m["src"].lower(), m["src"].lower()) not in _TYPE_WORDS:
