@@ -84,16 +84,16 @@ def test_an_exception_class_answers_only_questions_about_errors(stdlib_index, ca
     assert "an exception class, for a question not about an error -0.04" in out
 
 
-S, I, D = {"str", "string"}, {"int", "integer"}, {"date", "datetime"}
+STR, INT, DATE = {"str", "string"}, {"int", "integer"}, {"date", "datetime"}
 
 
 @pytest.mark.parametrize("text, sides", [
-    ("how to convert a string to a date", (S, D)),
-    ("converting list of strings to list of integers", ({"list"} | S, {"list"} | I)),
-    ("python string to datetime", (S, D)),  # no verb: a type word leads
+    ("how to convert a string to a date", (STR, DATE)),
+    ("converting list of strings to list of integers", ({"list"} | STR, {"list"} | INT)),
+    ("python string to datetime", (STR, DATE)),  # no verb: a type word leads
     ("Convert a DataFrame into a numpy array", ({"dataframe"}, {"array", "ndarray"})),
-    ("Convert a number or string to an integer, or return 0", (S | I | {"float"}, I)),  # int's doc
-    ("Construct a date from a string in ISO 8601 format.", (S, D)),  # what is made from what
+    ("Convert a number or string to an integer, or return 0", (STR | INT | {"float"}, INT)),  # int's doc
+    ("Construct a date from a string in ISO 8601 format.", (STR, DATE)),  # what is made from what
     ("create a dataframe from a dict", ({"dict", "dictionary"}, {"dataframe"})),
     ("convert string to datetime and vice versa", None),
     ("Java Convert File to Byte Array and visa versa", None),
