@@ -46,9 +46,10 @@ class FusionWeights:
     # An exception class answers a question about an error ("catch a timeout", "KeyError when ...");
     # in any other it is a word match ("accessing index and value in a list": `IndexError`).
     exception: float = 0.04
-    # "convert a string to a date": an API that converts the other way is no answer, be it the class of
+    # "convert a string to a date": an API that converts the wrong way is no answer, be it the class of
     # what is converted (`str`, brought up by its name and usage prior) or one whose doc converts into
-    # it ("convert int to string": `int`, "Convert a number or string to an integer"). See `conversion`.
+    # another type ("convert int to string": `int`, "Convert a number or string to an integer"). See
+    # `conversion`.
     backwards: float = 0.04
     backwards_pool: int = 30  # ... of the best candidates: their docs are read
 
@@ -516,7 +517,8 @@ class Searcher:
         """Candidates that convert the wrong way for a conversion question, with how many reasons:
         the class of what is converted (any type kind, case aside: `string` is Java's String), and,
         among the `backwards_pool` best, an API whose doc converts into another type than asked
-        (`int`: "Convert a number or string to an integer" for "convert int to string")."""
+        (`int`: "Convert a number or string to an integer" for "convert int to string"), or, where the
+        question names no target type, into the type it converts from."""
         sides = conversion(query)
         if sides is None:
             return {}
