@@ -353,7 +353,7 @@ def test_completion_without_vectors_ranks_by_words_alone(tmp_path, apirec_home):
     build_index(tmp_path / "ix", [str(repo)])
     s = Searcher(tmp_path / "ix")
     code = "import tools\n\n# make the text loud\ntools."
-    assert s.similarity("make the text loud", s.members("tools"))  # vectors there: meaning is asked
+    assert s.similarity("make the text loud", s.members("tools"))  # with its vectors it answers
     (s.folder / "vectors.npy").unlink()
     s = Searcher(tmp_path / "ix")
     with pytest.raises(OSError):
