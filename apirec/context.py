@@ -2692,7 +2692,7 @@ class _Site:
         modules = set(doc.module_aliases())
         # Per-pool state of `score`, set by `prepare`.
         self._pool: dict | None = None
-        self._bm25: dict[str, float] = {}
+        self._intent: dict[str, float] = {}  # per candidate: the intent's words or meaning, at most 1
         self._methods_memo: bool | None = None
         self.type_words: frozenset[str] = frozenset()
         cur = lines[line].rstrip("\r")
@@ -2898,13 +2898,14 @@ class _Site:
         if not self.meant or len(pool) < _MEANING_POOL:
             return {}
         by_id = {v[1].id: name for name, v in pool.items()}
+        records = [v[1] for v in pool.values()]
         cos: dict[str, float] = {}
         for src in self.doc.sources:
             similarity = getattr(src, "similarity", None)
             if similarity is None:
                 continue
             try:
-                got = similarity(self.meant, [v[1] for v in pool.values()])
+                got = similarity(self.meant, records)
             except Exception:  # an index without vectors or model: meaning is optional, as the intent is
                 continue
             for rid, c in got.items():
@@ -2924,10 +2925,10 @@ class _Site:
         each at most 1; meaning at half weight: it is the vaguer evidence) and, on demand, whether the
         pool offers methods."""
         self._pool = pool
-        self._bm25 = self.bm25(pool)
+        self._intent = self.bm25(pool)
         for name, m in self.meaning(pool).items():
-            if _MEANING * m > self._bm25.get(name, 0.0):
-                self._bm25[name] = _MEANING * m
+            if _MEANING * m > self._intent.get(name, 0.0):
+                self._intent[name] = _MEANING * m
         self._methods_memo = None
 
     def _has_methods(self) -> bool:
@@ -2956,7 +2957,7 @@ class _Site:
             search = why.get("search")
             if search:
                 parts["search"] = w["search"] * 2 * search  # its rank in a search of the whole index
-        intent = self._bm25.get(name)
+        intent = self._intent.get(name)
         if intent:
             parts["intent"] = w["intent"] * intent
         if len(name) > 2 and name in self.mentions:

@@ -82,7 +82,7 @@ class Ctx:
     # -- indexes -------------------------------------------------------------------------------------
     def index(self, name: str, specs: list[str]) -> Path:
         """The cached index `name` of `specs`: built when missing (or once per run with --rebuild)."""
-        from apirec.build import build_index
+        from apirec.build import build_index, index_state
         from apirec.store import IndexDir
 
         path = self.cache / "idx" / name
@@ -91,8 +91,6 @@ class Ctx:
         rebuild = self.rebuild and name not in self._rebuilt
         if IndexDir(path).exists() and not rebuild:
             if _loadable(path):
-                from apirec.build import index_state
-
                 missing = [s for s in specs if s not in _sources(path)]
                 if not missing and index_state(path) == "ok":
                     return path
