@@ -69,6 +69,7 @@ class Gathered:
     off_scope: set[int] = field(default_factory=set)  # candidates of a library the question does not involve
     not_error: bool = False  # exception classes went down: the question is not about an error
     backwards: dict[int, int] = field(default_factory=dict)  # candidates that convert the wrong way: reasons
+    records: dict[int, ApiRecord] = field(default_factory=dict)  # those already read (idx -> record)
 
 
 # Index loads take this lock: first loads in several threads at once (the language server loads its
@@ -409,7 +410,9 @@ class Searcher:
         """The best `depth` candidates of `g` (positions in g.cand, best fused first), their records, and
         whether the query names each one; `language` keeps only that language's records."""
         head = [j for j in g.order[:depth].tolist() if np.isfinite(g.scores[j])]
-        recs = self.records([int(g.cand[j]) for j in head])
+        want = [int(g.cand[j]) for j in head]
+        recs = self.records([i for i in want if i not in g.records])
+        recs.update((i, g.records[i]) for i in want if i in g.records)
         if language:
             head = [j for j in head if recs[int(g.cand[j])].language == language]
         qnorm = "".join(tokenize(query, stopwords=False))
@@ -483,7 +486,8 @@ class Searcher:
             if self._exceptions is None:
                 self._exceptions = self._exception_classes()
             scores -= w.exception * self._exceptions[cand]
-        backwards = self._backwards(query, cand, scores) if w.backwards else {}
+        read: dict[int, ApiRecord] = {}  # records a step below reads, kept for `head`
+        backwards = self._backwards(query, cand, scores, read) if w.backwards else {}
         if backwards:
             pos = {int(i): j for j, i in enumerate(cand.tolist())}
             for i, n in backwards.items():
@@ -511,9 +515,10 @@ class Searcher:
             order = np.argsort(-scores, kind="stable")
         return Gathered(tokens=tokens, cand=cand, scores=scores, order=order, b_ev=b_ev, d_ev=d_ev,
                         v_ev=v_ev, cover=cover, b_top=float(b_scores[0]) if len(b_scores) else 0.0,
-                        off_scope=off_scope, not_error=not_error, backwards=backwards)
+                        off_scope=off_scope, not_error=not_error, backwards=backwards, records=read)
 
-    def _backwards(self, query: str, cand: np.ndarray, scores: np.ndarray) -> dict[int, int]:
+    def _backwards(self, query: str, cand: np.ndarray, scores: np.ndarray,
+                   read: dict[int, ApiRecord]) -> dict[int, int]:
         """Candidates that convert the wrong way for a conversion question, with how many reasons:
         the class of what is converted (any type kind, case aside: `string` is Java's String), and,
         among the `backwards_pool` best, an API whose doc converts into another type than asked
@@ -532,7 +537,8 @@ class Searcher:
                 if name.lower() in src:
                     out[idx] = 1
         best = [int(cand[j]) for j in np.argsort(-scores, kind="stable")[: self.weights.backwards_pool]]
-        for i, r in self.records(best).items():
+        read.update(self.records(best))
+        for i, r in read.items():
             made = conversion(r.summary, verb_only=True)
             if made is not None and made[1] and not made[1] & dst and (dst or made[1] & src):
                 out[i] = out.get(i, 0) + 1
