@@ -820,6 +820,9 @@ class _Binding:
     kind: str  # "path" (a dotted API path), "expr" (text to evaluate), "ann" (annotation text), "none"
     value: str = ""
     scope: Any = None  # the function node an expr/annotation is evaluated in (None: module)
+    # The first line of the statement that binds: the names its value uses are looked up above it
+    # (`line = line.strip()`, `for tok in tok:` mean the earlier binding, not this one again).
+    line: int = -1
 
 
 _FOR_HEAD = re.compile(r"^for\s+(.+?)\s+in\s+(.+?):\s*(?:#.*)?$")
@@ -833,12 +836,12 @@ def _header_bindings(first: str, start: int, out: dict[str, list[tuple[int, _Bin
         targets = [t.strip() for t in m.group(1).strip("() ").split(",") if t.strip()]
         for pos, t in enumerate(targets):
             if re.fullmatch(r"[A-Za-z_]\w*", t):
-                b = _Binding("iter", (m.group(2), pos if len(targets) > 1 else None))
+                b = _Binding("iter", (m.group(2), pos if len(targets) > 1 else None), line=start)
                 out.setdefault(t, []).append((start, b))
         return
     m = _WITH_HEAD.match(first.strip())
     if m:
-        out.setdefault(m.group(2), []).append((start, _Binding("enter", m.group(1))))
+        out.setdefault(m.group(2), []).append((start, _Binding("enter", m.group(1), line=start)))
 
 
 class _Doc:
@@ -868,6 +871,9 @@ class _Doc:
         self._attr_busy: set[str] = set()  # attribute contexts being evaluated
         self._cursor_node = None
         self._depth = 0
+        # scope (a function node's id, None: module) -> the line bindings must start above while the
+        # value of a binding of that scope is evaluated (see _Binding.line)
+        self._horizon: dict[Any, int] = {}
         # Lazily filled by the lookups for receivers of unknown type (see module_aliases and below).
         self._aliases: dict[str, str] | None = None
         self._before: str | None = None
@@ -919,10 +925,11 @@ class _Doc:
                 m = _ASSIGN.match(text)
                 if m and (m.group(2) or m.group(3)):
                     b = _Binding("ann", m.group(2).strip()) if m.group(2) else _Binding("expr", m.group(3).strip())
+                    b.line = start
                     out.setdefault(m.group(1), []).append((start, b))
                 elif (m := _UNPACK.match(text)) is not None:  # `conn, addr = s.accept()`
                     for pos, target in enumerate(re.split(r"\s*,\s*", m.group(1))):
-                        b = _Binding("unpack", (m.group(2).strip(), pos))
+                        b = _Binding("unpack", (m.group(2).strip(), pos), line=start)
                         out.setdefault(target, []).append((start, b))
         self._module_bindings = out
         return out
@@ -932,16 +939,20 @@ class _Doc:
         after line `after` (a script's `with open(p) as f:` `data = json.load(f)`, `if __name__ ==
         "__main__":` `parser = ...`): the last one above the cursor. Only blocks whose text assigns the
         name are parsed."""
+        upto = self._horizon.get(None, self.line)
         for start in reversed(self._compound_assigned().get(name, ())):
             if start <= after:
                 return None
+            if start >= upto:
+                continue
             found = None
             node = self.block_node(start)
-            for st in _statements(node.parent or node, self.line):  # the parsed text's root: this block
+            for st in _statements(node.parent or node, upto):  # the parsed text's root: this block
                 if st.type not in ("with_statement", "for_statement") or st.start_point[0] != start:
                     b = self._statement_binding(st, name, None)
-                    if b is not None and st.start_point[0] < self.line:
+                    if b is not None and st.start_point[0] < upto:
                         found = b
+                        b.line = st.start_point[0]
             if found is not None:
                 return found
         return None
@@ -1044,6 +1055,8 @@ class _Doc:
             if b is not None:
                 return b, scopes[i:]
         lst = self.module_bindings().get(name)
+        if lst and None in self._horizon:
+            lst = [x for x in lst if x[0] < self._horizon[None]]
         inner = self._compound_binding(name, lst[-1][0] if lst else -1) if not scopes else None
         if inner is not None:
             return inner, []
@@ -1085,6 +1098,20 @@ class _Doc:
         return None
 
     def _eval_binding(self, b: _Binding, scopes: list[Any]) -> str | None:
+        if b.line < 0:
+            return self._eval_binding_value(b, scopes)
+        key = b.scope.id if b.scope is not None else None
+        before = self._horizon.get(key)
+        self._horizon[key] = b.line
+        try:
+            return self._eval_binding_value(b, scopes)
+        finally:
+            if before is None:
+                del self._horizon[key]
+            else:
+                self._horizon[key] = before
+
+    def _eval_binding_value(self, b: _Binding, scopes: list[Any]) -> str | None:
         if b.kind == "path":
             return b.value
         if b.kind == "none":
@@ -1174,10 +1201,12 @@ class _Doc:
                     found = _Binding("ann", _LITERAL_NODES[default.type], fn)  # `sep=' '`: a str
                 else:
                     found = _Binding("none")
-        for st in _statements(fn.child_by_field_name("body"), self.line):
+        upto = self._horizon.get(fn.id, self.line + 1) - 1
+        for st in _statements(fn.child_by_field_name("body"), upto):
             b = self._statement_binding(st, name, fn)
             if b is not None:
                 found = b
+                b.line = st.start_point[0]
         return found
 
     def _statement_binding(self, st, name: str, fn) -> _Binding | None:
@@ -1860,13 +1889,12 @@ class _Doc:
                 decos = _decorators(inner)
                 kind = "property" if any(d.split("(")[0].endswith(("property", "cached_property"))
                                          for d in decos) else "method"
-                params = _params(inner, drop_first="staticmethod" not in decos)
                 ret = inner.child_by_field_name("return_type")
+                params, returns, sig, summary, extra = _method_facts(inner, "staticmethod" not in decos)
                 self.local.add(ApiRecord(public_path=f"{path}.{fname}", canonical_path=f"{path}.{fname}",
                                          kind=kind, origin="file", line=inner.start_point[0] + 1,
-                                         params=params, returns=" ".join(_t(ret).split()),
-                                         signature=format_signature(params, " ".join(_t(ret).split())),
-                                         summary=summarize(_docstring(inner)), extra=_result_extra(inner)))
+                                         params=params, returns=returns, signature=sig, summary=summary,
+                                         extra=extra))
                 if ret is not None:
                     self._attr_ctx[f"{path}.{fname}"] = (_t(ret), True, None)
                 else:  # as for the file's functions: what it first returns (read when asked)
@@ -2360,7 +2388,26 @@ def _self_assignments(fn, others: dict[str, list[tuple[str, bool, Any]]] | None 
                       ) -> dict[str, tuple[str, bool, Any]]:
     """`self.x = expr` / `self.x: T = ...` in a method body -> {x: (text, is_annotation, scope)};
     `others` collects the other values the body assigns (`self.data = seq`, then `str(seq)`)."""
+    key = fn.text
+    got = _ASSIGN_MEMO.get(key)
+    if got is None:
+        got = _self_assigned(fn)
+        _put(_ASSIGN_MEMO, key, got, 4096)
+    firsts, rest = got
+    if others is not None:
+        for attr, text in rest:
+            others.setdefault(attr, []).append((text, False, fn))
+    return {attr: (text, ann, fn) for attr, text, ann in firsts}
+
+
+_ASSIGN_MEMO: dict[bytes, tuple] = {}  # a method's text -> what _self_assigned reads in it
+
+
+def _self_assigned(fn) -> tuple[tuple[tuple[str, str, bool], ...], tuple[tuple[str, str], ...]]:
+    """_self_assignments without the scope: ((attr, text, is_annotation), ...) for the first value of
+    each attribute, ((attr, text), ...) for the others."""
     out: dict[str, tuple[str, bool, Any]] = {}
+    others: dict[str, list[tuple[str, bool, Any]]] = {}
     params = fn.child_by_field_name("parameters")
     first = params.named_children[0] if params is not None and params.named_child_count else None
     me = _t(first) if first is not None and first.type == "identifier" else "self"
@@ -2383,9 +2430,10 @@ def _self_assignments(fn, others: dict[str, list[tuple[str, bool, Any]]] | None 
                 out[attr] = (_LITERAL_NODES[right.type], True, fn)
             else:
                 out[attr] = (_t(right), False, fn)
-        elif right is not None and others is not None and right.type not in _LITERAL_NODES:
+        elif right is not None and right.type not in _LITERAL_NODES:
             others.setdefault(attr, []).append((_t(right), False, fn))
-    return out
+    return (tuple((a, v[0], v[1]) for a, v in out.items()),
+            tuple((a, v[0]) for a, vs in others.items() for v in vs))
 
 
 _MAX_ALTS = 4  # further values of an attribute tried for its type
@@ -3052,6 +3100,24 @@ class _Site:
                 and self._has_methods():
             parts["self"] = -w["self_on_module"]  # a module-level function offered for an object
         return sum(parts.values()), parts
+
+
+# A method's facts by its text: the classes of the open file are read again on every completion, and
+# reading each method's body (what it returns) was most of the slowest completions' time.
+_METHOD_MEMO: dict[tuple[bytes, bool], tuple] = {}
+
+
+def _method_facts(fn, drop_first: bool) -> tuple:
+    """(params, returns, signature, summary, extra) of a method, memoized by its text."""
+    key = (fn.text, drop_first)
+    got = _METHOD_MEMO.get(key)
+    if got is None:
+        params = _params(fn, drop_first=drop_first)
+        returns = " ".join(_t(fn.child_by_field_name("return_type")).split())
+        got = (params, returns, format_signature(params, returns), summarize(_docstring(fn)),
+               _result_extra(fn))
+        _put(_METHOD_MEMO, key, got, 4096)
+    return got
 
 
 def _result_extra(fn) -> tuple[tuple[str, str], ...]:

@@ -119,6 +119,13 @@ def test_completion_inside_an_f_string_field(stdlib_searcher):
      "    finally:\n        d.", "d", "json.JSONDecoder"),
     ("import json\ndef f(x):\n    if x:\n        d = 'a'\n    elif x > 1:\n        d = json.JSONDecoder()\n"
      "    d.", "d", "json.JSONDecoder"),
+    # A name bound again from its own value means its earlier binding there (`x = x.strip()`), in a
+    # function, in a script, in a script's block, and for a loop over itself.
+    ("def f(text: str):\n    text = text.strip()\n    text.", "text", "str"),
+    ("import re\np = re.compile('a')\nm = p.match('b')\np = m.re\np.", "p", "re.Pattern"),
+    ("import re\nif True:\n    p = re.compile('a')\n    p = p\n    p.", "p", "re.Pattern"),
+    ("def f(words: list[str]):\n    for w in words:\n        for w in w:\n            w.", "w", "str"),
+    ("import re\nm = re.match('a', 'b')\nm = m\nm.", "m", "re.Match"),
     # An assignment expression, an `except ... as` name, a comprehension's own loop variable.
     ("import re\nif (m := re.match('a', s)):\n    m.", "m", "re.Match"),
     ("import re\ndef f(s):\n    while (m := re.search('a', s)) is not None:\n        m.", "m", "re.Match"),
