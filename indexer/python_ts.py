@@ -592,7 +592,33 @@ class _Extractor:
                 return
             if self._newdoc_calls and not in_class and self._maybe_newdoc(stmt):
                 return
+            if not in_class and self._maybe_doc_assignment(stmt):
+                return
             self._assignment(stmt, prefix, in_class)
+
+    def _maybe_doc_assignment(self, stmt) -> bool:
+        """`splitext.__doc__ = genericpath._splitext.__doc__` or `= "..."`: a doc given after the
+        definition (posixpath, numpy's linalg). Kept as a newdoc (a copy names its source with
+        `from`), applied by the resolver to a definition that has no docstring of its own."""
+        expr = stmt.named_children[0] if stmt.named_child_count else None
+        if expr is None or expr.type != "assignment":
+            return False
+        left, right = expr.child_by_field_name("left"), expr.child_by_field_name("right")
+        if left is None or right is None or left.type != "attribute" \
+                or _text(left.child_by_field_name("attribute")) != "__doc__":
+            return False
+        target = _text(left.child_by_field_name("object"))
+        while right.type == "parenthesized_expression" and right.named_child_count == 1:
+            right = right.named_children[0]
+        if right.type in ("string", "concatenated_string"):
+            parts = right.named_children if right.type == "concatenated_string" else [right]
+            doc = "".join(_string_value(c) for c in parts if c.type == "string")
+            if doc.strip():
+                self.newdocs.append({"module": self.module, "name": target, "doc": doc})
+        elif right.type == "attribute" and _text(right.child_by_field_name("attribute")) == "__doc__":
+            self.newdocs.append({"module": self.module, "name": target, "doc": "",
+                                 "from": _text(right.child_by_field_name("object"))})
+        return True
 
     def _maybe_newdoc_helper(self, fn) -> None:
         """numpy's `_array_method_doc(name, params, doc)` calls `add_newdoc(MOD, "ndarray", (name, ...))`:

@@ -170,15 +170,31 @@ class Resolver:
         return edges
 
     def _newdocs(self) -> dict[str, str]:
-        """Docstrings that `add_newdoc(...)` calls give objects written in C, by canonical path."""
+        """Docstrings given apart from the definition, by canonical path: those `add_newdoc(...)` calls
+        give objects written in C, and `X.__doc__ = ...` assignments (a copy of another object's doc:
+        `splitext.__doc__ = genericpath._splitext.__doc__`)."""
         out: dict[str, str] = {}
+        copies: list[tuple[str, str]] = []  # (target, source) canonical paths
         for info in self.modules.values():
             for nd in info.facts.get("newdocs", ()):
                 if nd["module"] not in self.modules:
                     continue
                 target = self._lookup_dotted(nd["module"], nd["name"])
-                if target and target not in out:
+                if not target or target in out:
+                    continue
+                if nd.get("from"):
+                    source = self._lookup_dotted(nd["module"], nd["from"])
+                    if source:
+                        copies.append((target, source))
+                else:
                     out[target] = inspect.cleandoc(nd["doc"])
+        if copies:
+            by_canonical = self._defs_by_canonical()
+            for _ in range(3):  # a copy of a copy (ntpath's splitext, then another module's)
+                for target, source in copies:
+                    doc = out.get(source) or (by_canonical.get(source, (None, None, {}))[2].get("doc") or "")
+                    if doc and target not in out:
+                        out[target] = inspect.cleandoc(doc)
         return out
 
     def _defs_by_canonical(self) -> dict[str, tuple[str, ModuleInfo, dict[str, Any]]]:

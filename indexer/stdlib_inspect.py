@@ -295,7 +295,14 @@ def fill_gaps(records: list, version: str) -> list:
                 # Exported lazily (`concurrent.futures.ThreadPoolExecutor` by a module `__getattr__`):
                 # a name of the record the source already gave, with its members and bases.
                 n = by_path[canonical]
-                records[n] = records[n].with_(aliases=records[n].aliases + (f"{module}.{name}",))
+                old = records[n]
+                if old.kind != "class" and any(p.startswith("_") for p in old.public_path.split(".")):
+                    # `hashlib.md5` is `_hashlib.openssl_md5`: the public module's name is the one users
+                    # call (a class keeps its path, which its members are listed under).
+                    records[n] = old.with_(public_path=f"{module}.{name}", private=False,
+                                           aliases=(old.public_path, *old.aliases))
+                else:
+                    records[n] = old.with_(aliases=old.aliases + (f"{module}.{name}",))
                 known.add(f"{module}.{name}")
                 continue
             added.append(ApiRecord(public_path=f"{module}.{name}", canonical_path=canonical, kind=kind,

@@ -144,6 +144,50 @@ def test_docstrings_of_c_objects_from_add_newdoc(make_tree, tmp_path, apirec_hom
     assert {"fill", "zero"} <= set(hit.why["matched_terms"])  # its words are in the BM25 index
 
 
+def test_docstrings_assigned_after_the_definition(make_tree, tmp_path, apirec_home):
+    # posixpath: `splitext.__doc__ = genericpath._splitext.__doc__`; a copy of a copy, a literal, and
+    # a definition's own docstring is not replaced.
+    repo = make_tree({
+        "paths/__init__.py": ("from paths.posix import splitext, join, basename\n"
+                              "from paths.nt import ntsplit\n"),
+        "paths/generic.py": '''
+            def _splitext(p, sep):
+                """Split the extension from a pathname."""
+            ''',
+        "paths/posix.py": '''
+            from paths import generic
+
+            def splitext(p):
+                return generic._splitext(p, "/")
+            splitext.__doc__ = generic._splitext.__doc__
+
+            def join(a, *p):
+                return a
+            join.__doc__ = ("Join two or more pathname components, "
+                            "inserting '/' as needed.")
+
+            def basename(p):
+                """Returns the final component of a pathname."""
+            basename.__doc__ = generic._splitext.__doc__
+            ''',
+        "paths/nt.py": '''
+            from paths.posix import splitext
+
+            def ntsplit(p):
+                return splitext(p)
+            ntsplit.__doc__ = splitext.__doc__
+            ''',
+    })
+    build_index(tmp_path / "ix", [str(repo)])
+    s = Searcher(tmp_path / "ix", load_dense=False)
+    assert s.lookup("paths.splitext")[0].summary == "Split the extension from a pathname."
+    assert s.lookup("paths.ntsplit")[0].summary == "Split the extension from a pathname."
+    assert s.lookup("paths.join")[0].summary == ("Join two or more pathname components, inserting '/' as "
+                                                "needed.")
+    assert s.lookup("paths.basename")[0].summary == "Returns the final component of a pathname."
+    assert not s.lookup("paths.posix.splitext.__doc__")  # the assignment is not an attribute of its own
+
+
 def test_private_names_and_tests_are_not_recommended_by_default(pandas_like):
     _, index, _ = pandas_like
     s = Searcher(index)

@@ -58,6 +58,28 @@ def test_a_lazily_exported_class_is_a_name_of_its_record():
     assert got[real].aliases == ("concurrent.futures.ThreadPoolExecutor",)
 
 
+def test_a_private_c_function_takes_the_name_its_public_module_gives_it():
+    # `hashlib.md5` is `_hashlib.openssl_md5` (bound by `globals()[name] = ...`): users call it by the
+    # public name, which search shows and ranks as public; the private one stays an alias.
+    import hashlib
+
+    from apirec.indexer.stdlib_inspect import fill_gaps
+
+    from apirec.records import ApiRecord
+
+    v = "%d.%d.%d" % sys.version_info[:3]
+    fn = hashlib.md5
+    real = f"{fn.__module__}.{fn.__qualname__}"
+    assert real.startswith("_")  # otherwise this interpreter has nothing to show here
+    recs = [ApiRecord(public_path="hashlib", canonical_path="hashlib", kind="module", origin="stdlib",
+                      origin_version=v),
+            ApiRecord(public_path=real, canonical_path=real, kind="function", origin="stdlib",
+                      origin_version=v, private=True)]
+    got = {r.canonical_path: r for r in fill_gaps(recs, v)}
+    assert got[real].public_path == "hashlib.md5" and not got[real].private
+    assert real in got[real].aliases
+
+
 def test_the_stdlib_folders_include_the_base_interpreters_extension_modules():
     # In a virtual environment `platstdlib` is the venv's folder; the C extension modules live in the
     # base interpreter's lib-dynload, and were missing from venv users' indexes (`select`, `_decimal`).
