@@ -805,7 +805,7 @@ def resolve_inheritance(
 
     added: list[ApiRecord] = []
     existing = {(r.public_path, _group(r.kind)) for r in records}
-    for cls in public_types:
+    for cls in sorted(public_types):  # a set: its order varies per process (hash seeds), the index must not
         own = members.get(cls, {})
         for anc in ancestors[cls]:
             for key, rec in members.get(anc, {}).items():

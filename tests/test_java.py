@@ -261,6 +261,26 @@ def test_inheritance_across_units():
     assert len(out) == len({(r.public_path, r.kind) for r in out})
 
 
+def test_inherited_members_come_in_the_same_order_in_every_process():
+    # The order of records is their row in the index (ties in ranking, the dense graph): a build of the
+    # same sources gave another order in each process, as string hashing is seeded per process.
+    import os
+    import subprocess
+
+    script = ("import sys; sys.path.insert(0, 'tests'); import test_java as t\n"
+              "from apirec.indexer import java\n"
+              "r, s = t._units('Base.java', 'Walkable.java', 'Bag.java')\n"
+              "r2, s2 = java.extract_java_unit('package demo.coll; public class Sack extends Base {}')\n"
+              "r3, s3 = java.extract_java_unit('package demo.coll; public class Pouch extends Bag {}')\n"
+              "s.update(s2); s.update(s3)\n"
+              "print([x.public_path for x in java.resolve_inheritance(r + r2 + r3, s)])")
+    root = pathlib.Path(__file__).resolve().parents[1]
+    outs = {subprocess.run([sys.executable, "-c", script], cwd=root, capture_output=True, text=True,
+                           check=True, env={**os.environ, "PYTHONHASHSEED": str(seed)}).stdout
+            for seed in range(6)}
+    assert len(outs) == 1 and "demo.coll.Pouch.helper" in outs.pop()
+
+
 def test_inheritance_is_cycle_safe():
     a = "package c; public interface A extends B { void a(); }"
     b = "package c; public interface B extends A { void b(); }"
