@@ -752,6 +752,10 @@ def record_from_json(s: str) -> ApiRecord:
     return ApiRecord.from_dict(json.loads(s))
 
 
+# Stopwords that API names are made of (`findall`, `fromkeys`, `getsize`, `startswith`, `any`).
+_NAME_WORDS = frozenset({"all", "any", "from", "where", "with"})
+
+
 def _query_words(query: str) -> list[tuple[str, tuple[str, ...], str]]:
     """Lowercased query words (3+ letters), each with the forms that can spell an API name (the word
     and its stem) and the query word before its first occurrence."""
@@ -762,7 +766,7 @@ def _query_words(query: str) -> list[tuple[str, tuple[str, ...], str]]:
         if query[end:m.start()].strip():
             prev = ""  # "Java: join" is no "java join"
         for p in split_identifier(raw):
-            if len(p) >= 3 and p not in STOPWORDS and p not in out:
+            if len(p) >= 3 and (p not in STOPWORDS or p in _NAME_WORDS) and p not in out:
                 out[p] = ((p, stem(p)) if stem(p) != p else (p,), prev)
         prev, end = raw.lower(), m.end()
     return [(w, forms, after) for w, (forms, after) in out.items()]

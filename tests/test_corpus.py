@@ -179,3 +179,17 @@ def test_name_coverage_reads_abbreviations():
     assert name_coverage("list_dir", words) == name_coverage("listdir", words)
     assert name_coverage("print", words) == 0.0
     assert name_coverage("Integral", words) == pytest.approx(5 / 8)  # the longest start: 'integ'
+
+
+def test_stopwords_that_names_are_made_of_spell_names():
+    # "find all matches" spells `findall`, "create a dict from keys" `fromkeys`, "ends with" `endswith`;
+    # the other stopwords still spell nothing ("and" is no part of `random`).
+    from apirec.search import _query_words, name_coverage
+
+    def cover(name, query):
+        return name_coverage(name, [(f, 1.0) for _, forms, _ in _query_words(query) for f in forms])
+
+    assert cover("findall", "find all matches of a pattern") == 1.0
+    assert cover("fromkeys", "make a dict from a list of keys") == 1.0
+    assert cover("endswith", "check if a string ends with a suffix") == 1.0
+    assert cover("random", "shuffle and sort") == 0.0
