@@ -77,7 +77,7 @@ def _has_source(module: str) -> bool:
 def _signature(obj: Any, name: str, doc: str) -> tuple[str, list[dict[str, str]], str]:
     try:
         sig = inspect.signature(obj)
-    except (TypeError, ValueError):
+    except Exception:  # also a text signature whose default is missing (`_curses`' ACS_* before initscr)
         sig = None
     if sig is not None:
         params = []

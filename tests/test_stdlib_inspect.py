@@ -91,3 +91,16 @@ def test_the_stdlib_folders_include_the_base_interpreters_extension_modules():
     found = [m.__file__ for m in map(importlib.import_module, ("_decimal", "select", "_socket"))
              if getattr(m, "__file__", None)]
     assert all(os.path.dirname(f) in _stdlib_dirs() for f in found), (found, _stdlib_dirs())
+
+
+def test_a_signature_that_cannot_be_read_leaves_the_rest_of_the_module():
+    # `_curses.window.border`'s text signature names ACS_* constants that exist only after initscr():
+    # reading it raised AttributeError, and the whole module was skipped with a warning.
+    import pytest
+
+    pytest.importorskip("_curses")
+    from apirec.indexer.stdlib_inspect import module_facts
+
+    defs = {d["qual"]: d for d in module_facts("_curses")["defs"]}
+    assert defs["window.border"]["doc"].startswith("Draw a border around the edges of the window.")
+    assert "window.addstr" in defs and len(defs) > 100
