@@ -221,7 +221,10 @@ FACTS_VERSION = 29  # bump when an extractor's output changes
 
 def _item_hash(item, data: bytes | None) -> str:
     if item.kind == "inspect":
-        return f"{FACTS_VERSION}:{item.content_hash}"
+        # The module is part of it: every C module of one interpreter has the same content_hash, and a
+        # refresh reuses an old row's facts for a new key of equal hash (a module that failed before,
+        # `_curses`, got `_abc`'s facts).
+        return f"{FACTS_VERSION}:{item.content_hash}:{item.module}"
     if item.kind == "jdk":
         from .indexer import java
 

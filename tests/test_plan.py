@@ -21,3 +21,19 @@ def test_nothing_changed_is_all_keep():
 def test_first_build_computes_everything():
     plan = make_plan({}, {"a": ("s", "1"), "b": ("s", "2")}, {"s"})
     assert plan.compute == ("a", "b") and not plan.keep and not plan.delete
+
+
+def test_a_new_c_module_is_extracted_not_given_another_modules_facts():
+    # Every C module of one interpreter had the same content hash; a module extracted for the first
+    # time on a refresh (one that had failed before: `_curses`) reused `_abc`'s facts as a "moved" file.
+    from apirec.build import _item_hash
+    from apirec.indexer.sources import FileItem
+
+    def item(module):
+        return FileItem(key=f"inspect:{module}", kind="inspect", source="python:stdlib", origin="stdlib",
+                        version="3.11.7", module=module, content_hash="py3.11.7")
+
+    old = {"inspect:_abc": ("python:stdlib", _item_hash(item("_abc"), None))}
+    new = {f"inspect:{m}": ("python:stdlib", _item_hash(item(m), None)) for m in ("_abc", "_curses")}
+    plan = make_plan(old, new, {"python:stdlib"})
+    assert plan.compute == ("inspect:_curses",) and plan.keep == ("inspect:_abc",) and not plan.retag
