@@ -26,8 +26,9 @@ def test_first_build_computes_everything():
 def test_a_new_c_module_is_extracted_not_given_another_modules_facts():
     # Every C module of one interpreter had the same content hash; a module extracted for the first
     # time on a refresh (one that had failed before: `_curses`) reused `_abc`'s facts as a "moved" file.
-    from apirec.build import _item_hash
     from apirec.indexer.sources import FileItem
+
+    from apirec.build import _item_hash
 
     def item(module):
         return FileItem(key=f"inspect:{module}", kind="inspect", source="python:stdlib", origin="stdlib",
