@@ -397,8 +397,13 @@ def build_index(index_path: Path, specs: list[str], *, model: str | None = None,
                 ignore: list[str] | None = None) -> BuildReport:
     """Add `specs` to the index at `index_path` (re-scanning them), or refresh what it has."""
     from .indexer import sources as sources_mod
-    from .indexer.sources import discover, read_checked
+    from .indexer.sources import canonical_spec, discover, read_checked
 
+    # `apirec index .` is recorded as the folder's absolute path: a refresh from elsewhere finds it, and
+    # its files (whose source is that path) are reused rather than extracted again.
+    specs = [canonical_spec(s) for s in specs]
+    if remove:  # as given too: an index made before specs were recorded absolute holds "."
+        remove = list(dict.fromkeys([*remove, *(canonical_spec(s) for s in remove)]))
     t0 = time.perf_counter()
     index = IndexDir(index_path)
     report = BuildReport(index=index.path)

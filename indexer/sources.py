@@ -289,6 +289,17 @@ def installed_distributions() -> list[str]:
     return sorted(names, key=str.lower)
 
 
+def canonical_spec(spec: str) -> str:
+    """A source spec as the index records it: a path (or an example bank's path) made absolute, so a
+    refresh from another folder finds it and the files it gave keep their source. Other specs, and
+    paths that do not exist (discover says so), are returned as they are."""
+    if spec in ("python:stdlib", "java:jdk") or spec.startswith("pkg:"):
+        return spec
+    prefix, rest = ("examples:", spec[len("examples:"):]) if spec.startswith("examples:") else ("", spec)
+    p = Path(rest).expanduser()
+    return prefix + str(p.resolve()) if p.exists() else spec
+
+
 def discover(specs: list[str], progress=None, ignore: list[str] | None = None) -> Discovery:
     """`ignore`: extra gitignore-style patterns for directory sources (editor settings)."""
     disc = Discovery()

@@ -220,6 +220,22 @@ def test_incremental_refresh_recomputes_only_changed_files(pandas_like):
     assert again.computed == 0 and again.embedded == 0 and again.records == report.records
 
 
+def test_a_folder_given_by_a_relative_path_refreshes_from_anywhere(make_tree, tmp_path, apirec_home,
+                                                                   monkeypatch):
+    # `apirec index . --index IDX` recorded "."; `apirec index --refresh --index IDX` run elsewhere then
+    # looked for "." there, and even run in place extracted every file again (their source was the
+    # absolute path, which no recorded spec named).
+    repo = make_tree({"lib/__init__.py": "def parse(text):\n    \"\"\"Parse a text.\"\"\"\n",
+                      "lib/util.py": "def clean(text):\n    \"\"\"Clean a text.\"\"\"\n"})
+    monkeypatch.chdir(repo)
+    first = build_index(tmp_path / "ix", ["."])
+    assert first.computed == 2
+    monkeypatch.chdir(tmp_path)
+    again = build_index(tmp_path / "ix", [], refresh_all=True)
+    assert again.computed == 0 and again.kept == 2 and again.records == first.records
+    assert Searcher(tmp_path / "ix", load_dense=False).lookup("lib.util.clean")
+
+
 def test_failed_reindex_loses_nothing(pandas_like, tmp_path):
     _, index, _ = pandas_like
     before = Searcher(index, load_dense=False).folder.name
