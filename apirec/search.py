@@ -761,11 +761,14 @@ def _query_words(query: str) -> list[tuple[str, tuple[str, ...], str]]:
     and its stem) and the query word before its first occurrence."""
     out: dict[str, tuple[tuple[str, ...], str]] = {}
     prev, end = "", 0
-    for m in re.finditer(r"[A-Za-z]+", query):
+    for m in re.finditer(r"[A-Za-z]+\d*", query):
         raw = m.group()
         if query[end:m.start()].strip():
             prev = ""  # "Java: join" is no "java join"
-        for p in split_identifier(raw):
+        parts = split_identifier(raw)
+        if len(parts) > 1 and parts[-1].isdigit() and len(raw) >= 3:
+            parts = [raw.lower(), *parts]  # "md5", "sha256", "log10" spell names whole
+        for p in parts:
             if len(p) >= 3 and (p not in STOPWORDS or p in _NAME_WORDS) and p not in out:
                 out[p] = ((p, stem(p)) if stem(p) != p else (p,), prev)
         prev, end = raw.lower(), m.end()

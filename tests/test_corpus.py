@@ -181,7 +181,7 @@ def test_name_coverage_reads_abbreviations():
     assert name_coverage("Integral", words) == pytest.approx(5 / 8)  # the longest start: 'integ'
 
 
-def test_stopwords_that_names_are_made_of_spell_names():
+def test_stopwords_and_words_with_digits_spell_names():
     # "find all matches" spells `findall`, "create a dict from keys" `fromkeys`, "ends with" `endswith`;
     # the other stopwords still spell nothing ("and" is no part of `random`).
     from apirec.search import _query_words, name_coverage
@@ -193,3 +193,6 @@ def test_stopwords_that_names_are_made_of_spell_names():
     assert cover("fromkeys", "make a dict from a list of keys") == 1.0
     assert cover("endswith", "check if a string ends with a suffix") == 1.0
     assert cover("random", "shuffle and sort") == 0.0
+    # A word that ends in digits spells a name whole ("md5": its letters alone are too short to count).
+    assert cover("md5", "compute the md5 hash of a file") == 1.0
+    assert cover("sha256", "sha256 digest") == 1.0 and cover("log10", "log10 of an array") == 1.0
