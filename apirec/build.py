@@ -391,6 +391,22 @@ def _load_previous(index: IndexDir, model_id: str) -> tuple[dict[str, FileRow], 
         return {}, {}, {}
 
 
+def _absolute_sources(sources: dict, files: dict[str, FileRow]) -> dict:
+    """An index made before path sources were recorded absolute holds the spec as typed ("."): when it
+    holds one such spec and its files name one folder no spec names, that folder is the spec."""
+    relative = [s for s in sources if ":" not in s and not Path(s).expanduser().is_absolute()]
+    if len(relative) != 1:
+        return sources
+    named = set(sources)
+    unclaimed = {r.source for r in files.values()
+                 if r.source not in named and ":" not in r.source and Path(r.source).is_absolute()}
+    if len(unclaimed) != 1:
+        return sources
+    out = {k: v for k, v in sources.items() if k != relative[0]}
+    out[unclaimed.pop()] = sources[relative[0]]
+    return out
+
+
 def build_index(index_path: Path, specs: list[str], *, model: str | None = None, rebuild: bool = False,
                 refresh_all: bool = False, remove: list[str] | None = None,
                 progress: Progress | None = None, embed_threads: int | None = None,
@@ -411,6 +427,7 @@ def build_index(index_path: Path, specs: list[str], *, model: str | None = None,
     progress = progress or (lambda stage, done, total: None)
     with index.write_lock():
         old_files, old_sources, old_vectors = ({}, {}, {}) if rebuild else _load_previous(index, spec.model_id)
+        old_sources = _absolute_sources(old_sources, old_files)
         all_specs = dict(old_sources)
         for s in remove or ():
             all_specs.pop(s, None)

@@ -234,6 +234,18 @@ def test_a_folder_given_by_a_relative_path_refreshes_from_anywhere(make_tree, tm
     again = build_index(tmp_path / "ix", [], refresh_all=True)
     assert again.computed == 0 and again.kept == 2 and again.records == first.records
     assert Searcher(tmp_path / "ix", load_dense=False).lookup("lib.util.clean")
+    # An index made before recorded "." as typed: its one folder the files name is taken for it.
+    import sqlite3
+
+    from apirec.store import IndexDir
+
+    folder = IndexDir(tmp_path / "ix").current()
+    con = sqlite3.connect(folder / "meta.sqlite")
+    con.execute("UPDATE sources SET spec = '.'")
+    con.commit()
+    con.close()
+    legacy = build_index(tmp_path / "ix", [], refresh_all=True)
+    assert legacy.computed == 0 and legacy.kept == 2 and legacy.records == first.records
 
 
 def test_failed_reindex_loses_nothing(pandas_like, tmp_path):
