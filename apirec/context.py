@@ -2406,8 +2406,8 @@ _ASSIGN_MEMO: dict[bytes, tuple] = {}  # a method's text -> what _self_assigned 
 def _self_assigned(fn) -> tuple[tuple[tuple[str, str, bool], ...], tuple[tuple[str, str], ...]]:
     """_self_assignments without the scope: ((attr, text, is_annotation), ...) for the first value of
     each attribute, ((attr, text), ...) for the others."""
-    out: dict[str, tuple[str, bool, Any]] = {}
-    others: dict[str, list[tuple[str, bool, Any]]] = {}
+    out: dict[str, tuple[str, bool]] = {}
+    others: list[tuple[str, str]] = []
     params = fn.child_by_field_name("parameters")
     first = params.named_children[0] if params is not None and params.named_child_count else None
     me = _t(first) if first is not None and first.type == "identifier" else "self"
@@ -2424,23 +2424,23 @@ def _self_assigned(fn) -> tuple[tuple[tuple[str, str, bool], ...], tuple[tuple[s
         ann = e.child_by_field_name("type")
         right = e.child_by_field_name("right")
         if ann is not None:
-            out[attr] = (_t(ann), True, fn)
+            out[attr] = (_t(ann), True)
         elif right is not None and (attr not in out or _unset(out[attr])):
             if right.type in _LITERAL_NODES:
-                out[attr] = (_LITERAL_NODES[right.type], True, fn)
+                out[attr] = (_LITERAL_NODES[right.type], True)
             else:
-                out[attr] = (_t(right), False, fn)
+                out[attr] = (_t(right), False)
         elif right is not None and right.type not in _LITERAL_NODES:
-            others.setdefault(attr, []).append((_t(right), False, fn))
-    return (tuple((a, v[0], v[1]) for a, v in out.items()),
-            tuple((a, v[0]) for a, vs in others.items() for v in vs))
+            others.append((attr, _t(right)))
+    return tuple((a, text, ann) for a, (text, ann) in out.items()), tuple(others)
 
 
 _MAX_ALTS = 4  # further values of an attribute tried for its type
 
 
-def _unset(ctx: tuple[str, bool, Any]) -> bool:
-    """An attribute context that says nothing: `self.x = None` (set to an object later)."""
+def _unset(ctx: tuple) -> bool:
+    """An attribute context, (text, is_annotation[, scope]), that says nothing: `self.x = None` (set to
+    an object later)."""
     return ctx[0] == "None" and not ctx[1]
 
 

@@ -85,6 +85,15 @@ def _string_value(node) -> str:
         return "".join(parts)
 
 
+def _literal_text(node) -> str | None:
+    """The text of a string literal, implicitly concatenated ones too; None for anything else."""
+    if node.type == "string":
+        return _string_value(node)
+    if node.type == "concatenated_string":
+        return "".join(_string_value(s) for s in node.named_children if s.type == "string")
+    return None
+
+
 def _docstring(body) -> str:
     if body is None:
         return ""
@@ -92,11 +101,9 @@ def _docstring(body) -> str:
         if child.type == "comment":
             continue
         if child.type == "expression_statement" and child.named_child_count == 1:
-            first = child.named_children[0]
-            if first.type == "string":
-                return inspect.cleandoc(_string_value(first))
-            if first.type == "concatenated_string":
-                return inspect.cleandoc("".join(_string_value(s) for s in first.named_children))
+            text = _literal_text(child.named_children[0])
+            if text is not None:
+                return inspect.cleandoc(text)
         return ""
     return ""
 
@@ -610,9 +617,8 @@ class _Extractor:
         target = _text(left.child_by_field_name("object"))
         while right.type == "parenthesized_expression" and right.named_child_count == 1:
             right = right.named_children[0]
-        if right.type in ("string", "concatenated_string"):
-            parts = right.named_children if right.type == "concatenated_string" else [right]
-            doc = "".join(_string_value(c) for c in parts if c.type == "string")
+        doc = _literal_text(right)
+        if doc is not None:
             if doc.strip():
                 self.newdocs.append({"module": self.module, "name": target, "doc": doc})
         elif right.type == "attribute" and _text(right.child_by_field_name("attribute")) == "__doc__":

@@ -229,6 +229,8 @@ def fill_gaps(records: list, version: str) -> list:
 
     from apirec.records import ApiRecord, Param, format_signature, summarize
 
+    from .resolve import _is_private_path
+
     if version != "%d.%d.%d" % sys.version_info[:3]:
         return records
     known: set[str] = set()
@@ -296,7 +298,7 @@ def fill_gaps(records: list, version: str) -> list:
                 # a name of the record the source already gave, with its members and bases.
                 n = by_path[canonical]
                 old = records[n]
-                if old.kind != "class" and any(p.startswith("_") for p in old.public_path.split(".")):
+                if old.kind != "class" and _is_private_path(old.public_path):
                     # `hashlib.md5` is `_hashlib.openssl_md5`: the public module's name is the one users
                     # call (a class keeps its path, which its members are listed under).
                     records[n] = old.with_(public_path=f"{module}.{name}", private=False,
