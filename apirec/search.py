@@ -18,7 +18,7 @@ from .bm25 import BM25Index, top_k
 from .expand import EXPANSION_WEIGHT, expand
 from .records import ApiRecord, Hit
 from .store import IndexDir, IndexLoadError, open_db, read_params, rebuild_hint
-from .textproc import STOPWORDS, split_identifier, stem, tokenize
+from .textproc import STOPWORDS, split_identifier, stem, tokenize, without_language_name
 
 
 class QueryError(ValueError):
@@ -97,6 +97,7 @@ class Searcher:
         self._name_memo: dict[int, str] = {}
         self._libs: dict[str, bool] = {}
         self._learned: Any = False  # not looked up yet
+        self._language: str | None = None
         self._bank_counts: tuple[dict[str, int], int] | None = None
         self._scope: _Scope | None = None
         self._exceptions: np.ndarray | None = None
@@ -423,7 +424,9 @@ class Searcher:
         """Candidates and their evidence: BM25 and dense ranks fused (weighted RRF), example-bank
         votes, priors and name coverage. None when nothing matched."""
         w = self.weights
-        tokens = tokenize(query)
+        # What is retrieved by: the question without the name of the language it is asked in.
+        topic = without_language_name(query, self.main_language())
+        tokens = tokenize(topic)
         extra = expand(tokens)
         weights = [1.0] * len(tokens) + [EXPANSION_WEIGHT] * len(extra)
         b_idx, b_scores = (top_k(self.bm25.scores(tokens + extra, weights), w.candidates) if tokens
@@ -432,7 +435,7 @@ class Searcher:
         vec = None
         if dense:
             index = self._load_dense()
-            vec = self._embedder.embed_one(query)
+            vec = self._embedder.embed_one(topic)
             d_scores, d_idx = index.search(vec[None, :], w.candidates)
             d_scores, d_idx = d_scores[0], d_idx[0]
             keep = d_idx >= 0
@@ -450,7 +453,7 @@ class Searcher:
             fused[i] = fused.get(i, 0.0) + w.dense / (w.rrf_k + rank)
             d_ev[i] = (rank, sc)
         # Similar solved queries vote for their APIs (BIKER / APIGen evidence).
-        neighbours = self.similar_solved(query, vec, exclude=exclude_example) if w.votes else []
+        neighbours = self.similar_solved(topic, vec, exclude=exclude_example) if w.votes else []
         if neighbours:
             votes: dict[int, float] = {}
             voters: dict[int, list[str]] = {}
@@ -554,6 +557,11 @@ class Searcher:
 
     def main_language(self) -> str:
         """The index's main language, from 101 evenly spaced records (a full count costs 0.1 s on the JDK)."""
+        if self._language is None:
+            self._language = self._sample_language()
+        return self._language
+
+    def _sample_language(self) -> str:
         sample = sorted({int(x) for x in np.linspace(0, max(self.n - 1, 0), 101)})
         marks = ",".join("?" * len(sample))  # placeholders only; values are bound
         rows = self.db.execute(f"SELECT language FROM records WHERE idx IN ({marks})", sample)

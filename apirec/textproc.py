@@ -16,6 +16,33 @@ STOPWORDS = frozenset(
     one some any all""".split()
 )
 
+# A question names the language it is asked in ("... in Python", "Java 8: ...", "python3 - ...", "(Python)"):
+# a tag, not its topic. Left in, it matched the few docs that say "Python code" (`tokenize`) for
+# questions about anything. Only where it reads as a tag: after a preposition, at either end, in
+# parentheses or before a separator; "get python version" and "parse python source code" keep it, and
+# so do dotted names and longer words (`java.util.Date`, `Foo.java`, JavaScript).
+def _language_rx(lang: str) -> re.Pattern[str]:
+    name = r"(?<![\w.])" + lang + r"(?:\s*\d+(?:\.\d+)*)?(?!\w|\.\w)(?:'s)?"
+    return re.compile(r"(?i)\b(?:in|with|using|use|via|for|from|on|by)\s+" + name
+                      + r"|^\s*" + name + r"\s*[-:|,]?"
+                      + r"|" + name + r"[\s?.!]*$"
+                      + r"|\(\s*" + name + r"\s*\)"
+                      + r"|" + name + r"\s*[-:|]")
+
+
+_LANGUAGE_NAME = {lang: _language_rx(lang) for lang in ("python", "java")}
+
+
+def without_language_name(text: str, language: str) -> str:
+    """`text` without the name of `language` (the index's) where it tags the question; `text` itself
+    when nothing else is left."""
+    rx = _LANGUAGE_NAME.get(language)
+    if rx is None:
+        return text
+    out = re.sub(r"\s+([?.!,])", r"\1", re.sub(r"\s+", " ", rx.sub(" ", text))).strip(" -:,|")
+    return out or text
+
+
 @lru_cache(maxsize=1)
 def _stemmer():
     import Stemmer  # PyStemmer: Snowball English, a C extension that imports in ~1 ms

@@ -1,4 +1,4 @@
-from apirec.textproc import segment, split_identifier, stem, tokenize
+from apirec.textproc import segment, split_identifier, stem, tokenize, without_language_name
 
 
 def test_split_identifier_handles_camel_snake_dots_and_acronyms():
@@ -28,3 +28,19 @@ def test_segment_splits_run_together_names_only_when_fully_covered():
     assert segment("isfirstline", vocab) == ["is", "first", "line"]
     assert segment("strptime", vocab) is None
     assert segment("read", vocab) is None  # short words are left alone
+
+
+def test_the_language_a_question_is_asked_in_is_dropped_but_not_from_names():
+    py = lambda q: without_language_name(q, "python")  # noqa: E731
+    assert py("Storing big numbers over 9,000 digits in Python") == "Storing big numbers over 9,000 digits"
+    assert py("python - how to add unicode literal?") == "how to add unicode literal?"
+    assert py("Python 2.7: sort a list") == py("python3 | sort a list") == "sort a list"
+    assert py("How to check if a number is in a list? - Python") == "How to check if a number is in a list?"
+    assert py("Python") == "Python"  # nothing else to ask
+    assert py("get python version") == "get python version"  # the topic here
+    assert py("java in python") == "java"  # only the index's language
+    java = lambda q: without_language_name(q, "java")  # noqa: E731
+    assert java("How to format a date in Java 8?") == "How to format a date?"
+    assert java("java.util.Date to string") == "java.util.Date to string"
+    assert java("read Foo.java with JavaScript") == "read Foo.java with JavaScript"
+    assert without_language_name("sort a list in python", "c") == "sort a list in python"
