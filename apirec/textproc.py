@@ -23,11 +23,13 @@ STOPWORDS = frozenset(
 # so do dotted names and longer words (`java.util.Date`, `Foo.java`, JavaScript).
 def _language_rx(lang: str) -> re.Pattern[str]:
     name = r"(?<![\w.])" + lang + r"(?:\s*\d+(?:\.\d+)*)?(?!\w|\.\w)(?:'s)?"
-    return re.compile(r"(?i)\b(?:in|with|using|use|via|for|from|on|by)\s+" + name
-                      + r"|^\s*" + name + r"\s*[-:|,]?"
+    sep = "-\u2013\u2014:|"
+    return re.compile(r"(?i)" + name + r"\s+(?:program|script|code)\s+(?:to|for|that)\b"
+                      + r"|\b(?:in|with|using|use|via|for|from|on|by)\s+" + name
+                      + r"|^\s*" + name + r"\s*[" + sep + ",]?"
                       + r"|" + name + r"[\s?.!]*$"
                       + r"|\(\s*" + name + r"\s*\)"
-                      + r"|" + name + r"\s*[-:|]")
+                      + r"|" + name + r"\s*[" + sep + "]")
 
 
 _LANGUAGE_NAME = {lang: _language_rx(lang) for lang in ("python", "java")}
@@ -39,7 +41,7 @@ def without_language_name(text: str, language: str) -> str:
     rx = _LANGUAGE_NAME.get(language)
     if rx is None:
         return text
-    out = re.sub(r"\s+([?.!,])", r"\1", re.sub(r"\s+", " ", rx.sub(" ", text))).strip(" -:,|")
+    out = re.sub(r"\s+([?.!,])", r"\1", re.sub(r"\s+", " ", rx.sub(" ", text))).strip(" -\u2013\u2014:,|")
     return out or text
 
 

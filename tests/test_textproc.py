@@ -38,6 +38,8 @@ def test_the_language_a_question_is_asked_in_is_dropped_but_not_from_names():
     assert py("How to check if a number is in a list? - Python") == "How to check if a number is in a list?"
     assert py("Python") == "Python"  # nothing else to ask
     assert py("get python version") == "get python version"  # the topic here
+    assert py("Python \u2013 Remove duplicates") == "Remove duplicates"
+    assert py("Python program to remove duplicates") == "remove duplicates"
     assert py("java in python") == "java"  # only the index's language
     java = lambda q: without_language_name(q, "java")  # noqa: E731
     assert java("How to format a date in Java 8?") == "How to format a date?"
