@@ -148,6 +148,19 @@ def _is_signature(para: str) -> bool:
     return True
 
 
+# Older C docstrings open with "arguments -> result": "string, format -> new datetime parsed from a
+# string" (datetime.strptime, the README's first answer), "datetime -> string name of time zone".
+_ARROW = re.compile(r"(?:[a-z_][^>]{0,60}?|[\w.]+\(.*?\))\s*-+>\s*(?P<result>[a-z]\w+[,\s].*)")
+
+
+def returns_sentence(text: str) -> str:
+    """"args -> what it gives" as the sentence it means ("Return what it gives"); other text as it is."""
+    m = _ARROW.fullmatch(text)
+    if m is None or "->" in m["result"]:
+        return text
+    return "Return " + m["result"]
+
+
 def summarize(doc: str) -> str:
     """First sentence (or first paragraph line) of a docstring, whitespace-folded."""
     text = doc.strip()
@@ -161,8 +174,8 @@ def summarize(doc: str) -> str:
     # A sentence ends at ". " followed by an upper-case letter or at the end of the paragraph.
     for i in range(len(para) - 1):
         if para[i] == "." and para[i + 1] == " " and i + 2 < len(para) and para[i + 2].isupper():
-            return para[: i + 1]
-    return para[:300]
+            return returns_sentence(para[: i + 1])
+    return returns_sentence(para[:300])
 
 
 @dataclass(frozen=True)

@@ -121,8 +121,11 @@ def _clean_doc(obj: Any, name: str) -> str:
     m = _FIRST_LINE_SIG.match(lines[0]) if lines else None
     if m and m.group(1).split(".")[-1] == name.split(".")[-1]:
         ret = (m.group(3) or "").strip()
-        # "zip(*iterables) --> Yield tuples until ...": the sentence is the summary.
+        # "zip(*iterables) --> Yield tuples until ...": the sentence is the summary; "random() -> x in
+        # the interval [0, 1)." says what it returns.
         rest = [ret] if ret.endswith(".") or len(ret.split()) > 4 else []
+        if rest and ret[:1].islower():
+            rest = ["Return " + ret]
         doc = "\n".join(rest + lines[1:]).strip()
     return doc
 

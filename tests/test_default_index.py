@@ -37,6 +37,14 @@ def test_public_paths_of_reexported_and_builtin_apis(stdlib_searcher):
     assert loads.origin_version.count(".") == 2
 
 
+def test_a_docstring_that_opens_with_args_to_result_is_summarized_as_what_it_returns(stdlib_searcher):
+    # The README's first answer: "string, format -> new datetime parsed from a string" was its summary.
+    (strptime,) = stdlib_searcher.lookup("datetime.datetime.strptime")
+    assert strptime.summary.startswith("Return new datetime parsed from a string"), strptime.summary
+    (rnd,) = stdlib_searcher.lookup("random.random")  # "random() -> x in the interval [0, 1)."
+    assert rnd.summary == "Return x in the interval [0, 1).", rnd.summary
+
+
 def test_c_builtins_take_their_parameters_from_the_docstring_signature(stdlib_searcher):
     # map, filter, zip have no inspectable signature; their docstrings open with one ("map(func,
     # *iterables) --> map object"), which signature help and argument-aware ranking need.

@@ -46,3 +46,15 @@ def test_the_language_a_question_is_asked_in_is_dropped_but_not_from_names():
     assert java("java.util.Date to string") == "java.util.Date to string"
     assert java("read Foo.java with JavaScript") == "read Foo.java with JavaScript"
     assert without_language_name("sort a list in python", "c") == "sort a list in python"
+
+
+def test_an_args_to_result_docstring_summary_says_what_it_returns():
+    from apirec.records import summarize
+
+    assert summarize("datetime -> string name of time zone.") == "Return string name of time zone."
+    assert summarize("dup() -> socket object\n\nDuplicate the socket.") == "Return socket object"
+    for doc in ("Return a dictionary of scheme -> proxy server URL mappings.",  # a sentence already
+                "unquote_to_bytes('abc%20def') -> b'abc def'.",  # an example, not a result
+                "strcoll(string,string) -> int.",  # a bare type
+                "f(a) -> list\nf(a, b) -> list of lists"):  # overloads
+        assert summarize(doc) == " ".join(doc.split()), doc
