@@ -130,7 +130,8 @@ _CALL_HEAD = re.compile(r"\s*(?:--\s*)?[A-Za-z_][\w.]*\(")
 
 def _is_signature(para: str) -> bool:
     """Whether a docstring paragraph is only signatures, `--` lines included (numpy's C functions:
-    `zeros(shape, dtype=None)`, `concatenate(\n    arrays, /, axis=0,\n)`)."""
+    `zeros(shape, dtype=None)`, `concatenate(\n    arrays, /, axis=0,\n)`, `range(stop) -> range
+    object`)."""
     text = " ".join(para.split())
     pos = 0
     while pos < len(text):
@@ -143,7 +144,8 @@ def _is_signature(para: str) -> bool:
             i += 1
         if depth:
             return False
-        tail = re.match(r"\s*(?:->\s*\S+)?\s*(?:--)?\s*", text[i:])
+        # What it gives, up to the next signature: "-> range object", "-> opts, args".
+        tail = re.match(r"\s*(?:-+>(?:\s*(?![A-Za-z_][\w.]*\()\S+)*)?\s*(?:--)?\s*", text[i:])
         pos = i + tail.end()
     return True
 

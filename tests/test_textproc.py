@@ -52,7 +52,12 @@ def test_an_args_to_result_docstring_summary_says_what_it_returns():
     from apirec.records import summarize
 
     assert summarize("datetime -> string name of time zone.") == "Return string name of time zone."
-    assert summarize("dup() -> socket object\n\nDuplicate the socket.") == "Return socket object"
+    assert summarize("dup() -> socket object") == "Return socket object"
+    # A paragraph of signatures with what they give is skipped for the prose that follows.
+    assert summarize("dup() -> socket object\n\nDuplicate the socket.") == "Duplicate the socket."
+    prose = "Return an object that produces a sequence."
+    assert summarize("range(stop) -> range object\nrange(start, stop[, step]) -> range object\n\n"
+                     + prose) == prose
     for doc in ("Return a dictionary of scheme -> proxy server URL mappings.",  # a sentence already
                 "unquote_to_bytes('abc%20def') -> b'abc def'.",  # an example, not a result
                 "strcoll(string,string) -> int.",  # a bare type
