@@ -132,7 +132,7 @@ def _is_signature(para: str) -> bool:
     """Whether a docstring paragraph is only signatures, `--` lines included (numpy's C functions:
     `zeros(shape, dtype=None)`, `concatenate(\n    arrays, /, axis=0,\n)`, `range(stop) -> range
     object`)."""
-    text = " ".join(para.split())
+    text = "\n".join(" ".join(line.split()) for line in para.strip().splitlines())
     pos = 0
     while pos < len(text):
         m = _CALL_HEAD.match(text, pos)
@@ -144,8 +144,8 @@ def _is_signature(para: str) -> bool:
             i += 1
         if depth:
             return False
-        # What it gives, up to the next signature: "-> range object", "-> opts, args".
-        tail = re.match(r"\s*(?:-+>(?:\s*(?![A-Za-z_][\w.]*\()\S+)*)?\s*(?:--)?\s*", text[i:])
+        # What it gives, to the end of its line: "-> range object", "-> opts, args".
+        tail = re.match(r"[ \t]*(?:-+>[^\n]*)?\s*(?:--)?\s*", text[i:])
         pos = i + tail.end()
     return True
 

@@ -55,6 +55,9 @@ def test_an_args_to_result_docstring_summary_says_what_it_returns():
     assert summarize("dup() -> socket object") == "Return socket object"
     # A paragraph of signatures with what they give is skipped for the prose that follows.
     assert summarize("dup() -> socket object\n\nDuplicate the socket.") == "Duplicate the socket."
+    # Prose on the lines after a signature keeps the paragraph (collections.abc.Sequence.index).
+    index_doc = "S.index(value) -> integer -- return first index.\nRaises ValueError.\n\nStart is optional."
+    assert summarize(index_doc) == "Return integer -- return first index."
     prose = "Return an object that produces a sequence."
     assert summarize("range(stop) -> range object\nrange(start, stop[, step]) -> range object\n\n"
                      + prose) == prose
