@@ -394,12 +394,14 @@ def _load_previous(index: IndexDir, model_id: str) -> tuple[dict[str, FileRow], 
 def _absolute_sources(sources: dict, files: dict[str, FileRow]) -> dict:
     """An index made before path sources were recorded absolute holds the spec as typed ("."): when it
     holds one such spec and its files name one folder no spec names, that folder is the spec."""
-    relative = [s for s in sources if ":" not in s and not Path(s).expanduser().is_absolute()]
+    from .indexer.sources import is_path_spec
+
+    relative = [s for s in sources if is_path_spec(s) and not Path(s).expanduser().is_absolute()]
     if len(relative) != 1:
         return sources
     named = set(sources)
     unclaimed = {r.source for r in files.values()
-                 if r.source not in named and ":" not in r.source and Path(r.source).is_absolute()}
+                 if r.source not in named and is_path_spec(r.source) and Path(r.source).is_absolute()}
     if len(unclaimed) != 1:
         return sources
     out = {k: v for k, v in sources.items() if k != relative[0]}

@@ -289,11 +289,17 @@ def installed_distributions() -> list[str]:
     return sorted(names, key=str.lower)
 
 
+def is_path_spec(spec: str) -> bool:
+    """Whether a source spec is a folder or file to index (not python:stdlib, java:jdk, pkg:NAME or
+    examples:FILE); the same dispatch as `discover`."""
+    return spec not in ("python:stdlib", "java:jdk") and not spec.startswith(("pkg:", "examples:"))
+
+
 def canonical_spec(spec: str) -> str:
     """A source spec as the index records it: a path (or an example bank's path) made absolute, so a
     refresh from another folder finds it and the files it gave keep their source. Other specs, and
     paths that do not exist (discover says so), are returned as they are."""
-    if spec in ("python:stdlib", "java:jdk") or spec.startswith("pkg:"):
+    if not is_path_spec(spec) and not spec.startswith("examples:"):
         return spec
     prefix, rest = ("examples:", spec[len("examples:"):]) if spec.startswith("examples:") else ("", spec)
     p = Path(rest).expanduser()
