@@ -77,6 +77,7 @@ class Gathered:
 _LOAD_LOCK = threading.Lock()
 
 
+_RECORD_MEMO = 8192  # records a Searcher keeps parsed (a search reads 40 to 60)
 _TEXT_VECS: dict[tuple[str, str], np.ndarray] = {}  # (model id, text) -> its embedding
 _TEXT_LOCK = threading.Lock()
 
@@ -95,6 +96,8 @@ class Searcher:
         self._solved_dense = None
         self._name_idx: dict[str, int | None] = {}
         self._name_memo: dict[int, str] = {}
+        self._rec_memo: dict[int, ApiRecord] = {}
+        self._solved_memo: dict[int, tuple[str, str, list[str]]] = {}
         self._libs: dict[str, bool] = {}
         self._learned: Any = False  # not looked up yet
         self._language: str | None = None
@@ -207,13 +210,25 @@ class Searcher:
         best = sorted(fused.items(), key=lambda kv: -kv[1])[:n + (8 if exclude else 0)]
         if not best:
             return []
-        marks = ",".join("?" * len(best))  # placeholders only; values are bound
-        rows = {r[0]: r[1:] for r in self.db.execute(
-            f"SELECT idx, id, text, apis FROM solved WHERE idx IN ({marks})", [i for i, _ in best])}
+        memo = self._solved_memo  # bank rows by idx, their API lists parsed
+        rows = {}
+        for i, _ in best:
+            row = memo.get(i)
+            if row is not None:
+                rows[i] = row
+        want = [i for i, _ in best if i not in rows]
+        if want:
+            marks = ",".join("?" * len(want))  # placeholders only; values are bound
+            found = self.db.execute(f"SELECT idx, id, text, apis FROM solved WHERE idx IN ({marks})",
+                                    want).fetchall()
+            if len(memo) + len(found) > _RECORD_MEMO:
+                memo.clear()
+            for i, id_, text, apis in found:
+                rows[i] = memo[i] = (id_, text, json.loads(apis))
         if exclude:
             drop = exclude.strip().lower()
             rows = {i: r for i, r in rows.items() if r[1].strip().lower() != drop}
-        return [(score, {"id": rows[i][0], "text": rows[i][1], "apis": json.loads(rows[i][2]),
+        return [(score, {"id": rows[i][0], "text": rows[i][1], "apis": list(rows[i][2]),
                          "cos": cos.get(i, 0.0)})
                 for i, score in best if i in rows][:n]
 
@@ -251,15 +266,25 @@ class Searcher:
         return record_from_json(self._row_json(idx))
 
     def records(self, idxs: list[int]) -> dict[int, ApiRecord]:
-        """Several records in one query (a search's candidates)."""
-        if not idxs:
-            return {}
-        marks = ",".join("?" * len(idxs))  # placeholders only; values are bound
-        rows = self.db.execute(f"SELECT idx, json FROM records WHERE idx IN ({marks})", idxs).fetchall()
-        got = {i: record_from_json(j) for i, j in rows}
-        missing = [i for i in idxs if i not in got]
-        if missing:
-            raise KeyError(missing[0])
+        """Several records in one query (a search's candidates), remembered by row: the same
+        candidates come back query after query."""
+        memo = self._rec_memo
+        got = {}
+        for i in idxs:
+            r = memo.get(i)  # get, not `in` then []: another thread's search may clear the memo
+            if r is not None:
+                got[i] = r
+        want = [i for i in idxs if i not in got]
+        if want:
+            marks = ",".join("?" * len(want))  # placeholders only; values are bound
+            rows = self.db.execute(f"SELECT idx, json FROM records WHERE idx IN ({marks})", want).fetchall()
+            if len(memo) + len(rows) > _RECORD_MEMO:
+                memo.clear()
+            for i, j in rows:
+                got[i] = memo[i] = record_from_json(j)
+            missing = [i for i in want if i not in got]
+            if missing:
+                raise KeyError(missing[0])
         return got
 
     def _row_json(self, idx: int) -> str:
@@ -363,9 +388,16 @@ class Searcher:
             final += [0.0] * (len(head) - top)
             for r, n in enumerate(sorted(range(top, len(head)), key=lambda n: -fused[n])):
                 final[n] = low - r
-        pool = []
-        for n, j in enumerate(head):
-            i = int(g.cand[j])
+        # Best first; the explanations are written for the k shown only.
+        pool = sorted(range(len(head)), key=lambda n: -final[n])[:k]
+        # Scores stay on the fusion's scale (callers merge several indexes by score): with the learned
+        # order, the n-th hit gets the n-th best fused score.
+        scale = sorted(fused, reverse=True)
+        hits: list[Hit] = []
+        words = frozenset(re.findall(r"[a-z0-9_]+", query.lower()))
+        for rank, n in enumerate(pool, 1):
+            i = int(g.cand[head[n]])
+            rec = recs[i]
             info: dict[str, Any] = {}
             if i in g.b_ev:
                 info["bm25"] = {"rank": g.b_ev[i][0], "score": round(float(g.b_ev[i][1]), 4)}
@@ -388,14 +420,6 @@ class Searcher:
                 info["fused"] = round(fused[n], 5)
                 if n < top:
                     info["learned"] = round(final[n], 4)
-            pool.append((final[n], i, recs[i], info))
-        pool.sort(key=lambda t: -t[0])
-        # Scores stay on the fusion's scale (callers merge several indexes by score): with the learned
-        # order, the n-th hit gets the n-th best fused score.
-        scale = sorted(fused, reverse=True)
-        hits: list[Hit] = []
-        words = frozenset(re.findall(r"[a-z0-9_]+", query.lower()))
-        for rank, (_, i, rec, info) in enumerate(pool[:k], 1):
             matched = sorted(set(g.tokens) & _record_tokens(rec))
             if matched:
                 info["matched_terms"] = matched
@@ -410,7 +434,8 @@ class Searcher:
              ) -> tuple[list[int], dict[int, ApiRecord], list[bool]]:
         """The best `depth` candidates of `g` (positions in g.cand, best fused first), their records, and
         whether the query names each one; `language` keeps only that language's records."""
-        head = [j for j in g.order[:depth].tolist() if np.isfinite(g.scores[j])]
+        top = g.order[:depth]
+        head = [j for j, ok in zip(top.tolist(), np.isfinite(g.scores[top]).tolist()) if ok]
         want = [int(g.cand[j]) for j in head]
         recs = self.records([i for i in want if i not in g.records])
         recs.update((i, g.records[i]) for i in want if i in g.records)
@@ -503,8 +528,10 @@ class Searcher:
             # spells many short names (`os.read`), and spelling is no evidence of relevance. Meaning
             # first: the dense ranking when there is one.
             ev = d_ev if d_ev else b_ev
-            head = [j for j in order[: w.name_pool].tolist()
-                    if np.isfinite(scores[j]) and ev.get(int(cand[j]), (1 << 30,))[0] <= w.name_cover_gate]
+            pool = order[: w.name_pool]
+            finite = np.isfinite(scores[pool]).tolist()
+            head = [j for j, i, ok in zip(pool.tolist(), cand[pool].tolist(), finite)
+                    if ok and ev.get(i, (1 << 30,))[0] <= w.name_cover_gate]
             names = self._names([int(cand[j]) for j in head])
             qwords = self._weighted_words(query) if head else []
             for j in head:

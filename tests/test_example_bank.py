@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from apirec.build import build_index
 from apirec.cli import main
 from apirec.search import FusionWeights, Searcher
@@ -38,6 +40,12 @@ def test_votes_of_similar_solved_queries(make_tree, tmp_path, apirec_home, capsy
     assert s.params["solved"] == 3
     near = s.similar_solved("canonical form of my value", None)
     assert near and near[0][1]["apis"] == ["mylib.frobnicate"]
+    near[0][1]["apis"].append("changed")  # the bank rows a Searcher remembers are not the caller's to change
+    assert s.similar_solved("canonical form of my value", None)[0][1]["apis"] == ["mylib.frobnicate"]
+    first = s.records([0, 1])
+    assert s.records([1, 0]) == first and s.record(1) == first[1]
+    with pytest.raises(KeyError):
+        s.records([0, s.n + 5])  # one row remembered, one missing: still an error
     hits = s.search("canonical form of my value", k=3)
     assert hits[0].record.public_path == "mylib.frobnicate"
     assert "votes" in hits[0].why and hits[0].why["votes"]["examples"]
