@@ -136,7 +136,9 @@ def test_query_words_that_spell_a_renamed_api_lift_it(tmp_path, apirec_home):
     plain = s.search(q, k=3)
     assert all("name_cover" not in h.why for h in plain)
     by_name = {h.record.name: h.score for h in plain}
-    assert by_name["sipna"] <= by_name["traversal"] + 1e-6  # without it, the frame-ish docs tie or win
+    # The lift is the spelling's, and only the spelling's: weight times the share of the name covered.
+    lift = top[0].score - by_name["sipna"]
+    assert lift == pytest.approx(0.04 * top[0].why["name_cover"], abs=1e-4) and lift > 0.01
 
 
 def test_a_corpus_of_many_bad_rows_keeps_a_bounded_warning_list(tmp_path):
