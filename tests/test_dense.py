@@ -82,7 +82,8 @@ def test_fusion_that_does_not_apply_leaves_the_export_as_it_is(tmp_path):
 
     x = helper.make_tensor_value_info("input_ids", TensorProto.FLOAT, [1, 4])
     y = helper.make_tensor_value_info("last_hidden_state", TensorProto.FLOAT, [1, 4])
-    graph = helper.make_graph([helper.make_node("Identity", ["input_ids"], ["last_hidden_state"])], "g", [x], [y])
+    node = helper.make_node("Identity", ["input_ids"], ["last_hidden_state"])
+    graph = helper.make_graph([node], "g", [x], [y])
     path = tmp_path / "model.onnx"
     onnx.save(helper.make_model(graph), str(path))
     before = path.read_bytes()
@@ -105,3 +106,35 @@ def test_older_exports_of_the_model_are_removed(tmp_path):
         (d / "model.onnx").write_bytes(b"x")
     assert _drop_older_exports(new) == [old]
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted([new.name, other.name])
+
+
+def test_a_configured_model_of_another_architecture_exports_fused_and_embeds_as_torch_does(tmp_path,
+                                                                                         monkeypatch):
+    """A user's own model folder (here a small random DistilBERT, which takes no token types): the
+    export, its fusion and the int8 copy hold for it too, and the vectors are the model's own."""
+    import shutil
+
+    import numpy as np
+    import onnx
+    import torch
+    from transformers import DistilBertConfig, DistilBertModel
+
+    monkeypatch.setenv("APIREC_HOME", str(tmp_path / "home"))
+    folder = tmp_path / "distil"
+    torch.manual_seed(0)
+    # Weights large enough that attention matters: a padding or masking error changes the vectors.
+    config = DistilBertConfig(dim=32, hidden_dim=64, n_layers=2, n_heads=2, initializer_range=0.5)
+    model = DistilBertModel(config).eval()
+    model.save_pretrained(str(folder))
+    shutil.copy(resolve_model().path / "tokenizer.json", folder / "tokenizer.json")
+    spec = resolve_model(str(folder))
+    ours = Embedder(spec, threads=1)
+    got = ours.embed(TEXTS[:3], batch_size=3)  # one padded batch
+    with torch.no_grad():
+        for text, vec in zip(TEXTS[:3], got):
+            ids = ours.tokenizer.encode(text).ids
+            hidden = model(input_ids=torch.tensor([ids])).last_hidden_state[0].mean(0).numpy()
+            assert float(vec @ (hidden / np.linalg.norm(hidden))) > 0.9999
+    assert "Attention" in {n.op_type for n in onnx.load(str(spec.onnx_dir / "model.onnx")).graph.node}
+    q = Embedder(spec, threads=1, quantized=True)
+    assert q.quantized and float(q.embed_one(TEXTS[0]) @ got[0]) > 0.9
