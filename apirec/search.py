@@ -10,7 +10,7 @@ import threading
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 import numpy as np
 
@@ -210,21 +210,10 @@ class Searcher:
         best = sorted(fused.items(), key=lambda kv: -kv[1])[:n + (8 if exclude else 0)]
         if not best:
             return []
-        memo = self._solved_memo  # bank rows by idx, their API lists parsed
-        rows = {}
-        for i, _ in best:
-            row = memo.get(i)
-            if row is not None:
-                rows[i] = row
-        want = [i for i, _ in best if i not in rows]
-        if want:
-            marks = ",".join("?" * len(want))  # placeholders only; values are bound
-            found = self.db.execute(f"SELECT idx, id, text, apis FROM solved WHERE idx IN ({marks})",
-                                    want).fetchall()
-            if len(memo) + len(found) > _RECORD_MEMO:
-                memo.clear()
-            for i, id_, text, apis in found:
-                rows[i] = memo[i] = (id_, text, json.loads(apis))
+        # Bank rows by idx, their API lists parsed.
+        rows = self._by_row(self._solved_memo, [i for i, _ in best],
+                            "SELECT idx, id, text, apis FROM solved WHERE idx IN",
+                            lambda row: (row[1], row[2], json.loads(row[3])), _RECORD_MEMO)
         if exclude:
             drop = exclude.strip().lower()
             rows = {i: r for i, r in rows.items() if r[1].strip().lower() != drop}
@@ -268,23 +257,31 @@ class Searcher:
     def records(self, idxs: list[int]) -> dict[int, ApiRecord]:
         """Several records in one query (a search's candidates), remembered by row: the same
         candidates come back query after query."""
-        memo = self._rec_memo
-        got = {}
+        got = self._by_row(self._rec_memo, idxs, "SELECT idx, json FROM records WHERE idx IN",
+                           lambda row: record_from_json(row[1]), _RECORD_MEMO)
+        missing = [i for i in idxs if i not in got]
+        if missing:
+            raise KeyError(missing[0])
+        return got
+
+    def _by_row(self, memo: dict[int, Any], idxs: list[int], select: str, make: Callable[[tuple], Any],
+                bound: int) -> dict[int, Any]:
+        """`make(row)` for the rows `idxs` of `select` ("SELECT idx, ... FROM t WHERE idx IN"), those
+        already made read from `memo` (cleared when it would pass `bound`; read with `get`, not `in`
+        then `[]`: another thread's search may clear it). Rows that do not exist are left out."""
+        got: dict[int, Any] = {}
         for i in idxs:
-            r = memo.get(i)  # get, not `in` then []: another thread's search may clear the memo
-            if r is not None:
-                got[i] = r
-        want = [i for i in idxs if i not in got]
+            v = memo.get(i)
+            if v is not None:
+                got[i] = v
+        want = [i for i in dict.fromkeys(idxs) if i not in got]
         if want:
             marks = ",".join("?" * len(want))  # placeholders only; values are bound
-            rows = self.db.execute(f"SELECT idx, json FROM records WHERE idx IN ({marks})", want).fetchall()
-            if len(memo) + len(rows) > _RECORD_MEMO:
+            rows = self.db.execute(f"{select} ({marks})", want).fetchall()
+            if len(memo) + len(rows) > bound:
                 memo.clear()
-            for i, j in rows:
-                got[i] = memo[i] = record_from_json(j)
-            missing = [i for i in want if i not in got]
-            if missing:
-                raise KeyError(missing[0])
+            for row in rows:
+                got[row[0]] = memo[row[0]] = make(row)
         return got
 
     def _row_json(self, idx: int) -> str:
@@ -435,7 +432,7 @@ class Searcher:
         """The best `depth` candidates of `g` (positions in g.cand, best fused first), their records, and
         whether the query names each one; `language` keeps only that language's records."""
         top = g.order[:depth]
-        head = [j for j, ok in zip(top.tolist(), np.isfinite(g.scores[top]).tolist()) if ok]
+        head = top[np.isfinite(g.scores[top])].tolist()
         want = [int(g.cand[j]) for j in head]
         recs = self.records([i for i in want if i not in g.records])
         recs.update((i, g.records[i]) for i in want if i in g.records)
@@ -529,9 +526,9 @@ class Searcher:
             # first: the dense ranking when there is one.
             ev = d_ev if d_ev else b_ev
             pool = order[: w.name_pool]
-            finite = np.isfinite(scores[pool]).tolist()
-            head = [j for j, i, ok in zip(pool.tolist(), cand[pool].tolist(), finite)
-                    if ok and ev.get(i, (1 << 30,))[0] <= w.name_cover_gate]
+            pool = pool[np.isfinite(scores[pool])]
+            head = [j for j, i in zip(pool.tolist(), cand[pool].tolist())
+                    if ev.get(i, (1 << 30,))[0] <= w.name_cover_gate]
             names = self._names([int(cand[j]) for j in head])
             qwords = self._weighted_words(query) if head else []
             for j in head:
@@ -630,14 +627,9 @@ class Searcher:
 
     def _names(self, idxs: list[int]) -> dict[int, str]:
         """Names of records, remembered (a bounded memo: the same candidates come back query after query)."""
-        memo = self._name_memo
-        missing = [i for i in idxs if i not in memo]
-        if missing:
-            if len(memo) > 200_000:
-                memo.clear()
-            marks = ",".join("?" * len(missing))  # placeholders only; values are bound
-            memo.update(self.db.execute(f"SELECT idx, name FROM records WHERE idx IN ({marks})", missing))
-        return {i: memo.get(i, "") for i in idxs}
+        got = self._by_row(self._name_memo, idxs, "SELECT idx, name FROM records WHERE idx IN",
+                           lambda row: row[1], 200_000)
+        return {i: got.get(i, "") for i in idxs}
 
     def info(self) -> dict[str, Any]:
         kinds = dict(self.db.execute("SELECT kind, count(*) FROM records GROUP BY kind").fetchall())
