@@ -2641,7 +2641,7 @@ _W = {"intent": 1.5, "mention": 2.0, "word": 0.5, "file": 0.5, "same": 1.0, "pri
       "guess": 2.0, "recursion": 2.0, "arg": 2.0, "phrase": 1.0, "own_depth": 1.0,
       "argname": 2.0, "cond": 1.5, "recent": 1.0, "later": 2.0, "same_arg": 1.0, "instance": 0.1,
       "probed": 2.0, "literal": 2.0, "target": 0.5, "use_value": 1.0, "use_dropped": 0.5, "raise": 1.5,
-      "follows": 1.0, "binding": 1.0, "tuple": 1.0, "nested": 1.0}
+      "follows": 1.0, "binding": 1.0, "tuple": 1.0, "nested": 1.0, "delegate": 2.0}
 _CALLABLE = frozenset({"method", "function", "class", "constructor"})
 _WORDS = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _CONDITION = re.compile(r"(?:^\s*(?:elif|while|assert)\s+|\b(?:if|and|or|not)\s+)\(?$")
@@ -2838,6 +2838,7 @@ class _Site:
                     self.same_arg[m.group(1)] = self.same_arg.get(m.group(1), 0) + 1
         # A function rarely calls itself: the name of the one being written is no candidate.
         self.enclosing = _enclosing_function(lines, line)
+        self._forward: tuple | bool = (lines, line, rest) if self.enclosing and self.shape == "call" else False
         # Intent: comments, docstring, enclosing function name and the assigned name on this line.
         text = intent_text(lines, line)
         # What the words nearest the cursor mean (`meaning`): the intent's end, which also bounds the
@@ -2863,6 +2864,18 @@ class _Site:
         self._pieces = self._words | {w + "s" for w in self._words}
         self._starts = {w[:i] for w in self._words for i in range(2, len(w))}
         self._compound: dict[str, bool] = {}
+
+    def _forwards(self) -> bool:
+        """Whether the call at the cursor passes on nothing but the enclosing function's own parameters
+        (or nothing): `(item)` in `def remove(self, item)`, `(*args, **kw)`, `()`. Read once, on demand."""
+        if isinstance(self._forward, tuple):
+            lines, line, rest = self._forward
+            args, closed = _split_args(rest)
+            params = _def_params(lines, line, self.enclosing or "") if closed else None
+            self._forward = params is not None and all(
+                (m := re.fullmatch(r"\*{0,2}([A-Za-z_]\w*)|[A-Za-z_]\w*\s*=\s*([A-Za-z_]\w*)", a.strip()))
+                and (m.group(1) or m.group(2)) in params for a in args if a.strip())
+        return bool(self._forward)
 
     def _function_ref(self, arg: str) -> str | None:
         """'callable' for a function passed by name (`df.apply(pd.to_numeric)`, `map(str.lower, ...)`,
@@ -3040,7 +3053,12 @@ class _Site:
             parts["later"] = -w["later"]
         elif self.counterpart and name not in self.branch_done and name.startswith(tuple(self.counterpart)):
             parts["counterpart"] = w["recent"]
-        if name == self.enclosing and self.receiver in ("self", "cls"):
+        if name == self.enclosing and self.receiver not in ("self", "cls"):
+            if why is not None and why.get("source") in ("member", "inherited") and self._forwards():
+                # A method handing its work on under its own name, with its own arguments:
+                # `super().flush()` in `def flush`, `self.data.remove(item)` in `def remove(self, item)`.
+                parts["delegate"] = w["delegate"]
+        elif name == self.enclosing:
             # Its own name is in the intent text (the `def` line): no evidence for calling itself.
             parts.pop("intent", None)
             parts.pop("mention", None)
@@ -3247,6 +3265,30 @@ def _call_args(rest: str) -> tuple[list[str], int, str, list[str], bool]:
     """Keyword names, the number of positional arguments, the first one and the names of those that are
     plain names, of the call opening `rest` (this line), and whether those are all its arguments (the
     call closes on this line, with no `*args` / `**kw` splat)."""
+    args, closed = _split_args(rest)
+    kws, npos, first = [], 0, ""
+    names = []
+    complete = closed
+    for a in args:
+        a = a.strip()
+        if not a:
+            continue
+        m = re.match(r"([A-Za-z_]\w*)\s*=(?!=)", a)
+        if m:
+            kws.append(m.group(1))
+        elif a.startswith("*"):
+            complete = False
+        else:
+            npos += 1
+            first = first or a
+            m = re.fullmatch(r"(?:[A-Za-z_]\w*\.)*([A-Za-z_]\w*)", a)
+            if m and len(m.group(1)) > 1 and m.group(1).lower() not in _OPERAND_NAMES:
+                names.append(m.group(1).lower())
+    return kws, npos, first, names, complete
+
+
+def _split_args(rest: str) -> tuple[list[str], bool]:
+    """The argument texts of the call opening `rest` (this line), and whether it closes on this line."""
     depth, i, args, cur = 0, 0, [], []
     closed = False
     while i < len(rest):
@@ -3278,25 +3320,7 @@ def _call_args(rest: str) -> tuple[list[str], int, str, list[str], bool]:
     else:
         if cur:
             args.append("".join(cur))
-    kws, npos, first = [], 0, ""
-    names = []
-    complete = closed
-    for a in args:
-        a = a.strip()
-        if not a:
-            continue
-        m = re.match(r"([A-Za-z_]\w*)\s*=(?!=)", a)
-        if m:
-            kws.append(m.group(1))
-        elif a.startswith("*"):
-            complete = False
-        else:
-            npos += 1
-            first = first or a
-            m = re.fullmatch(r"(?:[A-Za-z_]\w*\.)*([A-Za-z_]\w*)", a)
-            if m and len(m.group(1)) > 1 and m.group(1).lower() not in _OPERAND_NAMES:
-                names.append(m.group(1).lower())
-    return kws, npos, first, names, complete
+    return args, closed
 
 
 # Argument names that say what a value is, not which parameter it is for: most functions of an array
@@ -3418,6 +3442,19 @@ def _handled_exception(lines: list[str], line: int, max_lines: int = 40) -> str:
         m = re.match(r"except\*?\b([^:#]*)", text)
         return " ".join(w for w in _WORDS.findall(m.group(1)) if w != "as") if m else ""
     return ""
+
+
+def _def_params(lines: list[str], line: int, name: str, max_lines: int = 400) -> frozenset[str] | None:
+    """The parameter names of `def name(...)` above `line` (its header may span lines), None if not found."""
+    head = re.compile(r"\s*(?:async\s+)?def\s+" + re.escape(name) + r"\s*\(")
+    for i in range(line - 1, max(-1, line - max_lines), -1):
+        m = head.match(lines[i])
+        if m:
+            args, closed = _split_args("(" + " ".join(lines[i:i + 20])[m.end():])
+            if not closed:
+                return None
+            return frozenset(p.group(1) for a in args if (p := re.match(r"\s*\**([A-Za-z_]\w*)", a)))
+    return None
 
 
 def _enclosing_function(lines: list[str], line: int, max_lines: int = 400) -> str | None:

@@ -386,6 +386,37 @@ def test_the_method_being_written_is_not_offered_first_on_self(frames):
     assert all("recursion" not in h.why for h in complete([frames], code, "()"))
 
 
+DELEGATE = """import frames
+
+class Wrapper:
+    def __init__(self):
+        self.inner: frames.DataFrame = frames.DataFrame()
+
+    def head(self, n=5):
+        \"\"\"Apply this wrapper's function along an axis, then keep n.\"\"\"
+        return self.inner."""
+
+
+def test_a_method_hands_its_work_on_under_its_own_name(frames):
+    # `head` in `def head(self, n)` passing its own parameters on is delegation, which outweighs the
+    # docstring's words (they spell `apply`); with other arguments, or on a guessed type, no evidence.
+    hits = complete([frames], DELEGATE, "(n)")
+    assert hits[0].record.name == "head" and hits[0].why["delegate"] > 0
+    assert complete([frames], DELEGATE, "(n=n)")[0].record.name == "head"
+    splat = DELEGATE.replace("head(self, n=5)", "head(self, *args, **kw)")
+    assert complete([frames], splat, "(*args, **kw)")[0].record.name == "head"
+    for rest in ("(3)", "(n, 1)", "(m)", "(n"):
+        hits = complete([frames], DELEGATE, rest)
+        assert hits[0].record.name == "apply" and all("delegate" not in h.why for h in hits), rest
+    guessed = DELEGATE.replace("self.inner: frames.DataFrame = frames.DataFrame()", "self.df = None")
+    assert all("delegate" not in h.why for h in complete([frames], guessed.replace(".inner.", ".df."), "(n)"))
+    # `super().head(n)` in a subclass's own `head`.
+    sub = ("import frames\n\nclass Clean(frames.DataFrame):\n    def head(self, n=5):\n"
+           "        \"\"\"Apply a function along an axis.\"\"\"\n        out = super().")
+    assert top([frames], sub, "(n)", 1) == ["head"]
+    assert top([frames], sub, "(5)", 1) == ["apply"]
+
+
 def test_a_name_suggests_a_class_its_module_re_exports(stdlib_searcher):
     # asyncio.futures defines Future, public as asyncio.Future: `future` in a file that imports the
     # module is still a Future.
