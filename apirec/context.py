@@ -2838,7 +2838,8 @@ class _Site:
                     self.same_arg[m.group(1)] = self.same_arg.get(m.group(1), 0) + 1
         # A function rarely calls itself: the name of the one being written is no candidate.
         self.enclosing = _enclosing_function(lines, line)
-        self._forward: tuple | bool = (lines, line, rest) if self.enclosing and self.shape == "call" else False
+        self._lines, self._line, self._rest = lines, line, rest  # for `_forwards`, read on demand
+        self._forwards_memo: bool | None = None
         # Intent: comments, docstring, enclosing function name and the assigned name on this line.
         text = intent_text(lines, line)
         # What the words nearest the cursor mean (`meaning`): the intent's end, which also bounds the
@@ -2868,14 +2869,13 @@ class _Site:
     def _forwards(self) -> bool:
         """Whether the call at the cursor passes on nothing but the enclosing function's own parameters
         (or nothing): `(item)` in `def remove(self, item)`, `(*args, **kw)`, `()`. Read once, on demand."""
-        if isinstance(self._forward, tuple):
-            lines, line, rest = self._forward
-            args, closed = _split_args(rest)
-            params = _def_params(lines, line, self.enclosing or "") if closed else None
-            self._forward = params is not None and all(
+        if self._forwards_memo is None:
+            args, closed = _split_args(self._rest) if self.enclosing and self.shape == "call" else ([], False)
+            params = _def_params(self._lines, self._line, self.enclosing or "") if closed else None
+            self._forwards_memo = params is not None and all(
                 (m := re.fullmatch(r"\*{0,2}([A-Za-z_]\w*)|[A-Za-z_]\w*\s*=\s*([A-Za-z_]\w*)", a.strip()))
                 and (m.group(1) or m.group(2)) in params for a in args if a.strip())
-        return bool(self._forward)
+        return self._forwards_memo
 
     def _function_ref(self, arg: str) -> str | None:
         """'callable' for a function passed by name (`df.apply(pd.to_numeric)`, `map(str.lower, ...)`,
