@@ -1028,3 +1028,22 @@ def test_a_file_argument_goes_to_a_file_parameter(tmp_path):
     assert hits[0].record.name == "load" and hits[0].why["arg"] == 2.0, [(h.record.name, h.why)
                                                                        for h in hits]
     assert complete([ser], code, "(text)")[0].record.name == "loads"
+
+
+def test_calls_that_built_data_from_literals_are_no_pattern_for_a_call_on_names(tmp_path):
+    # A snippet's data is made from literals (`nums.array([1, 2, 3])`); the call being written works on
+    # those values (`(data, other)`), and the earlier calls are no evidence of it. A call from a
+    # literal again is.
+    nums = package(tmp_path / "proj", "nums", '''
+        def array(obj):
+            """Create an array."""
+
+        def stack(arrays, axis=0):
+            """Put arrays side by side along a new axis."""
+        ''')
+    code = ("import nums\n\ndata = nums.array([1, 2, 3])\nother = nums.array([4, 5, 6])\n"
+            "# side by side\nout = nums.")
+    hits = complete([nums], code, "(data, other)")
+    assert hits[0].record.name == "stack" and all("same" not in h.why for h in hits)
+    hits = complete([nums], code, "([7, 8, 9])")
+    assert hits[0].record.name == "array" and hits[0].why["same"] > 0
