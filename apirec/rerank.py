@@ -49,21 +49,27 @@ def features(s: Searcher, g: Gathered, head: list[int], recs: dict[int, ApiRecor
     bank, bank_top = s.bank_counts()
     bank_ref = math.log1p(bank_top)
     qset = set(g.tokens)
+    qn = max(1, len(qset))
     qstems = {stem(t) for t in g.tokens} | qset
-    rows = [recs[int(g.cand[j])] for j in head]
+    # Plain Python values up front: per-element numpy indexing cost more than the features themselves.
+    ids = g.cand[head].tolist()
+    fused = g.scores[head].tolist()
+    priors = s.priors[ids].tolist()
+    rows = [recs[i] for i in ids]
     par = [_parent(r.public_path) for r in rows]
-    votes_of = [g.v_ev[int(g.cand[j])][0] if int(g.cand[j]) in g.v_ev else 0.0 for j in head]
+    v_ev, b_ev, d_ev, cover = g.v_ev, g.b_ev, g.d_ev, g.cover
+    votes_of = [v_ev[i][0] if i in v_ev else 0.0 for i in ids]
     groups: dict[str, list[int]] = {}
     for n, p in enumerate(par):
         groups.setdefault(p, []).append(n)
     paths = {r.public_path: n for n, r in enumerate(rows)}
-    X = np.zeros((len(head), len(FEATURES)), dtype=np.float32)
-    for n, j in enumerate(head):
-        i = int(g.cand[j])
+    b_top = g.b_top
+    out = []
+    for n, i in enumerate(ids):
         r = rows[n]
-        b = g.b_ev.get(i)
-        d = g.d_ev.get(i)
-        v = g.v_ev.get(i)
+        b = b_ev.get(i)
+        d = d_ev.get(i)
+        v = v_ev.get(i)
         sib = groups[par[n]]
         # Class-level aggregation: a member's class (or a class's members) seen with votes.
         pv = max((votes_of[m] for m in sib if m != n), default=0.0) if len(sib) > 1 else 0.0
@@ -71,21 +77,23 @@ def features(s: Searcher, g: Gathered, head: list[int], recs: dict[int, ApiRecor
         if pn is not None:
             pv = max(pv, votes_of[pn])
         kind = r.kind
-        X[n] = (
-            10.0 * float(g.scores[j]) if math.isfinite(g.scores[j]) else 0.0,
+        path = r.public_path
+        sc = fused[n]
+        out.append((
+            10.0 * sc if math.isfinite(sc) else 0.0,
             1.0 / (1 + n),
             10.0 / (10 + b[0]) if b else 0.0,
-            float(b[1]) / g.b_top if b and g.b_top > 0 else 0.0,
+            float(b[1]) / b_top if b and b_top > 0 else 0.0,
             10.0 / (10 + d[0]) if d else 0.0,
             float(d[1]) if d else 0.0,
             v[0] if v else 0.0,
             min(v[2], 10) / 10 if v else 0.0,
             v[3] if v else 0.0,
-            math.log1p(max(0, bank.get(r.public_path, 0) - (r.public_path in own))) / bank_ref,
-            g.cover.get(i, 0.0),
+            math.log1p(max(0, bank.get(path, 0) - (path in own))) / bank_ref,
+            cover.get(i, 0.0),
             1.0 if named[n] else 0.0,
-            float(s.priors[i]),
-            len(qset & _record_tokens(r)) / max(1, len(qset)),
+            priors[n],
+            len(qset & _record_tokens(r)) / qn,
             _share(_parts(r.name), qstems),
             _share(_parts(par[n].rsplit(".", 1)[-1]), qstems),
             1.0 if kind in ("method", "function") else 0.0,
@@ -96,8 +104,8 @@ def features(s: Searcher, g: Gathered, head: list[int], recs: dict[int, ApiRecor
             pv,
             1.0 if r.summary else 0.0,
             1.0 if r.deprecated else 0.0,
-        )
-    return X
+        ))
+    return np.array(out, dtype=np.float32).reshape(len(head), len(FEATURES))
 
 
 @lru_cache(maxsize=65536)

@@ -852,7 +852,10 @@ def _part_starts(name: str) -> frozenset[int]:
 
 def names_query(qnorm: str, r: ApiRecord) -> bool:
     """The query, words joined, is the API's name or path ('parse int' -> parseInt)."""
-    return bool(qnorm) and qnorm in (_joined(r.public_path), _joined(r.name))
+    # A text's joined tokens are at most twice its length (a compound's parts follow it whole; stems
+    # never grow): most questions are too long to be a name, and their texts need no tokenizing.
+    return bool(qnorm) and any(len(qnorm) <= 2 * len(t) and qnorm == _joined(t)
+                               for t in (r.public_path, r.name))
 
 
 @lru_cache(maxsize=65536)

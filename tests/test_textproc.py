@@ -66,3 +66,25 @@ def test_an_args_to_result_docstring_summary_says_what_it_returns():
                 "strcoll(string,string) -> int.",  # a bare type
                 "f(a) -> list\nf(a, b) -> list of lists"):  # overloads
         assert summarize(doc) == " ".join(doc.split()), doc
+
+
+def test_joined_tokens_are_at_most_twice_the_text_and_names_query_relies_on_it():
+    # `names_query` skips tokenizing a name when the question is longer than twice the name: a text's
+    # tokens (a compound whole, then its stemmed parts) never add up to more.
+    import builtins
+    import collections
+    import os
+
+    from apirec.records import ApiRecord
+    from apirec.search import names_query
+
+    texts = ["readCSVFile", "HTTPServer2", "os.path.join", "__init__", "md5", "sha256", "log10",
+             "XMLHttpRequest2Go", "a_b_c_d", "generously", "nationalities", "java.lang.Integer.parseInt"]
+    texts += [n for m in (builtins, os, str, dict, collections) for n in dir(m)]
+    for t in texts:
+        assert len("".join(tokenize(t, stopwords=False))) <= 2 * len(t), t
+    rec = ApiRecord(public_path="java.lang.Integer.parseInt", canonical_path="java.lang.Integer.parseInt",
+                    kind="method", language="java")
+    assert names_query("".join(tokenize("parseInt", stopwords=False)), rec)
+    assert names_query("".join(tokenize("java.lang.Integer.parseInt", stopwords=False)), rec)
+    assert not names_query("".join(tokenize("how to parse an int from a string", stopwords=False)), rec)
