@@ -2642,7 +2642,8 @@ _W = {"intent": 1.5, "mention": 2.0, "word": 0.5, "file": 0.5, "same": 1.0, "pri
       "argname": 2.0, "cond": 1.5, "recent": 1.0, "later": 2.0, "same_arg": 1.0, "instance": 0.1,
       "probed": 2.0, "literal": 2.0, "target": 0.5, "use_value": 1.0, "use_dropped": 0.5, "raise": 1.5,
       "follows": 1.0, "binding": 1.0, "tuple": 1.0, "nested": 1.0, "delegate": 2.0}
-_LITERAL_ARG = re.compile(r"\s*[\[{]")
+_LITERAL_ARG = re.compile(r"\s*[\[{]")  # a list, set or dict display
+_LITERAL_CALL = re.compile(r"\s*\(\s*[\[{]")  # ... as a call's first argument
 _CALLABLE = frozenset({"method", "function", "class", "constructor"})
 _WORDS = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _CONDITION = re.compile(r"(?:^\s*(?:elif|while|assert)\s+|\b(?:if|and|or|not)\s+)\(?$")
@@ -2765,6 +2766,7 @@ class _Site:
             self.used.pop(typed)  # the name being typed
         self.same: dict[str, int] = {}
         self.follows: dict[str, int] = {}
+        on_receiver: list = []
         if receiver and len(receiver) < 80:
             on_receiver = _uses(before, [receiver])
             for m in on_receiver:
@@ -2829,11 +2831,12 @@ class _Site:
         self.same_arg: dict[str, int] = {}
         if self.shape == "call":
             self.kwargs, self.npos, first, self.arg_names, self.all_args = _call_args(rest)
-            if first and not _LITERAL_ARG.match(first) and receiver and len(receiver) < 80:
+            if first and not _LITERAL_ARG.match(first):
                 # A call made from literals before (`data = np.array([1, 2, 3])`: the snippet's data)
                 # says little about one made on the file's own values (`np.▮(data, index)`).
-                tail = r"\s*\.\s*([A-Za-z_]\w*)\s*\(\s*(?=[\[{])"
-                for m in _uses(before, [receiver], tail):
+                for m in on_receiver:
+                    if not _LITERAL_CALL.match(before, m.end()):
+                        continue
                     n = self.same.get(m.group(1), 0) - 1
                     if n > 0:
                         self.same[m.group(1)] = n
