@@ -851,7 +851,9 @@ def _part_starts(name: str) -> frozenset[int]:
 
 
 def names_query(qnorm: str, r: ApiRecord) -> bool:
-    """The query, words joined, is the API's name or path ('parse int' -> parseInt)."""
+    """The query's tokens, joined, are those of the API's name or path: the name typed as it is spelled
+    (`parseInt`, `Integer.parseInt`; a compound's tokens hold it whole, so "parse int" is not it) or, for
+    a one-word name, a form of it ("sort" for `sorted`)."""
     # A text's joined tokens are at most twice its length (a compound's parts follow it whole; stems
     # never grow): most questions are too long to be a name, and their texts need no tokenizing.
     return bool(qnorm) and any(len(qnorm) <= 2 * len(t) and qnorm == _joined(t)
