@@ -2654,6 +2654,15 @@ _CODE_NAME = re.compile(r"(?:`|\.)([A-Za-z_]\w*)|([A-Za-z_]\w*)\(")  # `name`, .
 _DOC_TOKENS: dict[tuple[str, str], tuple[int, dict[str, int]]] = {}
 
 
+def _uncount(counts: dict[str, int], name: str) -> None:
+    """One use of `name` fewer in `counts`; a name with none left leaves it."""
+    n = counts.get(name, 0) - 1
+    if n > 0:
+        counts[name] = n
+    else:
+        counts.pop(name, None)
+
+
 def _doc_tokens(r: ApiRecord, name: str | None = None) -> tuple[int, dict[str, int]]:
     """(token count, term frequencies) of a member's name (twice) and summary, for the intent BM25.
     Keyed by exactly what the tokens are made of: no record hashing, valid across generations."""
@@ -2757,11 +2766,7 @@ class _Site:
                 self.called.add(m.group(1))
         if modules and receiver not in modules:
             for name in _attrs_on(before, sorted(modules)):
-                n = self.used.get(name, 0) - 1
-                if n > 0:
-                    self.used[name] = n
-                else:
-                    self.used.pop(name, None)
+                _uncount(self.used, name)
         if typed and self.used.get(typed) == 1:
             self.used.pop(typed)  # the name being typed
         self.same: dict[str, int] = {}
@@ -2835,13 +2840,8 @@ class _Site:
                 # A call made from literals before (`data = np.array([1, 2, 3])`: the snippet's data)
                 # says little about one made on the file's own values (`np.▮(data, index)`).
                 for m in on_receiver:
-                    if not _LITERAL_CALL.match(before, m.end()):
-                        continue
-                    n = self.same.get(m.group(1), 0) - 1
-                    if n > 0:
-                        self.same[m.group(1)] = n
-                    else:
-                        self.same.pop(m.group(1), None)
+                    if _LITERAL_CALL.match(before, m.end()):
+                        _uncount(self.same, m.group(1))
             self.arg_kind = _arg_kind(first) or self._function_ref(first)
             arg_head = re.match(r"([A-Za-z_]\w*)\.", first)
             if arg_head and arg_head.group(1) not in ("self", "cls") and receiver and len(receiver) < 80:
