@@ -130,6 +130,12 @@ def _clean_doc(obj: Any, name: str) -> str:
     return doc
 
 
+def _instance_method(obj: Any) -> bool:
+    """A method bound to an instance (not a class): `random.randint` is `_inst.randint`."""
+    owner = getattr(obj, "__self__", None)
+    return inspect.ismethod(obj) and owner is not None and not inspect.isclass(owner)
+
+
 def _routine_fact(obj: Any, qual: str, kind: str) -> dict[str, Any]:
     name = qual.rsplit(".", 1)[-1]
     raw_doc = inspect.getdoc(obj) or ""
@@ -301,9 +307,12 @@ def fill_gaps(records: list, version: str) -> list:
                 # a name of the record the source already gave, with its members and bases.
                 n = by_path[canonical]
                 old = records[n]
-                if old.kind != "class" and _is_private_path(old.public_path):
+                if old.kind != "class" and (_is_private_path(old.public_path) or (
+                        old.kind == "method" and _instance_method(obj) and old.public_path == canonical)):
                     # `hashlib.md5` is `_hashlib.openssl_md5`: the public module's name is the one users
-                    # call (a class keeps its path, which its members are listed under).
+                    # call (a class keeps its path, which its members are listed under). So is a module's
+                    # method of its own hidden instance (`random.randint` is `_inst.randint`, a
+                    # `random.Random` method): `Random.randint` stays a member by its alias.
                     records[n] = old.with_(public_path=f"{module}.{name}", private=False,
                                            aliases=(old.public_path, *old.aliases))
                 else:
