@@ -330,12 +330,14 @@ def test_call_snippet(stdlib_searcher):
 ])
 def test_a_comment_finds_a_member_by_what_it_means(stdlib_searcher, monkeypatch, code, want):
     # No word of the comment is in the member's name or doc: the comment's embedding against the
-    # member's indexed one finds it among a module's many members.
+    # member's indexed one finds it among a module's many members. Among the first three, not first:
+    # `math.cos` and `hypot` score within a hundredth of each other, which the CPU's arithmetic
+    # (int8 kernels with or without AVX-512 VNNI) decides.
     import apirec.context as context
 
-    assert names(stdlib_searcher, code)[0] == want
+    assert want in names(stdlib_searcher, code)[:3]
     monkeypatch.setattr(context, "_MEANING", 0.0)
-    assert names(stdlib_searcher, code)[0] != want
+    assert want not in names(stdlib_searcher, code)[:3]
 
 
 def test_similarity_compares_a_text_with_the_records_this_index_holds(stdlib_searcher):
