@@ -2641,7 +2641,7 @@ _W = {"intent": 1.5, "mention": 2.0, "word": 0.5, "file": 0.5, "same": 1.0, "pri
       "guess": 2.0, "recursion": 2.0, "arg": 2.0, "phrase": 1.0, "own_depth": 1.0,
       "argname": 2.0, "cond": 1.5, "recent": 1.0, "later": 2.0, "same_arg": 1.0, "instance": 0.1,
       "probed": 2.0, "literal": 2.0, "target": 0.5, "use_value": 1.0, "use_dropped": 0.5, "raise": 1.5,
-      "follows": 1.0, "binding": 1.0, "tuple": 1.0, "nested": 1.0, "delegate": 2.0}
+      "follows": 1.0, "binding": 1.0, "tuple": 1.0, "nested": 1.0, "delegate": 2.0, "iter": 1.0}
 _LITERAL_ARG = re.compile(r"\s*[\[{]")  # a list, set or dict display
 _LITERAL_CALL = re.compile(r"\s*\(\s*[\[{]")  # ... as a call's first argument
 _CALLABLE = frozenset({"method", "function", "class", "constructor"})
@@ -2828,6 +2828,8 @@ class _Site:
         self.shape = ("call" if rest.startswith("(") else "index" if rest.startswith("[") else
                       "assign" if re.match(r"=(?!=)", rest) else "attr" if rest[:1] == "." else "other")
         self.use = _result_use(head, rest, lines, line) if self.shape == "call" else None
+        # `for k, v in d.▮`: the result is iterated, each item unpacked into this many names.
+        self.iterated = _iterated_targets(head, rest) if self.shape in ("call", "other") else None
         self.kwargs: list[str] = []
         self.npos = -1
         self.all_args = False  # the call's arguments are all on this line: too few of them is evidence
@@ -3121,6 +3123,13 @@ class _Site:
             # `d = datetime.now()`, then `d.▮`: an alternate constructor or a static helper of its class
             # (`now`, `fromtimestamp`, `dict.fromkeys`) is called on the class, seldom on an instance.
             parts["binding"] = -w["binding"]
+        if self.iterated is not None and kind in ("method", "function", "property"):
+            items = _iteration(r)
+            if items is not None and (items[0] or "use" not in parts):  # `use` has counted a None
+                parts["iter"] = w["iter"] if items[0] else -w["iter"]
+                if items[0] and items[1] is not None and self.iterated > 1:
+                    # `for root, dirs, files in os.▮`: a walk's 3-tuples, not a listdir's names
+                    parts["iter"] += w["iter"] if items[1] == self.iterated else -w["iter"]
         if self.raising and kind == "class" and _EXCEPTION_NAME.search(name):
             parts["raise"] = w["raise"]
         if self.condition and (_PREDICATE.match(name)
@@ -3205,6 +3214,68 @@ def _names_result(name: str, target: str) -> bool:
     if len(key) < 3:
         return False
     return target == key or target.startswith(key + "_") or target.endswith("_" + key)
+
+
+_FOR_IN = re.compile(r"(?:^|[\s(\[{])(?:async\s+)?for\s+(.+?)\s+in\s*$")
+_ITER_END = re.compile(r"\s*(?:$|[:)\]}#]|if\b|for\b|async\b)")
+
+
+def _iterated_targets(head: str, rest: str) -> int | None:
+    """How many names a `for` unpacks each item of the completed member's result into (`for k, v in
+    d.▮()` -> 2, `[x for x in s.▮()]` -> 1); None where the result is not what is iterated."""
+    m = _FOR_IN.search(head)
+    if m is None:
+        return None
+    if rest.startswith("("):
+        end = _close(rest, 0)
+        if end <= 0 or not _ITER_END.match(rest, end):
+            return None  # `for x in d.▮(k) + extra`, or a call not closed on this line
+    targets = m.group(1).strip()
+    if targets.startswith(("(", "[")) and _close(targets, 0) == len(targets):
+        targets = targets[1:-1]
+    return len([t for t in _split_top(targets) if t.strip()])
+
+
+# What iterating a result gives: not a value that iterates (`None`, a number), an item view's pairs.
+_NOT_ITERABLE = frozenset({"None", "bool", "int", "float", "complex", "NoReturn", "Never"})
+_SCALARS = frozenset({"str", "bytes", "int", "float", "bool"})
+_ITERATION: dict[str, tuple[bool, int | None] | None] = {}
+
+
+def _iteration(r: ApiRecord) -> tuple[bool, int | None] | None:
+    """(iterable, names an item unpacks into or None) for what the member returns, from its return
+    annotation (typeshed's for C functions); None where that does not say."""
+    ret = _annotation_text(_returns(r))
+    if not ret:
+        return (False, None) if _gives_value(r) is False else None
+    if ret in _ITERATION:
+        return _ITERATION[ret]
+    head, _ = _type_args(ret)
+    head = head.rsplit(".", 1)[-1]
+    got: tuple[bool, int | None] | None
+    if head in _NOT_ITERABLE:
+        got = (False, None)
+    elif head in ("dict_items", "ItemsView"):
+        got = (True, 2)
+    elif head in ("str", "bytes"):
+        got = None  # iterates, by character: seldom what a loop is written for, and no sign against
+    elif head in _MAPPINGS or head in ("dict_keys", "dict_values"):
+        got = (True, None)
+    else:
+        elem = _iter_arg(ret)
+        if elem is None:
+            got = None  # a class: whether it iterates is not read here
+        else:
+            ehead, eargs = _type_args(_annotation_text(elem))
+            ehead = ehead.rsplit(".", 1)[-1]
+            if ehead.lower() == "tuple" and eargs and eargs[-1] != "...":
+                got = (True, len(eargs))
+            else:
+                got = (True, 1 if ehead in _SCALARS else None)
+    if len(_ITERATION) > 20_000:
+        _ITERATION.clear()
+    _ITERATION[ret] = got
+    return got
 
 
 _RAISING = re.compile(r"(?:^|\s)(?:raise|except)\s+\(?$|\bexcept\s*\(.*,\s*$")

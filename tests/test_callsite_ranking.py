@@ -1047,3 +1047,43 @@ def test_calls_that_built_data_from_literals_are_no_pattern_for_a_call_on_names(
     assert hits[0].record.name == "stack" and all("same" not in h.why for h in hits)
     hits = complete([nums], code, "([7, 8, 9])")
     assert hits[0].record.name == "array" and hits[0].why["same"] > 0
+
+
+def test_a_for_loop_asks_for_what_iterates_into_its_names(tmp_path):
+    # `for k, v in d.▮`: a member whose result iterates, in items that unpack into as many names
+    # (`dict.items`, `os.walk`'s 3-tuples), over one the file used before that gives a number.
+    store = package(tmp_path / "proj", "store", '''
+        from typing import Iterator
+
+
+        class Store:
+            def lookup(self, key) -> int:
+                """The count under a key."""
+
+            def close(self) -> None:
+                """Close the store."""
+
+            def names(self) -> list[str]:
+                """The keys."""
+
+            def pairs(self) -> Iterator[tuple[str, int]]:
+                """Each key with its count."""
+
+            def triples(self) -> list[tuple[str, int, int]]:
+                """Each key with its count and rank."""
+        ''')
+    code = "import store\n\ndef f(s: store.Store):\n    n = s.lookup('a') + 1\n    n += 1\n    m = n\n    "
+    for line, rest, want in (("for k, v in s.", "():", "pairs"), ("for (k, v) in s.", "", "pairs"),
+                             ("for a, b, c in s.", "", "triples"), ("xs = [x for x in s.", "()]", None)):
+        hits = complete([store], code + line, rest)
+        names = [h.record.name for h in hits]
+        if want:
+            assert names[0] == want and hits[0].why["iter"] == 2.0, (line, [(h.record.name, h.why)
+                                                                            for h in hits])
+        else:  # one name: any container, but not a number or nothing
+            assert set(names[:3]) == {"names", "pairs", "triples"}, (line, names)
+        close = next(h for h in hits if h.record.name == "close")
+        assert close.why.get("iter", 0) < 0 or "use" in close.why, (line, close.why)  # gives nothing
+    # Not iterated: assigned, or operated on after the call.
+    for line, rest in (("n = s.", "()"), ("for x in s.", "(k) + [1]:")):
+        assert all("iter" not in h.why for h in complete([store], code + line, rest)), line
