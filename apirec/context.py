@@ -2828,6 +2828,10 @@ class _Site:
         self.shape = ("call" if rest.startswith("(") else "index" if rest.startswith("[") else
                       "assign" if re.match(r"=(?!=)", rest) else "attr" if rest[:1] == "." else "other")
         self.use = _result_use(head, rest, lines, line) if self.shape == "call" else None
+        if self.shape == "other" and not rest.strip(")]}:, "):
+            # As typed, nothing after the dot yet: a value the line uses (`digest = h.▮`, `if x.▮`)
+            # is no procedure's, call or not; a statement may go on as a call or an assignment.
+            self.use = "value" if _result_use(head, "", lines, line) == "value" else None
         # `for k, v in d.▮`: the result is iterated, each item unpacked into this many names.
         self.iterated = _iterated_targets(head, rest) if self.shape in ("call", "other") else None
         self.kwargs: list[str] = []
@@ -3177,9 +3181,9 @@ def _gives_value(r: ApiRecord) -> bool | None:
         return ret not in ("None", "NoReturn", "Never", "typing.NoReturn")
     kind = _extra(r, "result")
     if not kind and r.file.startswith("inspect:"):
-        # A C function has no body to read; typeshed declares what it returns (its `-> None` is not
-        # shipped, so no declaration says nothing).
-        return True if _returns(r) else None
+        # A C function has no body to read; typeshed declares what it returns (`-> None` included).
+        got = _returns(r)
+        return None if not got else got != "None"
     return None if not kind else kind == "value"
 
 

@@ -4,9 +4,9 @@ The standard library's own source has almost no annotations, so `open(p).`, `s.s
 `re.finditer(...)` would type as nothing. typeshed's stubs say what they return. They are mined once
 (``python -m apirec.typeshed --out apirec/data/returns_python.json.gz``, by default from the typeshed copy
 that jedi bundles) with the indexer's own tree-sitter extraction: each function's and method's return
-annotation (of the first overload that returns something definite, as the indexer takes), with every
-name in it qualified through the stub's imports (`TextIOWrapper` in builtins.pyi is
-`io.TextIOWrapper`). It ships with apirec like the usage prior; member completion reads it for
+annotation (of the first overload that returns something definite, as the indexer takes; `None` where
+every overload returns None, which completion reads as a procedure), with every name in it qualified
+through the stub's imports (`TextIOWrapper` in builtins.pyi is `io.TextIOWrapper`). It ships with apirec like the usage prior; member completion reads it for
 standard-library records that carry no return annotation.
 """
 
@@ -62,6 +62,7 @@ def mine(root: Path) -> dict[str, str]:
     from .indexer.python_ts import extract_module
 
     out: dict[str, str] = {}
+    nothing: set[str] = set()  # functions declared `-> None`: kept where no overload gives a value
     reexports: dict[str, str] = {}  # `io.open` -> `_io.open` -> `open` (builtins' keys are bare)
     for path in sorted(root.rglob("*.pyi")):
         rel = path.relative_to(root).with_suffix("")
@@ -111,9 +112,11 @@ def mine(root: Path) -> dict[str, str]:
                 ret = _declared(d.get("signature") or "")  # `stdout: TextIO`, `environ: _Environ[str]`
             elif d["kind"] not in ("function", "method", "property"):
                 continue
+            key = d["qual"] if module == "builtins" else f"{module}.{d['qual']}"
+            if ret == "None" and d["kind"] in ("function", "method"):
+                nothing.add(key)  # `list.append`, `hashlib._Hash.update`: a C function's body cannot say
             if not ret or ret in _USELESS:
                 continue
-            key = d["qual"] if module == "builtins" else f"{module}.{d['qual']}"
             if key in out:
                 continue  # an earlier overload already returned something definite
             qualified = _qualify(ret, module, imports, local)
@@ -121,6 +124,8 @@ def mine(root: Path) -> dict[str, str]:
             if head in _USELESS or (head.startswith("_") and "." not in head):
                 continue  # a bare TypeVar (`_T`): nothing to complete on
             out[key] = qualified
+    for key in nothing:
+        out.setdefault(key, "None")
     _follow(out, reexports)
     return out
 

@@ -984,6 +984,12 @@ def test_how_the_result_is_used_weighs_what_a_member_gives_back():
     assert all("use" not in h.why for h in complete([], code + "    return h.", "()"))
     cont = complete([], code + "    if (h and  # both\n            h.", "()\n            ):\n        pass")
     assert all("use" not in h.why for h in cont)
+    # As typed, nothing after the dot yet: a kept value is no procedure's, call or attribute; a
+    # statement may yet be a call or an assignment (`h.name = ...`): no evidence.
+    typed = complete([], code + "    ok = h.")
+    assert typed[0].record.name == "ready" and typed[1].why["use"] == -1.0, [(h.record.name, h.why)
+                                                                           for h in typed]
+    assert all("use" not in h.why for h in complete([], code + "    h."))
 
 
 def test_raise_and_except_ask_for_an_exception_class(tmp_path):

@@ -257,6 +257,9 @@ def test_a_c_method_gives_what_typeshed_declares(stdlib_searcher):
     assert next(h for h in bare if h.record.name == "copy").why.get("use") == -0.5
     used = member_completions([stdlib_searcher], "def f(d: dict):\n    x = d.()", 1, 10, k=40)
     assert "use" not in next(h for h in used if h.record.name == "copy").why
+    # `list.append` is declared `-> None`: its result is no value to keep.
+    kept = member_completions([stdlib_searcher], "def f(xs: list):\n    x = xs.()", 1, 11, k=40)
+    assert next(h for h in kept if h.record.name == "append").why.get("use") == -1.0
 
 
 def test_a_struct_sequences_fields_come_before_tuple_methods(stdlib_searcher):
@@ -437,6 +440,10 @@ def test_typeshed_return_types_are_mined_with_qualified_names(tmp_path):
             def open(file: str, mode: str) -> bytes: ...
             def first(xs: list[_T]) -> _T: ...
             def nothing() -> None: ...
+            @overload
+            def maybe(x: int) -> None: ...
+            @overload
+            def maybe(x: str) -> str: ...
             """,
         "pkg/__init__.pyi": """
             class Conn:
@@ -447,7 +454,10 @@ def test_typeshed_return_types_are_mined_with_qualified_names(tmp_path):
     assert got["open"] == "io.TextIOWrapper"  # the first overload, its name qualified by the stub's import
     assert got["str.split"] == "list[str]"  # a stub-only spelling of a runtime type
     assert got["pkg.Conn.peer"] == "tuple[pkg.Conn, int]"  # the stub's own class, qualified
-    assert "first" not in got and "nothing" not in got  # a bare TypeVar, None: nothing to complete on
+    assert "first" not in got  # a bare TypeVar: nothing to complete on
+    # `-> None` says the function is a procedure (`list.append`: its C body cannot say), unless
+    # another overload gives a value.
+    assert got["nothing"] == "None" and got["maybe"] == "str"
     assert shipped_returns()["re.compile"].startswith("re.Pattern")
 
 
