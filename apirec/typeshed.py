@@ -6,8 +6,9 @@ The standard library's own source has almost no annotations, so `open(p).`, `s.s
 that jedi bundles) with the indexer's own tree-sitter extraction: each function's and method's return
 annotation (of the first overload that returns something definite, as the indexer takes; `None` where
 every overload returns None, which completion reads as a procedure), with every name in it qualified
-through the stub's imports (`TextIOWrapper` in builtins.pyi is `io.TextIOWrapper`). It ships with apirec like the usage prior; member completion reads it for
-standard-library records that carry no return annotation.
+through the stub's imports (`TextIOWrapper` in builtins.pyi is `io.TextIOWrapper`). It ships with
+apirec like the usage prior; member completion reads it for standard-library records that carry no
+return annotation.
 """
 
 from __future__ import annotations
