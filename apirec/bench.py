@@ -1,7 +1,8 @@
 """`apirec bench`: rank benchmark datasets, write rankings, print BIKER/CLEAR metrics.
 
     apirec bench queries   --index DIR --dataset FILE.jsonl --rankings OUT.jsonl [-k 10] [--json]
-    apirec bench callsites --dataset FILE.jsonl --rankings OUT.jsonl [--repo DIR] [--index DIR] [--json]
+    apirec bench callsites --dataset FILE.jsonl --rankings OUT.jsonl [--repo DIR] [--index DIR] [--as-typed]
+        [--json]
     apirec bench all [--out benchmarks/] [--suites ...] [--quick] [--rebuild]
 
 Metrics come from the independent scorer `benchmarks/scorer.py` (rules of the shared data README),
@@ -262,11 +263,12 @@ def callsite_target(row: dict[str, Any]) -> str | None:
     return row.get("target") or row.get("target_api")
 
 
-def callsite_code(row: dict[str, Any]) -> tuple[str, int, int]:
+def callsite_code(row: dict[str, Any], as_typed: bool = False) -> tuple[str, int, int]:
     """The code a ranker may see (left context + the rest of the current line) and the 0-based position
-    right after the dot."""
+    right after the dot. `as_typed`: nothing after the cursor, as when the line is being typed (the call's
+    arguments, `(` included, are not written yet)."""
     left = row["left_context"]
-    right = (row.get("right_context") or "").split("\n", 1)[0]
+    right = "" if as_typed else (row.get("right_context") or "").split("\n", 1)[0]
     line = left.count("\n")
     character = len(left) - (left.rfind("\n") + 1)
     return left + right, line, character
@@ -320,7 +322,7 @@ def repo_index(repo: Path, cache: Path | None = None, progress=None) -> Path:
 
 
 def rank_callsites(searchers: list, rows: list[dict[str, Any]], *, k: int = 10,
-                   progress: Progress | None = None) -> dict[str, Any]:
+                   progress: Progress | None = None, as_typed: bool = False) -> dict[str, Any]:
     completions = _completions()
     usable, skipped_missing, skipped_gold = [], 0, 0
     for r in rows:
@@ -335,7 +337,8 @@ def rank_callsites(searchers: list, rows: list[dict[str, Any]], *, k: int = 10,
 
     def complete(r: dict[str, Any]):
         module, is_pkg = callsite_module(r)
-        return completions(searchers, *callsite_code(r), k=max(k, 10), module=module, is_package=is_pkg)
+        return completions(searchers, *callsite_code(r, as_typed), k=max(k, 10), module=module,
+                           is_package=is_pkg)
 
     if usable:
         complete(usable[0])
@@ -367,13 +370,13 @@ def cmd_callsites(a) -> int:
                                    dataset, rows)
     err = _err_console()
     with _bar(not a.json and err.is_terminal, f"completing {dataset.name}") as pr:
-        res = rank_callsites(searchers, rows, k=a.k, progress=pr)
+        res = rank_callsites(searchers, rows, k=a.k, progress=pr, as_typed=a.as_typed)
     _warn_skips(res, err)
     write_rankings(Path(a.rankings), res["rankings"])
     summary = summarize(res)
     summary.update(dataset=str(dataset), index=str(a.index) if a.index else None,
                    repo=str(a.repo) if a.repo else None,
-                   rankings=str(a.rankings))
+                   rankings=str(a.rankings), as_typed=a.as_typed)
     if a.json:
         print(json.dumps(summary, indent=1))
     else:
@@ -401,6 +404,9 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--repo", type=Path, help="index this repository first and search it too")
     c.add_argument("--index", type=Path, help="default: the default index")
     c.add_argument("-k", type=int, default=10)
+    c.add_argument("--as-typed", action="store_true",
+                   help="complete with nothing after the cursor, as while typing (default: the rest of the "
+                        "line as written, which the datasets allow)")
     c.add_argument("--json", action="store_true")
     al = sub.add_parser("all", help="run the benchmark suites and write RESULTS.md")
     al.add_argument("rest", nargs=argparse.REMAINDER)

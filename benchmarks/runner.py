@@ -446,6 +446,16 @@ def suite_callsites(ctx: Ctx) -> dict[str, Any]:
                 cmds.append(f"apirec bench callsites --dataset {ds} --rankings {rk} --index {idxs[-1]}"
                             + (f" --repo {mdir / 'blanked' / key[5:]}" if key.startswith("mask_") else ""))
                 cmds.append(_score_cmd(ds, rk))
+                # The same sites as they are typed: nothing after the dot yet (no `(`, no arguments).
+                with _bar(ctx, f"{key} (as typed)") as pr:
+                    typed = rank_callsites([ctx.searcher(p) for p in idxs], rows, k=10, progress=pr,
+                                           as_typed=True)
+                trk = ctx.rdir / f"{key}.astyped.apirec.jsonl"
+                _write(trk, typed["rankings"])
+                # No latency: this pass runs on the caches the first one warmed.
+                lines.append(_row("apirec, as typed", _scored(ctx, rows, trk), p50_ms=None, p95_ms=None))
+                cmds.append(cmds[-2].replace(f"--rankings {rk}", f"--rankings {trk}") + " --as-typed")
+                cmds.append(_score_cmd(ds, trk))
             except BenchError as e:
                 unavailable = str(e)
         with _bar(ctx, f"{key} (jedi)") as pr:
@@ -459,7 +469,11 @@ def suite_callsites(ctx: Ctx) -> dict[str, Any]:
         tables.append({"dataset": ds.name if not key.startswith("mask_") else f"{key} (generated: {ds})",
                        "rows": lines, "commands": cmds, "extra_cols": ["p50_ms", "p95_ms"], "curve": key})
     notes = ["Both rankers see the same code: the left context plus the rest of the current line, and the "
-             "same 0-based position right after the dot. Masked cases: `python -m benchmarks.mask` on stdlib "
+             "same 0-based position right after the dot. `apirec, as typed` sees the left context only "
+             "(`--as-typed`): what an editor offers while the line is being written, before the call's "
+             "parentheses and arguments that tell a method from an attribute and one method from another "
+             "(every site here is a call); its latency is not shown (it runs second, on warm caches). The goals "
+             "are read from the `apirec` row. Masked cases: `python -m benchmarks.mask` on stdlib "
              f"packages {', '.join(MASK_REPOS)} (seed 0), searching [repository index, stdlib index]. The "
              "repository index is built from a copy where the masked names are blanked (`--blanked`), and "
              "the shipped usage prior is mined without these packages (`apirec.usage.UNSEEN`)."]

@@ -56,7 +56,9 @@ def test_tables_agree_with_the_independent_scorer_on_the_written_files(quick):
                 assert rows, rk
                 res = scorer.score(rows, ranks)
                 system = "apirec" if rk.name.endswith(".apirec.jsonl") else "jedi"
+                typed = rk.name.endswith(".astyped.apirec.jsonl")  # its own row: "apirec, as typed"
                 row = next(r for r in t["rows"] if r["system"].startswith(system)
+                           and r["system"].endswith("as typed") == typed
                            and r.get("level", "method") == "method" and r.get("subset", "all") == "all")
                 assert row["n"] == res["n"] and row["SR@1"] == pytest.approx(res["metrics"]["SR@1"])
                 assert row["MRR"] == pytest.approx(res["metrics"]["MRR"])
@@ -120,6 +122,8 @@ def test_callsite_code_stops_at_the_current_line():
     code, line, ch = bench.callsite_code(row)
     assert code == "import x\ny = x.foo(1)" and (line, ch) == (1, 6)
     assert "SECRET" not in code
+    # As typed: nothing after the cursor yet.
+    assert bench.callsite_code(row, as_typed=True) == ("import x\ny = x.", 1, 6)
 
 
 def test_mask_generator_masks_names_defined_in_the_repo(tmp_path):
@@ -197,6 +201,11 @@ def test_bench_callsites_cli_indexes_the_repo(stdlib_index, make_tree, tmp_path,
     out = json.loads(capsys.readouterr().out)
     assert out["method"]["n"] == 2 and out["latency"]["n"] == 2
     assert scorer.score_files(ds, rk)["method"]["n"] == 2
+    typed = tmp_path / "typed.jsonl"
+    assert bench.main(["callsites", "--dataset", str(ds), "--rankings", str(typed), "--repo", str(repo),
+                       "--as-typed", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["as_typed"] is True
+    assert scorer.score_files(ds, typed)["method"]["n"] == 2
 
 
 def test_bench_callsites_ranks_bare_callee_rows(stdlib_index, tmp_path, capsys):
