@@ -472,8 +472,8 @@ def suite_callsites(ctx: Ctx) -> dict[str, Any]:
              "same 0-based position right after the dot. `apirec, as typed` sees the left context only "
              "(`--as-typed`): what an editor offers while the line is being written, before the call's "
              "parentheses and arguments that tell a method from an attribute and one method from another "
-             "(every site here is a call); its latency is not shown (it runs second, on warm caches). The goals "
-             "are read from the `apirec` row. Masked cases: `python -m benchmarks.mask` on stdlib "
+             "(every site here is a call); its latency is not shown (it runs second, on warm caches). The "
+             "goals are read from the `apirec` row. Masked cases: `python -m benchmarks.mask` on stdlib "
              f"packages {', '.join(MASK_REPOS)} (seed 0), searching [repository index, stdlib index]. The "
              "repository index is built from a copy where the masked names are blanked (`--blanked`), and "
              "the shipped usage prior is mined without these packages (`apirec.usage.UNSEEN`)."]
