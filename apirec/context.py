@@ -2832,6 +2832,14 @@ class _Site:
             # As typed, nothing after the dot yet: a value the line uses (`digest = h.▮`, `if x.▮`)
             # is no procedure's, call or not; a statement may go on as a call or an assignment.
             self.use = "value" if _result_use(head, "", lines, line) == "value" else None
+        if self.use == "value" and self.recent and len(receiver) < 80:
+            # A call repeats as it was used: `sink.write(a)`, `sink.write(b)`; not a statement's call
+            # into a line that keeps the value (`parser.add_argument(...)`, then `args = parser.▮`).
+            stated = re.compile(r"\s*(?:await\s+)?" + re.escape(receiver) + r"\s*\.\s*(\w+)\s*\(")
+            kept = set(_attrs_on("\n".join([t for t in last if not stated.match(t)] + [cur[:character]]),
+                                 [receiver]))
+            self.recent = {n for n in self.recent if n in kept or not any(
+                (m := stated.match(t)) and m.group(1) == n for t in last)}
         # `for k, v in d.▮`: the result is iterated, each item unpacked into this many names.
         self.iterated = _iterated_targets(head, rest) if self.shape in ("call", "other") else None
         self.kwargs: list[str] = []

@@ -593,6 +593,21 @@ def test_a_call_on_the_last_lines_repeats():
     assert hits[0].record.name == "write" and "recent" in hits[0].why, [(h.record.name, h.why) for h in hits]
 
 
+def test_a_call_repeats_as_it_was_used():
+    # `p.add_argument(...)` lines repeat as statements; the line that keeps a value (`args = p.▮`)
+    # is another call (`parse_args`), not a repeat.
+    code = ("class Parser:\n    def add_argument(self, name):\n        return name\n\n"
+            "    def parse_args(self):\n        return {}\n\n"
+            "def main(p: Parser):\n    p.add_argument('--n')\n")
+    stated = {h.record.name: h.why for h in complete([], code + "    p.", "('--m')")}
+    assert "recent" in stated["add_argument"], stated
+    for line, rest in (("    args = p.", "()"), ("    args = p.", "")):
+        kept = {h.record.name: h.why for h in complete([], code + line, rest)}
+        assert "recent" not in kept["add_argument"] and kept["add_argument"]["same"] > 0, (rest, kept)
+    assert "recent" in {h.record.name: h.why for h in complete(
+        [], code + "    n = p.add_argument('--k')\n    m = p.", "('--j')")}["add_argument"]
+
+
 def test_a_call_in_the_condition_just_tested_is_not_repeated():
     # `if h.is_cgi():` then `return h.▮()`: the body does what the test allowed (0 of the 10 such
     # calls of the dev call sites were repeated), unlike `sink.write(a)`, `sink.write(b)`.
