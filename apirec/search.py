@@ -33,6 +33,9 @@ class FusionWeights:
     prior: float = 0.1  # scales the per-record prior (priors.npy) into RRF units
     name_match: float = 0.03  # the query names the API
     name_cover: float = 0.04  # query words spell the API's name (share of its letters covered)
+    # The question names the API as code (`beatnum.total`, `filter_condition`, `np.unravel_index()`):
+    # as much as a name its words spell in full.
+    code_mention: float = 0.04
     name_pool: int = 60
     name_cover_gate: int = 10  # ... for candidates the dense ranking (else BM25's) puts this high
     candidates: int = 100
@@ -70,6 +73,7 @@ class Gathered:
     not_error: bool = False  # exception classes went down: the question is not about an error
     backwards: dict[int, int] = field(default_factory=dict)  # candidates that convert the wrong way: reasons
     records: dict[int, ApiRecord] = field(default_factory=dict)  # those already read (idx -> record)
+    mentioned: set[int] = field(default_factory=set)  # named as code in the question
 
 
 # Index loads take this lock: first loads in several threads at once (the language server loads its
@@ -413,6 +417,8 @@ class Searcher:
                 info["backwards"] = -w.backwards * g.backwards[i]
             if named[n]:
                 info["name_match"] = w.name_match
+            if i in g.mentioned:
+                info["code_mention"] = w.code_mention
             if top:
                 info["fused"] = round(fused[n], 5)
                 if n < top:
@@ -492,6 +498,9 @@ class Searcher:
             for i, v in votes.items():
                 fused[i] = fused.get(i, 0.0) + w.votes * v / top
                 v_ev[i] = (v / top, voters[i][:3], len(voters[i]), best_cos[i])
+        mentioned = self._code_mentions(query) if w.code_mention else set()
+        for i in mentioned:  # found even where neither retriever did
+            fused[i] = fused.get(i, 0.0) + w.code_mention
         if not fused:
             return None
         cand = np.fromiter(fused.keys(), dtype=np.int64, count=len(fused))
@@ -542,7 +551,8 @@ class Searcher:
             order = np.argsort(-scores, kind="stable")
         return Gathered(tokens=tokens, cand=cand, scores=scores, order=order, b_ev=b_ev, d_ev=d_ev,
                         v_ev=v_ev, cover=cover, b_top=float(b_scores[0]) if len(b_scores) else 0.0,
-                        off_scope=off_scope, not_error=not_error, backwards=backwards, records=read)
+                        off_scope=off_scope, not_error=not_error, backwards=backwards, records=read,
+                        mentioned=mentioned)
 
     def _backwards(self, query: str, cand: np.ndarray, scores: np.ndarray,
                    read: dict[int, ApiRecord]) -> dict[int, int]:
@@ -569,6 +579,28 @@ class Searcher:
             made = conversion(r.summary, verb_only=True)
             if made is not None and made[1] and not made[1] & dst and (dst or made[1] & src):
                 out[i] = out.get(i, 0) + 1
+        return out
+
+    def _code_mentions(self, query: str) -> set[int]:
+        """Functions, methods and properties the question names as code: a dotted name that is a record's
+        path or alias (`beatnum.total`, `os.path.join()`), or a backticked or called name written like code
+        (`filter_condition`, `getElementById()`) that one public record has. Classes and modules are left
+        out: a question names them as what it works on ("an instance of datetime.date")."""
+        out: set[int] = set()
+        for m in _CODE_MENTION.finditer(query):
+            text = m.group(1) or m.group(2) or m.group(3)
+            if "." in text:
+                row = self.db.execute("SELECT r.idx, r.kind FROM records r WHERE r.public_path = ? UNION ALL "
+                                      "SELECT r.idx, r.kind FROM aliases a JOIN records r ON r.idx = a.idx "
+                                      "WHERE a.alias = ? LIMIT 1", (text, text)).fetchone()
+                rows = [row] if row else []
+            elif len(text) >= 4 and ("_" in text.strip("_") or re.search(r"[a-z][A-Z]", text)):
+                rows = self.db.execute("SELECT idx, kind FROM records WHERE name = ? AND private = 0 LIMIT 2",
+                                       (text,)).fetchall()
+                rows = rows if len(rows) == 1 else []
+            else:
+                rows = []
+            out.update(i for i, kind in rows if kind in ("function", "method", "property"))
         return out
 
     def _reranker(self):
@@ -772,6 +804,12 @@ class _Scope:
             share = self._shares(t)
             off[1:][(share[1:] >= self.MIN_SHARE) & (share[1:] >= self.RATIO * share[0])] = 0.0
         return off if off.any() else None
+
+
+# `name` or `name()` in backticks, a dotted name (a call's parentheses allowed), or a bare `name()`.
+_CODE_MENTION = re.compile(r"`([A-Za-z_][\w.]*)(?:\(\))?`"
+                           r"|(?<![\w.])([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+)(?:\(\))?"
+                           r"|(?<![\w.])([A-Za-z_]\w*)\(\)")
 
 
 @lru_cache(maxsize=4096)

@@ -141,6 +141,38 @@ def test_query_words_that_spell_a_renamed_api_lift_it(tmp_path, apirec_home):
     assert lift == pytest.approx(0.04 * top[0].why["name_cover"], abs=1e-4) and lift > 0.01
 
 
+def test_an_api_the_question_names_as_code_is_evidence(tmp_path, apirec_home):
+    """"Using zoo.total to do this", "with the function `filter_rows`": the question names the API as code
+    (a dotted path, or a backticked name written like code); a class it names is what it works on."""
+    from apirec.build import build_index
+    from apirec.search import FusionWeights, Searcher
+
+    rows = [{"api": f"zoo.{n}", "name": n, "signature": sig, "doc": d} for n, sig, d in [
+        ("find_sorted", "(a, v)", "Find indices where elements should be inserted to keep the order sorted."),
+        ("total", "(a, axis=None)", "Test whether all elements evaluate to True."),
+        ("filter_rows", "(cond, x, y)", "Return elements chosen from x or y depending on cond."),
+        ("clip_values", "(a, lo, hi)", "Limit the values: negative values become lo."),
+        ("Cage", "Cage(data)", "A cage of animals, sorted or not."),
+    ]]
+    (tmp_path / "zoo.jsonl").write_text("\n".join(json.dumps(r) for r in rows), encoding="utf-8")
+    idx = tmp_path / "idx"
+    build_index(idx, [str(tmp_path / "zoo.jsonl")])
+    s = Searcher(idx)
+    for q, want in (("check that an array is sorted, using zoo.total to do this", "total"),
+                    ("replace the negative values with 0 using the function `filter_rows`", "filter_rows")):
+        top = s.search(q, k=5)
+        assert top[0].record.name == want and top[0].why["code_mention"] == 0.04, (q, [
+            (h.record.name, h.why) for h in top])
+        s.weights = FusionWeights(code_mention=0.0)
+        plain = {h.record.name: h for h in s.search(q, k=5)}
+        s.weights = FusionWeights()
+        assert "code_mention" not in plain[want].why
+        assert top[0].score - plain[want].score == pytest.approx(0.04, abs=1e-4), q  # the mention's lift
+    # A class the question names is what it works on; a backticked plain word (a column) names nothing.
+    hits = s.search("sort the animals of a zoo.Cage by `total`", k=5)
+    assert all("code_mention" not in h.why for h in hits), [(h.record.name, h.why) for h in hits]
+
+
 def test_a_corpus_of_many_bad_rows_keeps_a_bounded_warning_list(tmp_path):
     text = json.dumps({"name": "lib.ok", "description": "Fine."}) + "\n" + '{"name": 1}\n' * 5000 + "{broken\n"
     records, warnings = corpus.parse_corpus(tmp_path / "big.jsonl", text)
