@@ -108,6 +108,7 @@ class Searcher:
         self._bank_counts: tuple[dict[str, int], int] | None = None
         self._scope: _Scope | None = None
         self._exceptions: np.ndarray | None = None
+        self._tops: list[str] | None = None  # top-level package names (`np.` in a question: numpy)
         self._vectors: np.ndarray | None = None
         self._rows: dict[str, int | None] = {}  # record id -> row of vectors.npy (member completion)
         if load_dense:
@@ -583,17 +584,22 @@ class Searcher:
 
     def _code_mentions(self, query: str) -> set[int]:
         """Functions, methods and properties the question names as code: a dotted name that is a record's
-        path or alias (`beatnum.total`, `os.path.join()`), or a backticked or called name written like code
-        (`filter_condition`, `getElementById()`) that one public record has. Classes and modules are left
+        path or alias (`beatnum.total`, `os.path.join()`, `np.unravel_index` by numpy's usual alias), or
+        a backticked or called name written like code (`filter_condition`, `getElementById()`) that one
+        public record has. Classes and modules are left
         out: a question names them as what it works on ("an instance of datetime.date")."""
         out: set[int] = set()
         for m in _CODE_MENTION.finditer(query):
             text = m.group(1) or m.group(2) or m.group(3)
             if "." in text:
-                row = self.db.execute("SELECT r.idx, r.kind FROM records r WHERE r.public_path = ? UNION ALL "
-                                      "SELECT r.idx, r.kind FROM aliases a JOIN records r ON r.idx = a.idx "
-                                      "WHERE a.alias = ? LIMIT 1", (text, text)).fetchone()
-                rows = [row] if row else []
+                rows = self._path_kind(text)
+                head, _, rest = text.partition(".")
+                if not rows:
+                    # `np.unravel_index`, `bn.total`: a module named by its usual short alias, the
+                    # letters of an indexed top-level package's name in order (numpy, beatnum)
+                    for top in self._top_packages():
+                        if top != head and top[0] == head[0] and _in_order(head, top):
+                            rows += self._path_kind(f"{top}.{rest}")
             elif len(text) >= 4 and ("_" in text.strip("_") or re.search(r"[a-z][A-Z]", text)):
                 rows = self.db.execute("SELECT idx, kind FROM records WHERE name = ? AND private = 0 LIMIT 2",
                                        (text,)).fetchall()
@@ -602,6 +608,20 @@ class Searcher:
                 rows = []
             out.update(i for i, kind in rows if kind in ("function", "method", "property"))
         return out
+
+    def _path_kind(self, path: str) -> list[tuple[int, str]]:
+        row = self.db.execute("SELECT r.idx, r.kind FROM records r WHERE r.public_path = ? UNION ALL "
+                              "SELECT r.idx, r.kind FROM aliases a JOIN records r ON r.idx = a.idx "
+                              "WHERE a.alias = ? LIMIT 1", (path, path)).fetchone()
+        return [row] if row else []
+
+    def _top_packages(self) -> list[str]:
+        if self._tops is None:
+            rows = self.db.execute("SELECT DISTINCT CASE WHEN instr(public_path, '.') = 0 THEN public_path "
+                                   "ELSE substr(public_path, 1, instr(public_path, '.') - 1) END "
+                                   "FROM records WHERE private = 0")
+            self._tops = sorted(r[0] for r in rows if r[0])
+        return self._tops
 
     def _reranker(self):
         """The learned reranker for this index's language (None: none shipped, or turned off)."""
@@ -810,6 +830,12 @@ class _Scope:
 _CODE_MENTION = re.compile(r"`([A-Za-z_][\w.]*)(?:\(\))?`"
                            r"|(?<![\w.])([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+)(?:\(\))?"
                            r"|(?<![\w.])([A-Za-z_]\w*)\(\)")
+
+
+def _in_order(a: str, b: str) -> bool:
+    """The letters of `a` appear in `b` in order (`np` in numpy)."""
+    it = iter(b)
+    return all(c in it for c in a)
 
 
 @lru_cache(maxsize=4096)

@@ -159,6 +159,7 @@ def test_an_api_the_question_names_as_code_is_evidence(tmp_path, apirec_home):
     build_index(idx, [str(tmp_path / "zoo.jsonl")])
     s = Searcher(idx)
     for q, want in (("check that an array is sorted, using zoo.total to do this", "total"),
+                    ("check that an array is sorted, using zo.total() to do this", "total"),  # an alias
                     ("replace the negative values with 0 using the function `filter_rows`", "filter_rows")):
         top = s.search(q, k=5)
         assert top[0].record.name == want and top[0].why["code_mention"] == 0.04, (q, [
