@@ -3567,7 +3567,8 @@ def _enclosing_function(lines: list[str], line: int, max_lines: int = 400) -> st
 
 
 def intent_text(lines: list[str], line: int, max_lines: int = 40) -> str:
-    """Comments, docstring text and the enclosing function's name above `line` (its block only)."""
+    """Comments, docstring text and the enclosing function's name above `line` (its block only), at
+    most _INTENT_CHARS of it."""
     comments: list[str] = []
     start = max(0, line - max_lines)
     head = ""
@@ -3601,7 +3602,22 @@ def intent_text(lines: list[str], line: int, max_lines: int = 40) -> str:
             doc.append(lines[k].strip().replace(quote, ""))
             if k > j and quote in lines[k] or (k == j and lines[k].strip().count(quote) >= 2):
                 break
-    return " ".join([head, *doc, *reversed(comments)]).strip()[:300]
+    text = " ".join([head, *doc, *reversed(comments)]).strip()
+    if len(text) > _INTENT_CHARS and comments:
+        # Too long: the function's name and its docstring's start, then the comments nearest the line,
+        # which say most about it (the cut once kept the start and lost them: "... and reseting_index"
+        # right above `return kf.▮`).
+        start = " ".join([head, *doc]).strip()[:_INTENT_HEAD]
+        near = " ".join(reversed(comments))
+        keep = _INTENT_CHARS - len(start) - 1
+        if len(near) > keep:
+            near = near[len(near) - keep:].split(" ", 1)[-1]
+        text = f"{start} {near}".strip()
+    return text[:_INTENT_CHARS]
+
+
+_INTENT_CHARS = 300
+_INTENT_HEAD = 120  # ... of which the name and docstring keep at most this much when comments follow
 
 
 _INTENT_DEPTH = 20

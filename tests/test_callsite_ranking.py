@@ -368,6 +368,22 @@ def test_module_level_code_takes_the_comments_of_its_paragraph():
     assert intent_text(func, 4) == "to floats the second column"
 
 
+def test_a_long_intent_keeps_the_comments_nearest_the_line():
+    # Over 300 characters: the function's name and its docstring's start, then the comments right
+    # above the line (the cut once kept the start of everything and lost "... and reset_index").
+    from apirec.context import intent_text
+
+    func = ["def get_value_counts(df):", '    """' + "Counts of the distinct values. " * 12 + '"""',
+            "    # " + "some background on what the output is used for " * 3,
+            "    # use rename_axis for the name of the column and reset_index",
+            "    return df.value_counts().rename_axis('v')."]
+    got = intent_text(func, 4)
+    assert len(got) <= 300 and got.startswith("get value counts Counts of the distinct values.")
+    assert got.endswith("use rename_axis for the name of the column and reset_index")
+    short = ["def f(df):", "    # drop the empty rows", "    return df."]
+    assert intent_text(short, 2) == "f drop the empty rows"  # short: all of it, in order
+
+
 def test_the_method_being_written_is_not_offered_first_on_self(frames):
     from apirec.context import _enclosing_function
 
