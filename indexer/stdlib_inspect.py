@@ -312,9 +312,11 @@ def fill_gaps(records: list, version: str) -> list:
                     # `hashlib.md5` is `_hashlib.openssl_md5`: the public module's name is the one users
                     # call (a class keeps its path, which its members are listed under). So is a module's
                     # method of its own hidden instance (`random.randint` is `_inst.randint`, a
-                    # `random.Random` method): `Random.randint` stays a member by its alias.
+                    # `random.Random` method; `multiprocessing.Pool`, the default context's), a
+                    # function as users call it: `Random.randint` stays a member by its alias.
                     records[n] = old.with_(public_path=f"{module}.{name}", private=False,
-                                           aliases=(old.public_path, *old.aliases))
+                                           aliases=(old.public_path, *old.aliases),
+                                           kind="function" if old.kind == "method" else old.kind)
                 else:
                     records[n] = old.with_(aliases=old.aliases + (f"{module}.{name}",))
                 known.add(f"{module}.{name}")

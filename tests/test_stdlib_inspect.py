@@ -94,6 +94,7 @@ def test_a_modules_method_of_its_own_instance_is_public_as_the_modules_function(
                          ("random.Random.randint", "method"), ("random.Random.seed", "method"))]
     got = {r.canonical_path: r for r in fill_gaps(recs, v)}
     assert got["random.Random.randint"].public_path == "random.randint"
+    assert got["random.Random.randint"].kind == "function"  # as users call it
     assert got["random.Random.randint"].aliases[0] == "random.Random.randint"
     assert got["random.Random"].public_path == "random.Random"  # the class keeps its path
     assert got["random.Random.seed"].public_path == "random.seed"
