@@ -2164,7 +2164,7 @@ def _module_classes(src: Any, module: str) -> list[str]:
 @lru_cache(maxsize=65536)
 def _name_class_match(t: str, cname: str) -> float:
     """How well one lowercase token of a variable name names the class `cname`."""
-    from .textproc import split_identifier
+    from .textproc import in_order, split_identifier
 
     low = cname.lower()
     parts = split_identifier(cname)
@@ -2176,14 +2176,9 @@ def _name_class_match(t: str, cname: str) -> float:
         return 2.2  # `fut` -> Future, `sock` -> socket: the class's head noun, so `transp` is a Transport
     if len(t) >= 3 and any(p.startswith(t) for p in parts):
         return 2.0  # ... more than a TransportSocket
-    if len(t) >= 3 and (t in low or (t[0] == low[0] and _subsequence(t, low))):
+    if len(t) >= 3 and (t in low or (t[0] == low[0] and in_order(t, low))):
         return 1.0  # `arr` -> ndarray, `msg` -> Message
     return 0.0
-
-
-def _subsequence(a: str, b: str) -> bool:
-    it = iter(b)
-    return all(c in it for c in a)
 
 
 def _annotation_head(text: str) -> str:

@@ -18,7 +18,7 @@ from .bm25 import BM25Index, top_k
 from .expand import EXPANSION_WEIGHT, expand
 from .records import ApiRecord, Hit
 from .store import IndexDir, IndexLoadError, open_db, read_params, rebuild_hint
-from .textproc import STOPWORDS, split_identifier, stem, tokenize, without_language_name
+from .textproc import STOPWORDS, in_order, split_identifier, stem, tokenize, without_language_name
 
 
 class QueryError(ValueError):
@@ -586,8 +586,8 @@ class Searcher:
         """Functions, methods and properties the question names as code: a dotted name that is a record's
         path or alias (`beatnum.total`, `os.path.join()`, `np.unravel_index` by numpy's usual alias), or
         a backticked or called name written like code (`filter_condition`, `getElementById()`) that one
-        public record has. Classes and modules are left
-        out: a question names them as what it works on ("an instance of datetime.date")."""
+        public record has. Classes and modules are left out: a question names them as what it works on
+        ("an instance of datetime.date")."""
         out: set[int] = set()
         for m in _CODE_MENTION.finditer(query):
             text = m.group(1) or m.group(2) or m.group(3)
@@ -598,7 +598,7 @@ class Searcher:
                     # `np.unravel_index`, `bn.total`: a module named by its usual short alias, the
                     # letters of an indexed top-level package's name in order (numpy, beatnum)
                     for top in self._top_packages():
-                        if top != head and top[0] == head[0] and _in_order(head, top):
+                        if top != head and top[0] == head[0] and in_order(head, top):
                             rows += self._path_kind(f"{top}.{rest}")
             elif len(text) >= 4 and ("_" in text.strip("_") or re.search(r"[a-z][A-Z]", text)):
                 rows = self.db.execute("SELECT idx, kind FROM records WHERE name = ? AND private = 0 LIMIT 2",
@@ -830,12 +830,6 @@ class _Scope:
 _CODE_MENTION = re.compile(r"`([A-Za-z_][\w.]*)(?:\(\))?`"
                            r"|(?<![\w.])([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+)(?:\(\))?"
                            r"|(?<![\w.])([A-Za-z_]\w*)\(\)")
-
-
-def _in_order(a: str, b: str) -> bool:
-    """The letters of `a` appear in `b` in order (`np` in numpy)."""
-    it = iter(b)
-    return all(c in it for c in a)
 
 
 @lru_cache(maxsize=4096)

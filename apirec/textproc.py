@@ -96,6 +96,12 @@ def _raw_tokens(raw: str, stopwords: bool) -> tuple[str, ...]:
     return tuple(out)
 
 
+def in_order(a: str, b: str) -> bool:
+    """The letters of `a` appear in `b` in order (`np` in numpy, `msg` in message)."""
+    it = iter(b)
+    return all(c in it for c in a)
+
+
 def segment(word: str, vocab: frozenset[str] | set[str], max_len: int = 24) -> list[str] | None:
     """Split a run-together identifier into known words: 'readline' -> ['read', 'line'].
 
