@@ -268,6 +268,8 @@ def _explain(why: dict[str, Any]) -> str:
         parts.append(f"prior {why['prior']:+}")
     if why.get("off_scope"):
         parts.append(f"a library the question does not involve {why['off_scope']:+}")
+    if why.get("undocumented"):
+        parts.append(f"undocumented in a library that documents its API {why['undocumented']:+}")
     if why.get("exception"):
         parts.append(f"an exception class, for a question not about an error {why['exception']:+}")
     if why.get("backwards"):

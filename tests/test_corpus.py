@@ -174,6 +174,35 @@ def test_an_api_the_question_names_as_code_is_evidence(tmp_path, apirec_home):
     assert all("code_mention" not in h.why for h in hits), [(h.record.name, h.why) for h in hits]
 
 
+def test_a_library_that_documents_its_api_leaves_its_helpers_behind(tmp_path, apirec_home):
+    """A library whose functions mostly carry doc sections ("Parameters", "Returns") documents its API;
+    a bare one of it is plumbing (pandas' `core.common.get_rename_function` led "change the column
+    labels"). A library that writes no sections is left alone."""
+    from apirec.build import build_index
+    from apirec.search import FusionWeights, Searcher
+
+    sections = "\n\nParameters\n----------\ntable : Table\n\nReturns\n-------\nTable"
+    rows = [{"api": f"tbl.{n}", "name": n, "signature": "(table, mapping)", "doc": d} for n, d in [
+        ("rename_columns", "Change the labels of a table's columns." + sections),
+        ("read_table", "Read a table from a file." + sections),
+        ("write_table", "Write a table to a file." + sections),
+        ("get_rename_function", "Returns a function that maps column labels to new names."),
+    ]]
+    for name, docs in (("tbl", rows), ("bare", [dict(r, doc=r["doc"].split("\n")[0]) for r in rows])):
+        (tmp_path / f"{name}.jsonl").write_text("\n".join(json.dumps(r) for r in docs), encoding="utf-8")
+        build_index(tmp_path / name, [str(tmp_path / f"{name}.jsonl")])
+    q = "a function to rename column labels"
+    s = Searcher(tmp_path / "tbl")
+    hits = {h.record.name: h for h in s.search(q, k=4)}
+    assert hits["get_rename_function"].why["undocumented"] == -0.04
+    assert all("undocumented" not in h.why for n, h in hits.items() if n != "get_rename_function")
+    s.weights = FusionWeights(undocumented=0.0)
+    plain = {h.record.name: h for h in s.search(q, k=4)}
+    assert plain["get_rename_function"].rank < hits["get_rename_function"].rank or \
+        hits["get_rename_function"].score < plain["get_rename_function"].score
+    assert all("undocumented" not in h.why for h in Searcher(tmp_path / "bare").search(q, k=4))
+
+
 def test_a_corpus_of_many_bad_rows_keeps_a_bounded_warning_list(tmp_path):
     text = json.dumps({"name": "lib.ok", "description": "Fine."}) + "\n" + '{"name": 1}\n' * 5000 + "{broken\n"
     records, warnings = corpus.parse_corpus(tmp_path / "big.jsonl", text)
