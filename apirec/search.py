@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 import os
@@ -605,7 +606,8 @@ class Searcher:
         public record has. Classes and modules are left out: a question names them as what it works on
         ("an instance of datetime.date")."""
         out: set[int] = set()
-        for m in _CODE_MENTION.finditer(query):
+        # A question names a few APIs; a pasted log or listing names hundreds, each a lookup or more.
+        for m in itertools.islice(_CODE_MENTION.finditer(query), _MAX_MENTIONS):
             text = m.group(1) or m.group(2) or m.group(3)
             if "." in text:
                 rows = self._path_kind(text)
@@ -865,6 +867,7 @@ class _Scope:
         return off if off.any() else None
 
 
+_MAX_MENTIONS = 32
 _DOCUMENTED_SHARE = 0.3  # pandas documents 45% of its functions and methods in sections, numpy 59%
 
 # `name` or `name()` in backticks, a dotted name (a call's parentheses allowed), or a bare `name()`.

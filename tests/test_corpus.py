@@ -172,6 +172,10 @@ def test_an_api_the_question_names_as_code_is_evidence(tmp_path, apirec_home):
     # A class the question names is what it works on; a backticked plain word (a column) names nothing.
     hits = s.search("sort the animals of a zoo.Cage by `total`", k=5)
     assert all("code_mention" not in h.why for h in hits), [(h.record.name, h.why) for h in hits]
+    # A pasted listing names hundreds: the first 32 names are read.
+    listing = " ".join(f"mod{i}.fn{i}" for i in range(32))
+    assert s._code_mentions(listing + " zoo.total") == set()
+    assert len(s._code_mentions("zoo.total " + listing)) == 1
 
 
 def test_a_library_that_documents_its_api_leaves_its_helpers_behind(tmp_path, apirec_home):
