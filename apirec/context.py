@@ -3279,9 +3279,7 @@ def _iteration(r: ApiRecord) -> tuple[bool, int | None] | None:
                 got = (True, len(eargs))
             else:
                 got = (True, 1 if ehead in _SCALARS else None)
-    if len(_ITERATION) > 20_000:
-        _ITERATION.clear()
-    _ITERATION[ret] = got
+    _put(_ITERATION, ret, got, 20_000)
     return got
 
 

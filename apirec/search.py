@@ -610,21 +610,21 @@ class Searcher:
         for m in itertools.islice(_CODE_MENTION.finditer(query), _MAX_MENTIONS):
             text = m.group(1) or m.group(2) or m.group(3)
             if "." in text:
-                rows = self._path_kind(text)
-                head, _, rest = text.partition(".")
-                if not rows:
+                found = [self._path_idx(text, canonical=False)]
+                if found[0] is None:
                     # `np.unravel_index`, `bn.total`: a module named by its usual short alias, the
                     # letters of an indexed top-level package's name in order (numpy, beatnum)
-                    for top in self._top_packages():
-                        if top != head and top[0] == head[0] and in_order(head, top):
-                            rows += self._path_kind(f"{top}.{rest}")
+                    head, _, rest = text.partition(".")
+                    found = [self._path_idx(f"{top}.{rest}", canonical=False) for top in self._top_packages()
+                             if top != head and top[0] == head[0] and in_order(head, top)]
             elif len(text) >= 4 and ("_" in text.strip("_") or re.search(r"[a-z][A-Z]", text)):
-                rows = self.db.execute("SELECT idx, kind FROM records WHERE name = ? AND private = 0 LIMIT 2",
+                rows = self.db.execute("SELECT idx FROM records WHERE name = ? AND private = 0 LIMIT 2",
                                        (text,)).fetchall()
-                rows = rows if len(rows) == 1 else []
+                found = [rows[0][0]] if len(rows) == 1 else []
             else:
-                rows = []
-            out.update(i for i, kind in rows if kind in ("function", "method", "property"))
+                found = []
+            out.update(i for i in found if i is not None and self.record(i).kind in ("function", "method",
+                                                                                        "property"))
         return out
 
     def _undocumented(self) -> np.ndarray:
@@ -649,12 +649,6 @@ class Searcher:
             if not sections and have >= _DOCUMENTED_SHARE * total:
                 out[idx] = 1.0
         return out
-
-    def _path_kind(self, path: str) -> list[tuple[int, str]]:
-        row = self.db.execute("SELECT r.idx, r.kind FROM records r WHERE r.public_path = ? UNION ALL "
-                              "SELECT r.idx, r.kind FROM aliases a JOIN records r ON r.idx = a.idx "
-                              "WHERE a.alias = ? LIMIT 1", (path, path)).fetchone()
-        return [row] if row else []
 
     def _top_packages(self) -> list[str]:
         if self._tops is None:
