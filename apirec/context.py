@@ -2636,7 +2636,8 @@ _W = {"intent": 1.5, "mention": 2.0, "word": 0.5, "file": 0.5, "same": 1.0, "pri
       "guess": 2.0, "recursion": 2.0, "arg": 2.0, "phrase": 1.0, "own_depth": 1.0,
       "argname": 2.0, "cond": 1.5, "recent": 1.0, "later": 2.0, "same_arg": 1.0, "instance": 0.1,
       "probed": 2.0, "literal": 2.0, "target": 0.5, "use_value": 1.0, "use_dropped": 0.5, "raise": 1.5,
-      "follows": 1.0, "binding": 1.0, "tuple": 1.0, "nested": 1.0, "delegate": 2.0, "iter": 1.0}
+      "follows": 1.0, "binding": 1.0, "tuple": 1.0, "nested": 1.0, "delegate": 2.0, "iter": 1.0,
+      "argword": 2.0}
 _LITERAL_ARG = re.compile(r"\s*[\[{]")  # a list, set or dict display
 _LITERAL_CALL = re.compile(r"\s*\(\s*[\[{]")  # ... as a call's first argument
 _CALLABLE = frozenset({"method", "function", "class", "constructor"})
@@ -3101,6 +3102,8 @@ class _Site:
                 if any(a in names or a.rstrip("s") in names for a in self.arg_names):
                     # `.isin(values)`, `json.dump(obj, ...)`: evidence of the parameter it is passed to
                     parts["argname"] = w["argname"]
+                elif self.arg_names and _argument_names_part(name, self.arg_names):
+                    parts["argword"] = w["argword"]
                 if takes is not None and takes == self.arg_kind:
                     parts["arg"] = w["arg"]  # `(lambda ...)` for a `func`, `(float)` for a `dtype`
                 if self.npos >= 0 and kind != "class" and ((self.npos > n_pos and not var_pos) or (
@@ -3349,6 +3352,27 @@ def _selects_from(head: str, receiver: str, rest: str) -> bool:
         return True
     # A function of the module applied to that object: `arr[np.isnan(arr)]`.
     return bool(re.match(rf"\w*\(\s*{re.escape(base)}\b", rest))
+
+
+# Names of the data a call works on, not of what it does with them (`np.linalg.inv(matrix)`).
+_DATA_NAMES = frozenset({"data", "values", "matrix", "items", "seq", "lst", "list", "args", "arrs"})
+
+
+def _argument_names_part(name: str, args: list[str]) -> bool:
+    """An argument named as a word of a compound member name: `set_debug(self._debug)`,
+    `set_exception(exc)`, `replace_header(header, ...)`."""
+    from .textproc import split_identifier
+
+    parts = split_identifier(name)
+    if len(parts) < 2:
+        return False
+    for a in args:
+        a = a.strip("_")
+        if len(a) < 3 or a in _DATA_NAMES:
+            continue
+        if any(p == a or (len(p) > len(a) and p.startswith(a)) for p in parts):
+            return True
+    return False
 
 
 def _call_args(rest: str) -> tuple[list[str], int, str, list[str], bool]:

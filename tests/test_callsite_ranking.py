@@ -568,6 +568,35 @@ def test_an_argument_named_as_a_parameter(tmp_path):
     assert all("argname" not in h.why for h in complete([col], code, "(arr)"))
 
 
+def test_an_argument_named_as_a_word_of_the_member(tmp_path):
+    loop = package(tmp_path / "proj", "loopy", '''
+        class Loop:
+            def attach(self, watcher):
+                """Attach a watcher to the loop."""
+
+            def run_soon(self, callback):
+                """Run a callback on the next turn."""
+
+            def set_debug(self, enabled):
+                """Turn the debug mode on or off."""
+
+            def set_exception_handler(self, handler):
+                """Install an error handler."""
+
+            def merge_data(self, other):
+                """Merge another loop's records."""
+        ''')
+    code = "import loopy\n\ndef f(lp: loopy.Loop):\n    lp."
+    # `set_debug(self._debug)`: no parameter is named `debug`, but the member's name says it.
+    for arg, want in (("(self._debug)", "set_debug"), ("(exc)", "set_exception_handler")):
+        hits = complete([loop], code, arg)
+        assert hits[0].record.name == want and "argword" in hits[0].why, (arg, [(h.record.name, h.why)
+                                                                              for h in hits])
+    # The data a call works on names nothing it does, and a whole name is no word of it.
+    for arg in ("(data)", "(attach)"):
+        assert all("argword" not in h.why for h in complete([loop], code, arg)), arg
+
+
 def test_a_condition_asks_for_a_predicate():
     code = ("class Handler:\n    def send_error(self, code):\n        pass\n\n"
             "    def has_body(self) -> bool:\n        return True\n\n"
