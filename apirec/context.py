@@ -2637,7 +2637,7 @@ _W = {"intent": 1.5, "mention": 2.0, "word": 0.5, "file": 0.5, "same": 1.0, "pri
       "argname": 2.0, "cond": 1.5, "recent": 1.0, "later": 2.0, "same_arg": 1.0, "instance": 0.1,
       "probed": 2.0, "literal": 2.0, "target": 0.5, "use_value": 1.0, "use_dropped": 0.5, "raise": 1.5,
       "follows": 1.0, "binding": 1.0, "tuple": 1.0, "nested": 1.0, "delegate": 2.0, "iter": 1.0,
-      "argword": 2.0}
+      "argword": 2.0, "product": 1.0}
 _LITERAL_ARG = re.compile(r"\s*[\[{]")  # a list, set or dict display
 _LITERAL_CALL = re.compile(r"\s*\(\s*[\[{]")  # ... as a call's first argument
 _CALLABLE = frozenset({"method", "function", "class", "constructor"})
@@ -3053,6 +3053,8 @@ class _Site:
             parts["mention"] = w["phrase"]  # `dropna` in "drop the NaN rows", `isin` in "is in"
         if self.target and _names_result(name, self.target):
             parts["target"] = w["target"]
+        elif self.target and _names_product(name, self.target):
+            parts["product"] = w["product"]
         n_file = self.used.get(name)
         if n_file and not module_recv:  # on a module, the file's uses of the name are its `same` ones
             parts["file"] = w["file"] * math.log1p(n_file)
@@ -3224,6 +3226,16 @@ def _names_result(name: str, target: str) -> bool:
     if len(key) < 3:
         return False
     return target == key or target.startswith(key + "_") or target.endswith("_" + key)
+
+
+def _names_product(name: str, target: str) -> bool:
+    """Whether `target` is named after what a compound member gives, its last word or that word's
+    start: `fut = loop.create_future()`, `buf = proto.get_buffer()`, `args = p.parse_args()`."""
+    from .textproc import split_identifier
+
+    parts = split_identifier(name)
+    key = target.strip("_")
+    return len(parts) > 1 and len(key) >= 3 and key not in _DATA_NAMES and parts[-1].startswith(key)
 
 
 _FOR_IN = re.compile(r"(?:^|[\s(\[{])(?:async\s+)?for\s+(.+?)\s+in\s*$")

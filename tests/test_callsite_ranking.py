@@ -597,6 +597,35 @@ def test_an_argument_named_as_a_word_of_the_member(tmp_path):
         assert all("argword" not in h.why for h in complete([loop], code, arg)), arg
 
 
+def test_a_variable_named_after_what_the_member_gives(tmp_path):
+    loop = package(tmp_path / "proj", "loopy2", '''
+        class Loop:
+            def is_closed(self):
+                """Whether the loop was closed."""
+                return False
+
+            def call_soon(self, callback):
+                """Schedule a callback."""
+                return Handle()
+
+            def create_future(self):
+                """A future attached to the loop."""
+                return object()
+
+            def get_buffer(self, size):
+                """A buffer to receive into."""
+                return bytearray(size)
+        ''')
+    code = "import loopy2\n\ndef f(lp: loopy2.Loop):\n    {} = lp."
+    # As typed, before the call's parentheses: the variable's name is its evidence.
+    for target, want in (("fut", "create_future"), ("buf", "get_buffer")):
+        hits = complete([loop], code.format(target))
+        assert hits[0].record.name == want and "product" in hits[0].why, (target, [(h.record.name, h.why)
+                                                                                 for h in hits])
+    # The data a call works on says nothing of which call gives it.
+    assert all("product" not in h.why for h in complete([loop], code.format("data")))
+
+
 def test_a_condition_asks_for_a_predicate():
     code = ("class Handler:\n    def send_error(self, code):\n        pass\n\n"
             "    def has_body(self) -> bool:\n        return True\n\n"
