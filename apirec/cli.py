@@ -274,6 +274,8 @@ def _explain(why: dict[str, Any]) -> str:
         parts.append(f"an exception class, for a question not about an error {why['exception']:+}")
     if why.get("backwards"):
         parts.append(f"converts the wrong way for the question {why['backwards']:+}")
+    if why.get("before_member"):
+        parts.append(f"the module function before {why['before_member']}, a class's member of its name")
     if why.get("inherited_from"):
         parts.append(f"inherited from {why['inherited_from']}")
     if why.get("matched_terms"):

@@ -60,6 +60,7 @@ class FusionWeights:
     # `conversion`.
     backwards: float = 0.04
     backwards_pool: int = 30  # ... of the best candidates: their docs are read
+    twins: bool = True  # a module function before a class's member of its name; see `_twins_after`
 
 
 @dataclass
@@ -398,7 +399,11 @@ class Searcher:
             for r, n in enumerate(sorted(range(top, len(head)), key=lambda n: -fused[n])):
                 final[n] = low - r
         # Best first; the explanations are written for the k shown only.
-        pool = sorted(range(len(head)), key=lambda n: -final[n])[:k]
+        pool = sorted(range(len(head)), key=lambda n: -final[n])
+        before: dict[int, str] = {}  # module functions put before a class's member of their name
+        if w.twins:
+            pool = self._twins_after(pool, [recs[int(g.cand[j])] for j in head], query, before)
+        pool = pool[:k]
         # Scores stay on the fusion's scale (callers merge several indexes by score): with the learned
         # order, the n-th hit gets the n-th best fused score.
         scale = sorted(fused, reverse=True)
@@ -429,6 +434,8 @@ class Searcher:
                 info["name_match"] = w.name_match
             if i in g.mentioned:
                 info["code_mention"] = w.code_mention
+            if n in before:
+                info["before_member"] = before[n]
             if top:
                 info["fused"] = round(fused[n], 5)
                 if n < top:
@@ -442,6 +449,30 @@ class Searcher:
                 rec = shown
             hits.append(Hit(record=rec, score=scale[rank - 1], rank=rank, why=info))
         return hits
+
+    @staticmethod
+    def _twins_after(pool: list[int], recs: list[ApiRecord], query: str, before: dict[int, str]
+                     ) -> list[int]:
+        """A class's member goes after the module function of the same name (`random.random` before
+        `random.SystemRandom.random`, `statistics.mean` before `statistics.NormalDist.mean`) unless the
+        question names the class: the function is what a question about the task means."""
+        funcs = {recs[n].public_path: p for p, n in enumerate(pool) if recs[n].kind == "function"}
+        if not funcs:
+            return pool
+        qtok = frozenset(tokenize(query, stopwords=False))
+        out = list(pool)
+        for n in pool:
+            r = recs[n]
+            if r.kind not in ("method", "property") or r.parent.count(".") < 1:
+                continue
+            twin = funcs.get(r.parent.rsplit(".", 1)[0] + "." + r.name)
+            if twin is None:
+                continue
+            m, f = out.index(n), out.index(pool[twin])
+            if f > m and not _names_class(r.parent.rsplit(".", 1)[1], qtok):
+                out[m], out[f] = out[f], out[m]  # the rest keep their places
+                before[out[m]] = r.public_path
+        return out
 
     def head(self, g: Gathered, query: str, depth: int, language: str | None = None
              ) -> tuple[list[int], dict[int, ApiRecord], list[bool]]:
@@ -957,6 +988,11 @@ def names_query(qnorm: str, r: ApiRecord) -> bool:
 
 
 @lru_cache(maxsize=65536)
+def _names_class(cls: str, qtok: frozenset[str]) -> bool:
+    """Whether a question's tokens name class `cls`: all its words ("system random") or it whole."""
+    return cls.lower() in qtok or {stem(p) for p in split_identifier(cls)} <= qtok
+
+
 def _joined(text: str) -> str:
     return "".join(tokenize(text, stopwords=False))
 

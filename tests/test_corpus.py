@@ -178,6 +178,40 @@ def test_an_api_the_question_names_as_code_is_evidence(tmp_path, apirec_home):
     assert len(s._code_mentions("zoo.total " + listing)) == 1
 
 
+def test_a_module_function_comes_before_a_class_member_of_its_name(tmp_path, apirec_home):
+    """`random.random` before `random.SystemRandom.random`: the module function is what a question
+    about the task asks for; the class's member only where the question names the class."""
+    from apirec.build import build_index
+    from apirec.search import FusionWeights, Searcher
+
+    rows = [{"api": "dice.OsDice.roll", "kind": "method", "signature": "(self)",
+             "doc": "Roll a random number between one and six from the operating system dice."},
+            {"api": "dice.OsDice", "kind": "class", "signature": "OsDice()", "doc": "Dice of the system."},
+            {"api": "dice.roll", "kind": "function", "signature": "()", "doc": "Return x in [1, 6]."},
+            {"api": "dice.shuffle", "kind": "function", "signature": "(seq)", "doc": "Shuffle a sequence."}]
+    (tmp_path / "dice.jsonl").write_text("\n".join(json.dumps(r) for r in rows), encoding="utf-8")
+    idx = tmp_path / "idx"
+    build_index(idx, [str(tmp_path / "dice.jsonl")])
+    s = Searcher(idx)
+    q = "roll a random number between one and six"
+    s.weights = FusionWeights(twins=False)
+    plain = [h.record.public_path for h in s.search(q, k=4)]
+    assert plain.index("dice.OsDice.roll") < plain.index("dice.roll"), plain  # the member's doc says more
+    s.weights = FusionWeights()
+    hits = s.search(q, k=4)
+    paths = [h.record.public_path for h in hits]
+    assert paths.index("dice.roll") == plain.index("dice.OsDice.roll"), paths
+    assert paths.index("dice.OsDice.roll") == plain.index("dice.roll"), paths  # swapped: the rest stay
+    assert hits[paths.index("dice.roll")].why["before_member"] == "dice.OsDice.roll"
+    # A question that names the class asks for its member: its order is left as it is.
+    q = "roll a random number between one and six with the OS dice"
+    named = s.search(q, k=4)
+    assert all("before_member" not in h.why for h in named)
+    s.weights = FusionWeights(twins=False)
+    assert [h.record.public_path for h in named] == [h.record.public_path for h in s.search(q, k=4)]
+    assert named[0].record.public_path == "dice.OsDice.roll"
+
+
 def test_a_library_that_documents_its_api_leaves_its_helpers_behind(tmp_path, apirec_home):
     """A library whose functions mostly carry doc sections ("Parameters", "Returns") documents its API;
     a bare one of it is plumbing (pandas' `core.common.get_rename_function` led "change the column
