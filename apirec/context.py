@@ -2871,6 +2871,13 @@ class _Site:
         self.meant = text if len(text) <= _MEANING_CHARS else text[-_MEANING_CHARS:].split(" ", 1)[-1]
         m = re.match(r"\s*([A-Za-z_][\w.]*)\s*=(?!=)", cur[:character])
         target = m.group(1).rsplit(".", 1)[-1] if m else ""
+        # Nearer than the line's assignment, a value goes by name into a dict key (`'type': part.▮`,
+        # `d['type'] = part.▮`) or a keyword argument (`f(timeout=self.▮`).
+        k = _KEYED.search(cur[:character])
+        if k and k.group(3) and cur.count("(", 0, k.start()) <= cur.count(")", 0, k.start()):
+            k = None  # `a, b = x.▮`: no call is open, so no keyword argument
+        if k:
+            target = (k.group(2) or k.group(3)).replace("-", "_")
         # Inside `except CancelledError:` / `except BaseException as exc:` the call handles that exception
         # (`fut.cancelled()`, `loop.call_exception_handler(...)`, `protocol.error_received(exc)`).
         handled = _handled_exception(lines, line)
@@ -3226,6 +3233,10 @@ def _names_result(name: str, target: str) -> bool:
     if len(key) < 3:
         return False
     return target == key or target.startswith(key + "_") or target.endswith("_" + key)
+
+
+_KEYED = re.compile(r"""(?:(['"])([A-Za-z_][\w-]*)\1\s*(?::|\]\s*=(?!=))|[(,]\s*([A-Za-z_]\w*)\s*=(?!=))"""
+                    r"\s*[A-Za-z_][\w.]*(?:\(\))?\.\w*$")
 
 
 def _names_product(name: str, target: str) -> bool:

@@ -624,6 +624,12 @@ def test_a_variable_named_after_what_the_member_gives(tmp_path):
                                                                                  for h in hits])
     # The data a call works on says nothing of which call gives it.
     assert all("product" not in h.why for h in complete([loop], code.format("data")))
+    # A dict key or a keyword argument names the value as well; a tuple's second name is no keyword.
+    code = "import loopy2\n\ndef f(lp: loopy2.Loop, d):\n    {}lp."
+    for line in ("d['buf'] = ", "d = {'fut': ", "print(d, fut="):
+        hits = complete([loop], code.format(line))
+        assert "product" in hits[0].why, (line, [(h.record.name, h.why) for h in hits])
+    assert all("product" not in h.why for h in complete([loop], code.format("a, buf = ")))
 
 
 def test_a_condition_asks_for_a_predicate():
