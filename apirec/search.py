@@ -987,12 +987,12 @@ def names_query(qnorm: str, r: ApiRecord) -> bool:
                                for t in (r.public_path, r.name))
 
 
-@lru_cache(maxsize=65536)
 def _names_class(cls: str, qtok: frozenset[str]) -> bool:
     """Whether a question's tokens name class `cls`: all its words ("system random") or it whole."""
     return cls.lower() in qtok or {stem(p) for p in split_identifier(cls)} <= qtok
 
 
+@lru_cache(maxsize=65536)
 def _joined(text: str) -> str:
     return "".join(tokenize(text, stopwords=False))
 
