@@ -19,7 +19,8 @@ from .bm25 import BM25Index, top_k
 from .expand import EXPANSION_WEIGHT, expand
 from .records import ApiRecord, Hit
 from .store import IndexDir, IndexLoadError, open_db, read_params, rebuild_hint
-from .textproc import STOPWORDS, in_order, split_identifier, stem, tokenize, without_language_name
+from .textproc import (STOPWORDS, in_order, split_identifier, stem, tokenize, without_language_name,
+                       without_return_clause)
 
 
 class QueryError(ValueError):
@@ -493,8 +494,9 @@ class Searcher:
         """Candidates and their evidence: BM25 and dense ranks fused (weighted RRF), example-bank
         votes, priors and name coverage. None when nothing matched."""
         w = self.weights
-        # What is retrieved by: the question without the name of the language it is asked in.
-        topic = without_language_name(query, self.main_language())
+        # What is retrieved by: the question without the name of the language it is asked in and
+        # without a prompt's "and return the ..." (what comes back, not what makes it).
+        topic = without_return_clause(without_language_name(query, self.main_language()))
         tokens = tokenize(topic)
         extra = expand(tokens)
         weights = [1.0] * len(tokens) + [EXPANSION_WEIGHT] * len(extra)

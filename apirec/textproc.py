@@ -45,6 +45,38 @@ def without_language_name(text: str, language: str) -> str:
     return out or text
 
 
+# A code-generation prompt ends its task with what to hand back ("Concatenate the frames and return
+# the new frame", "Return: the result"): words about the output, not the API that makes it, and they
+# pulled the ranking toward whatever doc says "return" or "frame". The clause goes when it is short and
+# enough of the question is left; the noun stays ("carriage return", "the return value of a thread").
+_RETURN_CLAUSE = re.compile(
+    r"(,?\s*\b(?:and|then|finally,?)\s+)?\breturn\b(:?)\s*(\w*)[^.?!\n]*[.?!]?", re.I)
+_RETURNED_WHAT = frozenset("the a an it its this that these those them all each result true false none".split())
+_RETURN_NOUN = frozenset("value values type types code codes statement statements key keys in of".split())
+_RETURN_CLAUSE_WORDS = 7  # "return" and at most six more
+_LEFT_WORDS = 3  # content words the question must keep
+
+
+def without_return_clause(text: str) -> str:
+    """`text` without its short "(and) return the ..." clauses; `text` itself when too little is left."""
+    def drop(m: re.Match[str]) -> str:
+        words = len(m.group(0).split()) - (m.group(1) is not None)
+        return " " if words <= _RETURN_CLAUSE_WORDS and _returns_verb(m, text) else m.group(0)
+
+    out = _RETURN_CLAUSE.sub(drop, text)
+    return out if len(tokenize(out)) >= _LEFT_WORDS else text
+
+
+def _returns_verb(m: re.Match[str], text: str) -> bool:
+    """Whether a `_RETURN_CLAUSE` match is the verb (after "and"/"then", at a sentence's start, before
+    "the"/"it" or a colon), not the noun."""
+    nxt = m.group(3).lower()
+    if m.group(2) or nxt in _RETURNED_WHAT:
+        return True
+    before = text[:m.start()].rstrip()
+    return (bool(m.group(1)) or not before or before[-1] in ".?!,;:") and nxt not in _RETURN_NOUN
+
+
 @lru_cache(maxsize=1)
 def _stemmer():
     import Stemmer  # PyStemmer: Snowball English, a C extension that imports in ~1 ms

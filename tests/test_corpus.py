@@ -212,6 +212,35 @@ def test_a_module_function_comes_before_a_class_member_of_its_name(tmp_path, api
     assert named[0].record.public_path == "dice.OsDice.roll"
 
 
+def test_a_prompts_return_clause_does_not_lead_the_ranking(tmp_path, apirec_home):
+    """A generation prompt's "Return the frame with the changed column" says what is handed back, not
+    what does the work; left in, its words put `relabel` ("Return the frame with its columns changed")
+    before `roll`, which moves the values. A question that is only that clause keeps it."""
+    from apirec.build import build_index
+    from apirec.search import Searcher
+
+    rows = [{"api": "frames.roll", "kind": "function", "signature": "(frame, periods=1)",
+             "doc": "Move values up or down by a number of places."},
+            {"api": "frames.relabel", "kind": "function", "signature": "(frame, mapping)",
+             "doc": "Return the frame with its columns changed to new labels."},
+            {"api": "frames.join_on", "kind": "function", "signature": "(left, right, on)",
+             "doc": "Join two frames on key columns."},
+            {"api": "frames.read_csv", "kind": "function", "signature": "(path)",
+             "doc": "Read a comma-separated file into a frame."}]
+    (tmp_path / "frames.jsonl").write_text("\n".join(json.dumps(r) for r in rows), encoding="utf-8")
+    idx = tmp_path / "idx"
+    build_index(idx, [str(tmp_path / "frames.jsonl")])
+    s = Searcher(idx)
+    top = s.search("Move the gdp column up by one. Return the frame with the changed column.", k=4)[0]
+    assert top.record.public_path == "frames.roll", top
+    # In a prompt's comment lines too.
+    prompt = "def lag(df):\n    # Move the gdp column up by one.\n    # Return the frame with the changed column.\n"
+    hits = {h.record.public_path: h for h in s.search(prompt, k=4)}
+    assert not {"return", "chang"} & set(hits["frames.relabel"].why["matched_terms"]), hits["frames.relabel"]
+    top = s.search("Return the frame with its columns changed to new labels", k=4)[0]
+    assert top.record.public_path == "frames.relabel", top
+
+
 def test_a_library_that_documents_its_api_leaves_its_helpers_behind(tmp_path, apirec_home):
     """A library whose functions mostly carry doc sections ("Parameters", "Returns") documents its API;
     a bare one of it is plumbing (pandas' `core.common.get_rename_function` led "change the column

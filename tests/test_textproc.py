@@ -88,3 +88,21 @@ def test_joined_tokens_are_at_most_twice_the_text_and_names_query_relies_on_it()
     assert names_query("".join(tokenize("parseInt", stopwords=False)), rec)
     assert names_query("".join(tokenize("java.lang.Integer.parseInt", stopwords=False)), rec)
     assert not names_query("".join(tokenize("how to parse an int from a string", stopwords=False)), rec)
+
+
+def test_a_prompts_return_clause_is_dropped_but_not_the_noun():
+    from apirec.textproc import without_return_clause as w
+
+    assert w("Concatenate the two frames and return the new frame.").strip() == "Concatenate the two frames"
+    assert w("Count the non-zero values in the array. Return the count.").strip() == \
+        "Count the non-zero values in the array."
+    assert w("Sum the array over rows, then return: the total").strip() == "Sum the array over rows"
+    # The noun stays, and so does a clause that is most of the question.
+    assert w("print a carriage return in a string") == "print a carriage return in a string"
+    assert w("get the return value of a thread") == "get the return value of a thread"
+    assert w("how to return multiple values from a function") == "how to return multiple values from a function"
+    assert w("Return the number of rows of the frame") == "Return the number of rows of the frame"
+    assert w("sort a list and return it") == "sort a list and return it"  # "sort list" is too little
+    # A long clause says what to do, not only what comes back.
+    long = "Split the text and return the words that are longer than five letters after lowercasing them"
+    assert w(long) == long
