@@ -3241,7 +3241,8 @@ _KEYED = re.compile(r"""(?:(['"])([A-Za-z_][\w-]*)\1\s*(?::|\]\s*=(?!=))|[(,]\s*
 
 def _names_product(name: str, target: str) -> bool:
     """Whether `target` is named after what a compound member gives, its last word or that word's
-    start: `fut = loop.create_future()`, `buf = proto.get_buffer()`, `args = p.parse_args()`."""
+    start: `fut = loop.create_future()`, `buf = proto.get_buffer()`, `loop = events.get_running_loop()`;
+    not a data name (`args = p.parse_args()` is left to other evidence)."""
     from .textproc import split_identifier
 
     parts = split_identifier(name)
