@@ -260,7 +260,9 @@ def _explain(why: dict[str, Any]) -> str:
         parts.append(f"LLM ranked it #{why['llm']['rank']}")
     if why.get("name_match"):
         parts.append("query names it")
-    if why.get("code_mention"):
+    if why.get("code_use"):
+        parts.append("the question says to use it")
+    elif why.get("code_mention"):
         parts.append("the question names it as code")
     if why.get("name_cover"):
         parts.append(f"query words spell {why['name_cover']:.0%} of its name")

@@ -38,6 +38,7 @@ class FusionWeights:
     # The question names the API as code (`beatnum.total`, `filter_condition`, `np.unravel_index()`):
     # as much as a name its words spell in full.
     code_mention: float = 0.04
+    code_use: float = 0.06  # ... more where the question says to use it ("using np.all")
     name_pool: int = 60
     name_cover_gate: int = 10  # ... for candidates the dense ranking (else BM25's) puts this high
     candidates: int = 100
@@ -81,6 +82,7 @@ class Gathered:
     backwards: dict[int, int] = field(default_factory=dict)  # candidates that convert the wrong way: reasons
     records: dict[int, ApiRecord] = field(default_factory=dict)  # those already read (idx -> record)
     mentioned: set[int] = field(default_factory=set)  # named as code in the question
+    used: set[int] = field(default_factory=set)  # ... after "use", "using", "call"
     undocumented: set[int] = field(default_factory=set)  # helpers of a library that documents its API
 
 
@@ -435,6 +437,8 @@ class Searcher:
                 info["name_match"] = w.name_match
             if i in g.mentioned:
                 info["code_mention"] = w.code_mention
+            if i in g.used:
+                info["code_use"] = w.code_use
             if n in before:
                 info["before_member"] = before[n]
             if top:
@@ -541,9 +545,10 @@ class Searcher:
             for i, v in votes.items():
                 fused[i] = fused.get(i, 0.0) + w.votes * v / top
                 v_ev[i] = (v / top, voters[i][:3], len(voters[i]), best_cos[i])
-        mentioned = self._code_mentions(query) if w.code_mention else set()
+        used: set[int] = set()
+        mentioned = self._code_mentions(query, used) if w.code_mention else set()
         for i in mentioned:  # found even where neither retriever did
-            fused[i] = fused.get(i, 0.0) + w.code_mention
+            fused[i] = fused.get(i, 0.0) + w.code_mention + (w.code_use if i in used else 0.0)
         if not fused:
             return None
         cand = np.fromiter(fused.keys(), dtype=np.int64, count=len(fused))
@@ -603,7 +608,7 @@ class Searcher:
         return Gathered(tokens=tokens, cand=cand, scores=scores, order=order, b_ev=b_ev, d_ev=d_ev,
                         v_ev=v_ev, cover=cover, b_top=float(b_scores[0]) if len(b_scores) else 0.0,
                         off_scope=off_scope, not_error=not_error, backwards=backwards, records=read,
-                        mentioned=mentioned, undocumented=undocumented)
+                        mentioned=mentioned, used=used, undocumented=undocumented)
 
     def _backwards(self, query: str, cand: np.ndarray, scores: np.ndarray,
                    read: dict[int, ApiRecord]) -> dict[int, int]:
@@ -632,12 +637,15 @@ class Searcher:
                 out[i] = out.get(i, 0) + 1
         return out
 
-    def _code_mentions(self, query: str) -> set[int]:
+    def _code_mentions(self, query: str, used: set[int] | None = None) -> set[int]:
         """Functions, methods and properties the question names as code: a dotted name that is a record's
         path or alias (`beatnum.total`, `os.path.join()`, `np.unravel_index` by numpy's usual alias), or
         a backticked or called name written like code (`filter_condition`, `getElementById()`) that one
         public record has. Classes and modules are left out: a question names them as what it works on
-        ("an instance of datetime.date")."""
+        ("an instance of datetime.date"). Where the question says to use one, it goes into `used` too: a
+        class written as code counts then ("using np.vectorize"), and so does a plain word that at most
+        _MAX_USED functions, methods or properties are named ("use setxor1d directly"); a plain class
+        name there is what the question works with ("using the Scanner class")."""
         out: set[int] = set()
         # A question names a few APIs; a pasted log or listing names hundreds, each a lookup or more.
         for m in itertools.islice(_CODE_MENTION.finditer(query), _MAX_MENTIONS):
@@ -656,8 +664,20 @@ class Searcher:
                 found = [rows[0][0]] if len(rows) == 1 else []
             else:
                 found = []
-            out.update(i for i in found if i is not None and self.record(i).kind in ("function", "method",
-                                                                                        "property"))
+            is_used = used is not None and bool(_USE_BEFORE.search(query, max(0, m.start() - 24), m.start()))
+            kinds = _USED_KINDS if is_used else _CALLABLE_KINDS
+            found = [i for i in found if i is not None and self.record(i).kind in kinds]
+            out.update(found)
+            if is_used:
+                used.update(found)
+        if used is not None:
+            for m in itertools.islice(_USE_NAME.finditer(query), _MAX_MENTIONS):
+                rows = self.db.execute("SELECT idx, kind FROM records WHERE name = ? AND private = 0 LIMIT ?",
+                                       (m.group(1), _MAX_USED + 1)).fetchall()
+                # A word many records are named ("use get") says nothing about which.
+                found = [i for i, kind in rows if kind in _CALLABLE_KINDS] if len(rows) <= _MAX_USED else []
+                out.update(found)
+                used.update(found)
         return out
 
     def _undocumented(self) -> np.ndarray:
@@ -897,6 +917,14 @@ class _Scope:
 _MAX_MENTIONS = 32
 _DOCUMENTED_SHARE = 0.3  # pandas documents 45% of its functions and methods in sections, numpy 59%
 
+# "Using numpy.all to do this", "you could use np.vectorize", "call `reset_index()`": the question says
+# which API it wants. A plain word after the verb is read only if a few records are named it ("use
+# setxor1d", "using nlargest"), which leaves out "using a loop", "use pandas" (a module) and "use get".
+_USE_BEFORE = re.compile(r"(?i)\b(?:use|using|call|calling|via)\s+(?:the\s+)?`?$")
+_USE_NAME = re.compile(r"(?i)\b(?:use|using|call|calling|via)\s+(?:the\s+)?([A-Za-z_]\w{3,})\b(?!\.\w)")
+_CALLABLE_KINDS = ("function", "method", "property")
+_USED_KINDS = _CALLABLE_KINDS + ("class",)
+_MAX_USED = 8
 # `name` or `name()` in backticks, a dotted name (a call's parentheses allowed), or a bare `name()`.
 _CODE_MENTION = re.compile(r"`([A-Za-z_][\w.]*)(?:\(\))?`"
                            r"|(?<![\w.])([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+)(?:\(\))?"

@@ -143,7 +143,8 @@ def test_query_words_that_spell_a_renamed_api_lift_it(tmp_path, apirec_home):
 
 def test_an_api_the_question_names_as_code_is_evidence(tmp_path, apirec_home):
     """"Using zoo.total to do this", "with the function `filter_rows`": the question names the API as code
-    (a dotted path, or a backticked name written like code); a class it names is what it works on."""
+    (a dotted path, or a backticked name written like code); a class it names is what it works on. Where
+    it says to use the API ("using zoo.total", "use total directly"), that counts more."""
     from apirec.build import build_index
     from apirec.search import FusionWeights, Searcher
 
@@ -158,24 +159,39 @@ def test_an_api_the_question_names_as_code_is_evidence(tmp_path, apirec_home):
     idx = tmp_path / "idx"
     build_index(idx, [str(tmp_path / "zoo.jsonl")])
     s = Searcher(idx)
-    for q, want in (("check that an array is sorted, using zoo.total to do this", "total"),
-                    ("check that an array is sorted, using zo.total() to do this", "total"),  # an alias
-                    ("replace the negative values with 0 using the function `filter_rows`", "filter_rows")):
+    for q, want, use in (("check that an array is sorted, using zoo.total to do this", "total", 0.06),
+                         ("check that an array is sorted, using zo.total() to do this", "total", 0.06),  # alias
+                         ("check that an array is sorted; zoo.total may do this", "total", 0.0),
+                         ("check that an array is sorted: use total directly", "total", 0.06),  # a plain word
+                         ("replace the negative values with 0 using the function `filter_rows`", "filter_rows",
+                          0.0)):
         top = s.search(q, k=5)
         assert top[0].record.name == want and top[0].why["code_mention"] == 0.04, (q, [
             (h.record.name, h.why) for h in top])
+        assert top[0].why.get("code_use", 0.0) == use, (q, top[0].why)
         s.weights = FusionWeights(code_mention=0.0)
         plain = {h.record.name: h for h in s.search(q, k=5)}
         s.weights = FusionWeights()
         assert "code_mention" not in plain[want].why
-        assert top[0].score - plain[want].score == pytest.approx(0.04, abs=1e-4), q  # the mention's lift
+        assert top[0].score - plain[want].score == pytest.approx(0.04 + use, abs=1e-4), q  # the mention's lift
     # A class the question names is what it works on; a backticked plain word (a column) names nothing.
     hits = s.search("sort the animals of a zoo.Cage by `total`", k=5)
     assert all("code_mention" not in h.why for h in hits), [(h.record.name, h.why) for h in hits]
+    # ... and so is a plain class name after "using"; a class written as code that it says to use is the tool.
+    used: set[int] = set()
+    assert not s._code_mentions("sort the animals using the Cage class", used) and not used
+    assert [s.record(i).name for i in s._code_mentions("keep them sorted: use zoo.Cage", used)] == ["Cage"]
+    assert [s.record(i).name for i in used] == ["Cage"]
     # A pasted listing names hundreds: the first 32 names are read.
     listing = " ".join(f"mod{i}.fn{i}" for i in range(32))
     assert s._code_mentions(listing + " zoo.total") == set()
     assert len(s._code_mentions("zoo.total " + listing)) == 1
+    # A word many records are named says nothing about which of them.
+    many = [{"api": f"m{i}.tally", "name": "tally", "signature": "(a)", "doc": "Count the items."} for i in range(9)]
+    (tmp_path / "many.jsonl").write_text("\n".join(json.dumps(r) for r in many), encoding="utf-8")
+    build_index(tmp_path / "many", [str(tmp_path / "many.jsonl")])
+    used = set()
+    assert not Searcher(tmp_path / "many")._code_mentions("count them: use tally", used) and not used
 
 
 def test_a_module_function_comes_before_a_class_member_of_its_name(tmp_path, apirec_home):
