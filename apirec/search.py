@@ -639,7 +639,8 @@ class Searcher:
 
     def _code_mentions(self, query: str, used: set[int] | None = None) -> set[int]:
         """Functions, methods and properties the question names as code: a dotted name that is a record's
-        path or alias (`beatnum.total`, `os.path.join()`, `np.unravel_index` by numpy's usual alias), or
+        path or alias (`beatnum.total`, `os.path.join()`, `np.unravel_index` by numpy's usual alias) or,
+        failing that, names a package and a few of its APIs' name (`numpy.core.records.fromarrays`), or
         a backticked or called name written like code (`filter_condition`, `getElementById()`) that one
         public record has. Classes and modules are left out: a question names them as what it works on
         ("an instance of datetime.date"). Where the question says to use one, it goes into `used` too: a
@@ -656,8 +657,14 @@ class Searcher:
                     # `np.unravel_index`, `bn.total`: a module named by its usual short alias, the
                     # letters of an indexed top-level package's name in order (numpy, beatnum)
                     head, _, rest = text.partition(".")
-                    found = [self._path_idx(f"{top}.{rest}", canonical=False) for top in self._top_packages()
-                             if top != head and top[0] == head[0] and in_order(head, top)]
+                    tops = [top for top in self._top_packages()
+                            if top != head and top[0] == head[0] and in_order(head, top)]
+                    found = [self._path_idx(f"{top}.{rest}", canonical=False) for top in tops]
+                    if not any(i is not None for i in found):
+                        # `numpy.core.records.fromarrays`, `pandas.groupby`: the package is right, the
+                        # path is an old or loose one; its functions of that name, if few
+                        tops = [head] if head in self._top_packages() else tops
+                        found = self._named_in(rest.rsplit(".", 1)[-1], tops)
             elif len(text) >= 4 and ("_" in text.strip("_") or re.search(r"[a-z][A-Z]", text)):
                 rows = self.db.execute("SELECT idx FROM records WHERE name = ? AND private = 0 LIMIT 2",
                                        (text,)).fetchall()
@@ -679,6 +686,16 @@ class Searcher:
                 out.update(found)
                 used.update(found)
         return out
+
+    def _named_in(self, name: str, tops: list[str]) -> list[int]:
+        """The public functions, methods and properties named `name` under the packages `tops`; none
+        where more than _MAX_USED are (which of them would be a guess)."""
+        if not tops:
+            return []
+        rows = self.db.execute("SELECT idx, kind, public_path FROM records WHERE name = ? AND private = 0",
+                               (name,)).fetchall()
+        out = [i for i, kind, path in rows if kind in _CALLABLE_KINDS and path.split(".", 1)[0] in tops]
+        return out if len(out) <= _MAX_USED else []
 
     def _undocumented(self) -> np.ndarray:
         """1.0 for each Python function and method, outside the standard library, whose doc has no

@@ -162,6 +162,7 @@ def test_an_api_the_question_names_as_code_is_evidence(tmp_path, apirec_home):
     for q, want, use in (("check that an array is sorted, using zoo.total to do this", "total", 0.06),
                          ("check that an array is sorted, using zo.total() to do this", "total", 0.06),  # alias
                          ("check that an array is sorted; zoo.total may do this", "total", 0.0),
+                         ("check that an array is sorted; zoo.core.total may do this", "total", 0.0),  # moved
                          ("check that an array is sorted: use total directly", "total", 0.06),  # a plain word
                          ("replace the negative values with 0 using the function `filter_rows`", "filter_rows",
                           0.0)):
