@@ -19,8 +19,15 @@ from .bm25 import BM25Index, top_k
 from .expand import EXPANSION_WEIGHT, expand
 from .records import ApiRecord, Hit
 from .store import IndexDir, IndexLoadError, open_db, read_params, rebuild_hint
-from .textproc import (STOPWORDS, in_order, split_identifier, stem, tokenize, without_language_name,
-                       without_return_clause)
+from .textproc import (
+    STOPWORDS,
+    in_order,
+    split_identifier,
+    stem,
+    tokenize,
+    without_language_name,
+    without_return_clause,
+)
 
 
 class QueryError(ValueError):

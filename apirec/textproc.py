@@ -51,7 +51,8 @@ def without_language_name(text: str, language: str) -> str:
 # enough of the question is left; the noun stays ("carriage return", "the return value of a thread").
 _RETURN_CLAUSE = re.compile(
     r"(,?\s*\b(?:and|then|finally,?)\s+)?\breturn\b(:?)\s*(\w*)[^.?!\n]*[.?!]?", re.I)
-_RETURNED_WHAT = frozenset("the a an it its this that these those them all each result true false none".split())
+_RETURNED_WHAT = frozenset("the a an it its this that these those them all each result true false none"
+                           .split())
 _RETURN_NOUN = frozenset("value values type types code codes statement statements key keys in of".split())
 _RETURN_CLAUSE_WORDS = 7  # "return" and at most six more
 _LEFT_WORDS = 3  # content words the question must keep

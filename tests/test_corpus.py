@@ -160,12 +160,13 @@ def test_an_api_the_question_names_as_code_is_evidence(tmp_path, apirec_home):
     build_index(idx, [str(tmp_path / "zoo.jsonl")])
     s = Searcher(idx)
     for q, want, use in (("check that an array is sorted, using zoo.total to do this", "total", 0.06),
-                         ("check that an array is sorted, using zo.total() to do this", "total", 0.06),  # alias
+                         # an alias
+                         ("check that an array is sorted, using zo.total() to do this", "total", 0.06),
                          ("check that an array is sorted; zoo.total may do this", "total", 0.0),
                          ("check that an array is sorted; zoo.core.total may do this", "total", 0.0),  # moved
                          ("check that an array is sorted: use total directly", "total", 0.06),  # a plain word
-                         ("replace the negative values with 0 using the function `filter_rows`", "filter_rows",
-                          0.0)):
+                         ("replace the negative values with 0 using the function `filter_rows`",
+                          "filter_rows", 0.0)):
         top = s.search(q, k=5)
         assert top[0].record.name == want and top[0].why["code_mention"] == 0.04, (q, [
             (h.record.name, h.why) for h in top])
@@ -174,7 +175,8 @@ def test_an_api_the_question_names_as_code_is_evidence(tmp_path, apirec_home):
         plain = {h.record.name: h for h in s.search(q, k=5)}
         s.weights = FusionWeights()
         assert "code_mention" not in plain[want].why
-        assert top[0].score - plain[want].score == pytest.approx(0.04 + use, abs=1e-4), q  # the mention's lift
+        # the mention's lift
+        assert top[0].score - plain[want].score == pytest.approx(0.04 + use, abs=1e-4), q
     # A class the question names is what it works on; a backticked plain word (a column) names nothing.
     hits = s.search("sort the animals of a zoo.Cage by `total`", k=5)
     assert all("code_mention" not in h.why for h in hits), [(h.record.name, h.why) for h in hits]
@@ -188,7 +190,8 @@ def test_an_api_the_question_names_as_code_is_evidence(tmp_path, apirec_home):
     assert s._code_mentions(listing + " zoo.total") == set()
     assert len(s._code_mentions("zoo.total " + listing)) == 1
     # A word many records are named says nothing about which of them.
-    many = [{"api": f"m{i}.tally", "name": "tally", "signature": "(a)", "doc": "Count the items."} for i in range(9)]
+    many = [{"api": f"m{i}.tally", "name": "tally", "signature": "(a)", "doc": "Count the items."}
+            for i in range(9)]
     (tmp_path / "many.jsonl").write_text("\n".join(json.dumps(r) for r in many), encoding="utf-8")
     build_index(tmp_path / "many", [str(tmp_path / "many.jsonl")])
     used = set()
@@ -251,7 +254,8 @@ def test_a_prompts_return_clause_does_not_lead_the_ranking(tmp_path, apirec_home
     top = s.search("Move the gdp column up by one. Return the frame with the changed column.", k=4)[0]
     assert top.record.public_path == "frames.roll", top
     # In a prompt's comment lines too.
-    prompt = "def lag(df):\n    # Move the gdp column up by one.\n    # Return the frame with the changed column.\n"
+    prompt = ("def lag(df):\n    # Move the gdp column up by one.\n"
+              "    # Return the frame with the changed column.\n")
     hits = {h.record.public_path: h for h in s.search(prompt, k=4)}
     assert not {"return", "chang"} & set(hits["frames.relabel"].why["matched_terms"]), hits["frames.relabel"]
     top = s.search("Return the frame with its columns changed to new labels", k=4)[0]

@@ -100,7 +100,8 @@ def test_a_prompts_return_clause_is_dropped_but_not_the_noun():
     # The noun stays, and so does a clause that is most of the question.
     assert w("print a carriage return in a string") == "print a carriage return in a string"
     assert w("get the return value of a thread") == "get the return value of a thread"
-    assert w("how to return multiple values from a function") == "how to return multiple values from a function"
+    asked = "how to return multiple values from a function"
+    assert w(asked) == asked
     assert w("Return the number of rows of the frame") == "Return the number of rows of the frame"
     assert w("sort a list and return it") == "sort a list and return it"  # "sort list" is too little
     # A long clause says what to do, not only what comes back.
