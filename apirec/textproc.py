@@ -61,7 +61,7 @@ _LEFT_WORDS = 3  # content words the question must keep
 def without_return_clause(text: str) -> str:
     """`text` without its short "(and) return the ..." clauses; `text` itself when too little is left."""
     def drop(m: re.Match[str]) -> str:
-        words = len(m.group(0).split()) - (m.group(1) is not None)
+        words = len(_WORD.findall(m.group(0))) - (m.group(1) is not None)  # "and" is not the clause's
         return " " if words <= _RETURN_CLAUSE_WORDS and _returns_verb(m, text) else m.group(0)
 
     out = _RETURN_CLAUSE.sub(drop, text)

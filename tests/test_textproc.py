@@ -97,6 +97,9 @@ def test_a_prompts_return_clause_is_dropped_but_not_the_noun():
     assert w("Count the non-zero values in the array. Return the count.").strip() == \
         "Count the non-zero values in the array."
     assert w("Sum the array over rows, then return: the total").strip() == "Sum the array over rows"
+    # Seven words from "return" on, whatever stands before "and".
+    assert w("Sort the rows by date, and return the sorted frame with new index.").strip() == \
+        "Sort the rows by date"
     # The noun stays, and so does a clause that is most of the question.
     assert w("print a carriage return in a string") == "print a carriage return in a string"
     assert w("get the return value of a thread") == "get the return value of a thread"
