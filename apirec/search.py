@@ -697,12 +697,15 @@ class Searcher:
     def _named_in(self, name: str, tops: list[str]) -> list[int]:
         """The public functions, methods and properties named `name` under the packages `tops`; none
         where more than _MAX_USED are (which of them would be a guess)."""
-        if not tops:
-            return []
-        rows = self.db.execute("SELECT idx, kind, public_path FROM records WHERE name = ? AND private = 0",
-                               (name,)).fetchall()
-        out = [i for i, kind, path in rows if kind in _CALLABLE_KINDS and path.split(".", 1)[0] in tops]
-        return out if len(out) <= _MAX_USED else []
+        out: list[int] = []
+        for top in tops:  # the package itself, and its paths: those sort between "top." and "top/"
+            out += [i for (i,) in self.db.execute(
+                "SELECT idx FROM records WHERE name = ? AND private = 0 AND kind IN (?, ?, ?) "
+                "AND (public_path = ? OR public_path > ? AND public_path < ?) LIMIT ?",
+                (name, *_CALLABLE_KINDS, top, top + ".", top + "/", _MAX_USED + 1 - len(out)))]
+            if len(out) > _MAX_USED:
+                return []
+        return out
 
     def _undocumented(self) -> np.ndarray:
         """1.0 for each Python function and method, outside the standard library, whose doc has no
@@ -944,8 +947,9 @@ _DOCUMENTED_SHARE = 0.3  # pandas documents 45% of its functions and methods in 
 # "Using numpy.all to do this", "you could use np.vectorize", "call `reset_index()`": the question says
 # which API it wants. A plain word after the verb is read only if a few records are named it ("use
 # setxor1d", "using nlargest"), which leaves out "using a loop", "use pandas" (a module) and "use get".
-_USE_BEFORE = re.compile(r"(?i)\b(?:use|using|call|calling|via)\s+(?:the\s+)?`?$")
-_USE_NAME = re.compile(r"(?i)\b(?:use|using|call|calling|via)\s+(?:the\s+)?([A-Za-z_]\w{3,})\b(?!\.\w)")
+_USE_VERB = r"(?i)\b(?:use|using|call|calling|via)\s+(?:the\s+)?"
+_USE_BEFORE = re.compile(_USE_VERB + r"`?$")
+_USE_NAME = re.compile(_USE_VERB + r"([A-Za-z_]\w{3,})\b(?!\.\w)")
 _CALLABLE_KINDS = ("function", "method", "property")
 _USED_KINDS = _CALLABLE_KINDS + ("class",)
 _MAX_USED = 8
