@@ -284,6 +284,62 @@ class Resolver:
                         continue
                 info.defs[qual] = {**d, "doc": f"{rest}\n\n{doc[:m.end()].strip()}"}
 
+    def _inherited_names(self, edges: dict[str, list[str]]) -> dict[str, list[str]]:
+        """Public names a base's members get under a public subclass: canonical member -> paths.
+
+        Where the base has no public name (`io.IOBase(_io._IOBase)`, numpy's `_ArrayOrScalarCommon`)
+        its members would have none at all; where the subclass fronts its accelerator's class of the
+        same name (`socket.socket(_socket.socket)`, public also as `socket.SocketType`), the subclass
+        is the name the docs and users use. Members of other bases stay under their own class (every
+        subclass's copy would flood the index); search shows them under a more public subclass."""
+        by_canonical = self._defs_by_canonical()
+        members: dict[str, list[str]] = {}  # class canonical -> its direct members' names
+        for canonical in by_canonical:
+            owner, _, name = canonical.rpartition(".")
+            if owner in by_canonical:
+                members.setdefault(owner, []).append(name)
+        found: dict[str, list[tuple[int, list[str]]]] = {}
+        for module, info in self.modules.items():
+            if info.hidden or _is_private_path(module):
+                continue
+            for qual, cls in list(info.defs.items()):
+                if cls.get("kind") != "class" or not cls.get("bases") or _is_private_path(qual):
+                    continue
+                path = f"{module}.{qual}"
+                names = [path] + _alias_names(path, edges)
+                taken = set(members.get(path, ()))
+                pending, seen = [(module, cls)], {path}
+                while pending and len(seen) < 20:
+                    at_module, at_cls = pending.pop(0)
+                    for base in at_cls.get("bases") or ():
+                        target = self._lookup_dotted(at_module, base.split("[", 1)[0].strip())
+                        if target is None or target in seen or target not in by_canonical:
+                            continue
+                        seen.add(target)
+                        base_module, base_info, base_cls = by_canonical[target]
+                        # Only through such bases: a public base's own private bases are its business.
+                        if base_info.origin == info.origin and self._lends_names(target, path, edges):
+                            pending.append((base_module, base_cls))
+                            for name in members.get(target, ()):
+                                if name not in taken and not name.startswith("_"):
+                                    found.setdefault(f"{target}.{name}", []).append(
+                                        (-len(members.get(path, ())), [f"{n}.{name}" for n in names]))
+                        taken.update(members.get(target, ()))  # an earlier base's member wins, as in the MRO
+        # Of several subclasses (numpy's `ndarray` and `generic`), the one with the most members of its
+        # own is named first: the fuller API is where users meet the member.
+        return {k: [p for _, paths in sorted(v, key=lambda t: t[0]) for p in paths] for k, v in found.items()}
+
+    @staticmethod
+    def _lends_names(base: str, cls: str, edges: dict[str, list[str]]) -> bool:
+        """Whether `base`'s members are listed under its subclass `cls` (see `_inherited_names`)."""
+        if not _is_private_path(base):
+            return False
+        if all(_is_private_path(a) for a in _alias_names(base, edges)):
+            return True
+        b_top, c_top = base.split(".")[0], cls.split(".")[0]
+        return b_top.startswith("_") and b_top.lstrip("_") == c_top and (
+            base.rsplit(".", 1)[-1].lstrip("_") == cls.rsplit(".", 1)[-1])
+
     def records(self) -> list[ApiRecord]:
         self.run()
         self.newdocs = self._newdocs()
@@ -291,6 +347,7 @@ class Resolver:
         self._method_aliases()
         self._alias_docs()
         edges = self._public_edges()
+        inherited = self._inherited_names(edges)
         out: list[ApiRecord] = []
         for module, info in self.modules.items():
             # Module record.
@@ -298,15 +355,19 @@ class Resolver:
             out.append(self._record(info, module, None, candidates))
             for qual, d in info.defs.items():
                 canonical = f"{module}.{qual}"
-                candidates = [canonical] + _alias_names(canonical, edges)
-                out.append(self._record(info, canonical, d, candidates))
+                extra = inherited.get(canonical, [])
+                candidates = [canonical] + _alias_names(canonical, edges) + extra
+                order = {p: n for n, p in enumerate(extra, 1)}
+                out.append(self._record(info, canonical, d, candidates, order))
         return out
 
     def _record(self, info: ModuleInfo, canonical: str, d: dict[str, Any] | None,
-                candidates: list[str]) -> ApiRecord:
+                candidates: list[str], order: dict[str, int] | None = None) -> ApiRecord:
         public = [c for c in dict.fromkeys(candidates) if not _is_private_path(c)]
         depth = d["qual"].count(".") + 1 if d is not None else 1
-        best = min(public, key=lambda c: _path_cost(c, canonical, depth)) if public else canonical
+        order = order or {}  # among equally good inherited names, the first given (see _inherited_names)
+        best = min(public, key=lambda c: (_path_cost(c, canonical, depth)[:-1], order.get(c, 0), c)) \
+            if public else canonical
         aliases = tuple(c for c in dict.fromkeys(candidates) if c != best)
         private = (not public) or info.hidden
         if d is None:

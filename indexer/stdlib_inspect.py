@@ -175,9 +175,14 @@ def module_facts(module: str) -> dict[str, Any] | None:
                             "line": 0})
             continue
         if inspect.isclass(obj):
+            real = getattr(obj, "__name__", name)
+            if real != name and real in members and getattr(mod, real, None) is obj:
+                # `_socket.SocketType is _socket.socket`, `array.ArrayType is array.array`: a second name
+                # of one class, bound as `SocketType = socket` would be (else its members are indexed twice).
+                imports.append({"name": name, "module": None, "attr": real, "line": 0, "local": True})
+                continue
             defs.append(_class_fact(obj, name))
             defs.extend(_member_facts(obj, name))
-            real = getattr(obj, "__name__", name)
             if real != name and real.isidentifier() and owner == module and not hasattr(mod, real):
                 # `_thread.LockType` is the class `lock`, the name typeshed (`allocate_lock() -> lock`)
                 # and reprs use: listed under that name too.

@@ -159,3 +159,18 @@ def test_an_api_that_converts_the_wrong_way_is_no_answer(stdlib_index, capsys):
     assert main(["search", "convert int to string", "--index", str(stdlib_index), "--explain"]) == 0
     out = " ".join(capsys.readouterr().out.split())
     assert "converts the wrong way for the question -0.08" in out
+
+
+def test_members_inherited_from_a_private_or_c_base_are_listed_under_the_public_class(stdlib_searcher):
+    # `add_argument` is defined on argparse's private `_ActionsContainer`, `readlines` on `_io._IOBase`,
+    # `send` on `_socket.socket` (public as `socket.SocketType` too): they had no public path, or a
+    # name users do not write, and "add a command line argument" answered `HelpFormatter.add_argument`.
+    lookup = stdlib_searcher.lookup
+    (add,) = lookup("argparse.ArgumentParser.add_argument")
+    assert add.public_path == "argparse.ArgumentParser.add_argument" and not add.private
+    (readlines,) = lookup("io.IOBase.readlines")
+    assert readlines.public_path == "io.IOBase.readlines" and readlines.summary
+    (send,) = lookup("socket.socket.send")
+    assert send.public_path == "socket.socket.send" and "socket.SocketType.send" in send.aliases
+    names = [h.record.public_path for h in stdlib_searcher.search("add a command line argument", k=3)]
+    assert names[0] == "argparse.ArgumentParser.add_argument", names

@@ -144,6 +144,86 @@ def test_docstrings_of_c_objects_from_add_newdoc(make_tree, tmp_path, apirec_hom
     assert {"fill", "zero"} <= set(hit.why["matched_terms"])  # its words are in the BM25 index
 
 
+def test_members_of_a_base_without_a_public_name_are_listed_under_its_subclass(make_tree, tmp_path,
+                                                                               apirec_home):
+    # `io.IOBase(_io._IOBase)`, `socket.socket(_socket.socket)`: the docs list `io.IOBase.readlines`,
+    # and the base's members have no other public path. A public base keeps its members.
+    repo = make_tree({
+        "face/__init__.py": ("from face.api import Socket, Reader, Stream, Sub, Conn\n"
+                             "from _face import ConnType\n"),
+        "_face.py": '''
+            class Conn:
+                def send(self, data: bytes) -> int:
+                    """Send data to the peer."""
+                def fileno(self) -> int:
+                    """Return the file descriptor."""
+            ConnType = Conn
+            ''',
+        "face/_impl.py": '''
+            class _Base:
+                def close(self):
+                    """Flush and close the stream."""
+                def _internal(self): ...
+            class _Lines(_Base):
+                def readlines(self, hint=-1) -> list:
+                    """Return a list of lines from the stream."""
+            class Socket:
+                def recv(self, bufsize: int) -> bytes:
+                    """Receive up to bufsize bytes from the socket."""
+                def send(self, data: bytes) -> int:
+                    """Send data to the socket."""
+            ''',
+        "face/api.py": '''
+            import _face
+            import face._impl as _impl
+            from face._impl import _Lines
+
+            class Conn(_face.Conn):
+                def fileno(self) -> int:
+                    """Return the descriptor, or -1 once closed."""
+
+            class Socket(_impl.Socket):
+                def send(self, data: bytes) -> int:
+                    """Send data, retrying on EINTR."""
+            class Reader(_Lines):
+                """A line reader."""
+            class Stream(_Lines):
+                """A stream of bytes."""
+                def fileno(self) -> int:
+                    """Return the file descriptor."""
+            class Public:
+                def size(self) -> int:
+                    """Size in bytes."""
+            class Sub(Public):
+                """A public subclass of a public class."""
+            ''',
+    })
+    build_index(tmp_path / "ix", [str(repo)])
+    s = Searcher(tmp_path / "ix", load_dense=False)
+    (recv,) = s.lookup("face.Socket.recv")
+    assert recv.summary == "Receive up to bufsize bytes from the socket."
+    assert recv.signature == "(bufsize: int) -> bytes"
+    assert not recv.private
+    assert s.lookup("face.Socket.send")[0].summary == "Send data, retrying on EINTR."  # its own override
+    # Through a chain of private bases.
+    assert s.lookup("face.Reader.readlines")[0].summary == "Return a list of lines from the stream."
+    assert s.lookup("face.Reader.close")[0].summary == "Flush and close the stream."
+    assert all(r.public_path != "face.Reader._internal" for r in s.lookup("face.Reader._internal"))
+    # One record for a member several subclasses inherit, named under the one with more of its own.
+    (lines,) = s.lookup("face.Reader.readlines")
+    assert lines.public_path == "face.Stream.readlines" and "face.Reader.readlines" in lines.aliases
+    # The class that fronts its accelerator's class of the same name is where users find its members,
+    # though the accelerator's class has a public name of its own (`socket.socket`, `socket.SocketType`).
+    (send,) = s.lookup("face.Conn.send")
+    assert send.public_path == "face.Conn.send" and "face.ConnType.send" in send.aliases
+    assert s.lookup("face.Conn.fileno")[0].summary == "Return the descriptor, or -1 once closed."
+    assert s.lookup("face.ConnType.fileno")[0].summary == "Return the file descriptor."
+    # A public base's members stay there.
+    assert all(r.public_path != "face.Sub.size" for r in s.lookup("face.Sub.size"))
+    hit = s.search("read the lines of a stream into a list", k=3)[0]
+    assert hit.record.public_path == "face.Stream.readlines"
+
+
 def test_docstrings_assigned_after_the_definition(make_tree, tmp_path, apirec_home):
     # posixpath: `splitext.__doc__ = genericpath._splitext.__doc__`; a copy of a copy, a literal, and
     # a definition's own docstring is not replaced.

@@ -124,3 +124,16 @@ def test_a_signature_that_cannot_be_read_leaves_the_rest_of_the_module():
     defs = {d["qual"]: d for d in module_facts("_curses")["defs"]}
     assert defs["window.border"]["doc"].startswith("Draw a border around the edges of the window.")
     assert "window.addstr" in defs and len(defs) > 100
+
+
+def test_a_second_name_of_a_c_class_is_a_binding_not_a_second_class():
+    # `_socket.SocketType is _socket.socket`, `array.ArrayType is array.array`: indexed once, so search
+    # does not list `send` twice and `socket.socket` can take the members it inherits.
+    from apirec.indexer.stdlib_inspect import module_facts
+
+    for module, alias, real in (("_socket", "SocketType", "socket"), ("array", "ArrayType", "array")):
+        facts = module_facts(module)
+        quals = {d["qual"] for d in facts["defs"]}
+        assert real in quals and (f"{real}.close" in quals or f"{real}.append" in quals)
+        assert alias not in quals and not any(q.startswith(alias + ".") for q in quals)
+        assert {"name": alias, "module": None, "attr": real, "line": 0, "local": True} in facts["imports"]
