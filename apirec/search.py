@@ -640,7 +640,10 @@ class Searcher:
         read.update(self.records(best))
         for i, r in read.items():
             made = conversion(r.summary, verb_only=True)
-            if made is not None and made[1] and not made[1] & dst and (dst or made[1] & src):
+            # With no target named, one that makes what is converted from something else; one that takes
+            # what is converted ("date string": a string) goes the right way whatever it makes.
+            if made is not None and made[1] and not made[1] & dst and (
+                    dst or made[1] & src and not made[0] & sides[0]):
                 out[i] = out.get(i, 0) + 1
         return out
 
@@ -826,6 +829,9 @@ _CONVERT = re.compile(r"\b(?:convert|converting|converted|conversion|cast|castin
 # ... or what is made from what: "Construct a date from a string", "create a dataframe from a dict".
 _MADE_FROM = re.compile(r"\b(?:construct|constructs|create|creates|make|makes|build|builds|parse|parses|"
                         r"parsed|get|extract)\b(?P<dst>[^.;:]*?)\bfrom\b(?P<src>[^.;:]*)", re.I)
+# ... or, in a doc, what was made and then from what: "Return new datetime parsed from a string".
+_MADE_BY = re.compile(r"\b(?P<dst>\w+(?:\s+\w+)?)\s+(?:parsed|created|constructed|built|made|decoded)\s+"
+                      r"from\b(?P<src>[^.;:]*)", re.I)
 _TYPE_TO = re.compile(r"\b(?P<src>\w+)\s+to\s+(?P<dst>.*)", re.I)
 # Words for a type, and the class names they stand for.
 _TYPE_WORDS = {
@@ -850,7 +856,7 @@ def conversion(text: str, *, verb_only: bool = False) -> tuple[frozenset[str], f
     `verb_only`: only with a conversion verb (docs say "Add a string to the list")."""
     if re.search(r"vi[cs][ea][ -]versa|\bback\b|\band\s+(?:from|back)\b", text, re.I):
         return None
-    m = _CONVERT.search(text) or _MADE_FROM.search(text)
+    m = _CONVERT.search(text) or _MADE_BY.search(text) or _MADE_FROM.search(text)
     if m is None:
         m = None if verb_only else _TYPE_TO.search(text)
         if m is None or _PLURALS.get(m["src"].lower(), m["src"].lower()) not in _TYPE_WORDS:

@@ -115,6 +115,7 @@ STR, INT, DATE = {"str", "string"}, {"int", "integer"}, {"date", "datetime"}
     ("Convert a number or string to an integer, or return 0", (STR | INT | {"float"}, INT)),  # int's doc
     ("Construct a date from a string in ISO 8601 format.", (STR, DATE)),  # what is made from what
     ("create a dataframe from a dict", ({"dict", "dictionary"}, {"dataframe"})),
+    ("Return new datetime parsed from a string (like time.strptime()).", (STR, DATE)),  # made, then from
     ("convert string to datetime and vice versa", None),
     ("Java Convert File to Byte Array and visa versa", None),
     ("how to add a column to a dataframe", None),  # no conversion
@@ -154,7 +155,12 @@ def test_an_api_that_converts_the_wrong_way_is_no_answer(stdlib_index, capsys):
     # `date.fromisoformat` ("Construct a date from a string") goes the other way.
     got = ranked("convert a date to a string")
     assert list(got)[0] == "str" and "backwards" not in got["str"].why
-    assert all(h.why.get("backwards") for p, h in got.items() if p.endswith("fromisoformat"))
+    assert all(h.why.get("backwards") for p, h in got.items() if p.endswith(("fromisoformat", "strptime")))
+    got = ranked("convert datetime to string")  # strptime ("new datetime parsed from a string") led it
+    assert list(got)[0] != "datetime.datetime.strptime", list(got)
+    # A "date string" is a string: strptime takes what is converted, so it goes the right way.
+    got = ranked("convert date string to timestamp")
+    assert "backwards" not in got["datetime.datetime.strptime"].why
     assert list(ranked("convert string to int"))[0] == "int"
     assert main(["search", "convert int to string", "--index", str(stdlib_index), "--explain"]) == 0
     out = " ".join(capsys.readouterr().out.split())
