@@ -64,6 +64,28 @@ def _stdlib_dir() -> Path:
     return Path(sysconfig.get_paths()["stdlib"])
 
 
+DEBIAN_JDK17_SRC = "/usr/lib/jvm/java-17-openjdk-*/lib/src.zip"
+
+
+def pin_jdk_sources(console: Any) -> str:
+    """The JDK sources the Java suites index: $APIREC_JDK_SRC, else Debian's openjdk-17-source, the
+    JDK the Java datasets are scored against (../shared/data/README.md). Not the `java` on PATH, which
+    differs between machines (another JDK alone moves the Java figures by a few cases)."""
+    import glob
+
+    from apirec.indexer.java import find_jdk_src_zip
+
+    if not os.environ.get("APIREC_JDK_SRC"):
+        found = [p for p in sorted(glob.glob(DEBIAN_JDK17_SRC)) if os.path.isfile(p)]
+        if found:
+            os.environ["APIREC_JDK_SRC"] = found[0]
+        else:
+            console.print("[yellow]Debian's openjdk-17-source is not installed: the Java suites index "
+                          "another JDK, so their figures are not comparable with RESULTS.md[/]")
+    src = find_jdk_src_zip()
+    return str(src) if src else ""
+
+
 class Ctx:
     def __init__(self, out: Path, cache: Path, quick: bool, rebuild: bool, limit: int | None):
         from rich.console import Console
@@ -78,6 +100,7 @@ class Ctx:
         self.rdir.mkdir(parents=True, exist_ok=True)
         self.pdir.mkdir(parents=True, exist_ok=True)
         self._rebuilt: set[str] = set()
+        self.jdk_src = ""
 
     # -- indexes -------------------------------------------------------------------------------------
     def index(self, name: str, specs: list[str]) -> Path:
@@ -88,6 +111,8 @@ class Ctx:
         path = self.cache / "idx" / name
         if name == "stdlib":  # the per-user default index: the one the test suite and LSP use
             return self._default_index()
+        if "java:jdk" in specs:
+            self.jdk_src = pin_jdk_sources(self.console)
         rebuild = self.rebuild and name not in self._rebuilt
         if IndexDir(path).exists() and not rebuild:
             if _loadable(path):
@@ -282,8 +307,12 @@ def suite_java(ctx: Ctx) -> dict[str, Any]:
                        "commands": [ours["command"], _score_cmd(ds, ours["rk"]), fused["command"],
                                     _score_cmd(ds, fused["rk"])],
                        "curve": key})
+    from apirec.indexer.java import jdk_version
+
+    version = jdk_version(ctx.jdk_src) if ctx.jdk_src else ""
+    jdk = f"JDK sources: {ctx.jdk_src} (JDK {version or 'version unknown'})." if ctx.jdk_src else ""
     return {"tables": tables, "index": str(index), "specs": QUICK_JAVA if ctx.quick else JDK_SPECS,
-            "latency_ms": lat, "notes": [
+            "latency_ms": lat, "notes": [*filter(None, [jdk]),
                 "popular-10: the ten APIs most often named in so_pairs_java.jsonl (training data), same list "
                 "for every query. Class level truncates both sides to package.Class (gold_class) and "
                 "de-duplicates the ranked classes.",
