@@ -23,6 +23,8 @@ PREFERRED_MODULE_ALIASES = {os.path.__name__: "os.path", os.name: "os"}  # posix
 _MAX_ROUNDS = 50
 # A doc that opens with naming the member this one is an alias of, as its own paragraph or all of it.
 _ALIAS_DOC = re.compile(r"\s*[\w.]+ is an alias (?:for|of) `*([\w.]+?)`*(?:\(\))?\.?[ \t]*(?:\n\s*\n|\s*$)")
+# A module attribute that holds an instance: `: RandomState` (a stub's annotation), ` = Random()`.
+_INSTANCE_OF = re.compile(r"\s*(?::\s*([A-Za-z_][\w.]*)|=\s*([A-Za-z_][\w.]*)\(.*\))\s*")
 # The value of a class attribute that names another object: ` = __update = MutableMapping.update`.
 _ALIAS_VALUE = re.compile(r"\s*=\s*(?:[A-Za-z_]\w*\s*=\s*)*([A-Za-z_][\w.]*)\s*$")
 
@@ -70,7 +72,9 @@ class Resolver:
         return None
 
     def _lookup_dotted(self, module: str, dotted: str) -> str | None:
-        """Follow `a.b.c` starting in `module`'s namespace; attributes of classes kept as text."""
+        """Follow `a.b.c` starting in `module`'s namespace; attributes of classes kept as text. A
+        module's instance stands for its class: `randint = _rand.randint` with `_rand: RandomState`
+        (numpy.random) or `_inst = Random()` binds the class's method."""
         parts = dotted.split(".")
         target = self._lookup(module, parts[0])
         for i, p in enumerate(parts[1:], 1):
@@ -79,8 +83,29 @@ class Resolver:
             if target in self.modules:
                 target = self._lookup(target, p)
             else:
+                if i == 1:
+                    target = self._instance_class(target) or target
                 return target + "." + ".".join(parts[i:])
         return target
+
+    def _instance_class(self, target: str) -> str | None:
+        """The class of a module-level instance (`_rand: RandomState`, `_inst = Random()`), if this
+        module defines or imports it; None for anything else."""
+        owner, _, name = target.rpartition(".")
+        info = self.modules.get(owner)
+        d = info.defs.get(name) if info is not None else None
+        if d is None or d.get("kind") not in ("attribute", "constant"):
+            return None
+        m = _INSTANCE_OF.fullmatch(d.get("signature") or "")
+        if m is None:
+            return None
+        cls = self._lookup_dotted(owner, m.group(1) or m.group(2))
+        if cls is None or cls in self.modules:
+            return None
+        cls_owner, _, cls_name = cls.rpartition(".")
+        cls_info = self.modules.get(cls_owner)
+        found = cls_info.defs.get(cls_name) if cls_info is not None else None
+        return cls if found is not None and found.get("kind") == "class" else None
 
     def _exported_names(self, module: str) -> list[str]:
         info = self.modules[module]
@@ -387,6 +412,8 @@ class Resolver:
         kind = d["kind"]
         if kind == "method" and d["qual"].endswith(".__init__"):
             kind = "constructor"
+        elif kind == "method" and best.rpartition(".")[0] in self.modules:
+            kind = "function"  # a module's name for it (`numpy.random.randint`, `tarfile.open`): called so
         signature = d.get("signature", "")
         if kind in ("function", "method", "constructor", "class") and signature.startswith("("):
             head = signature.split(")", 1)[0].strip("( ")

@@ -224,6 +224,34 @@ def test_members_of_a_base_without_a_public_name_are_listed_under_its_subclass(m
     assert hit.record.public_path == "face.Stream.readlines"
 
 
+def test_a_modules_name_for_a_method_of_its_own_instance_is_a_function(make_tree, tmp_path, apirec_home):
+    # numpy.random's stub: `_rand: RandomState`, `randint = _rand.randint`; random.py: `_inst = Random()`.
+    # `np.random.randint` had no record at all.
+    repo = make_tree({
+        "rnd/__init__.py": "from rnd.mtrand import RandomState, randint, shuffle\n",
+        "rnd/mtrand.pyi": '''
+            __all__ = ["RandomState", "randint", "shuffle"]
+            class RandomState:
+                def randint(self, low: int, high: int | None = None) -> int:
+                    """Return random integers from low (inclusive) to high (exclusive)."""
+                def shuffle(self, x) -> None:
+                    """Modify a sequence in-place by shuffling its contents."""
+            _rand: RandomState
+            _inst = RandomState(5)
+            randint = _rand.randint
+            shuffle = _inst.shuffle
+            ''',
+    })
+    build_index(tmp_path / "ix", [str(repo)])
+    s = Searcher(tmp_path / "ix", load_dense=False)
+    (randint,) = s.lookup("rnd.randint")
+    assert randint.public_path == "rnd.randint" and randint.kind == "function"
+    assert randint.signature == "(low: int, high: int | None = None) -> int"
+    assert "rnd.RandomState.randint" in randint.aliases  # still the class's member by that name
+    assert s.lookup("rnd.shuffle")[0].summary == "Modify a sequence in-place by shuffling its contents."
+    assert [r.public_path for r in s.lookup("rnd.RandomState.randint")] == ["rnd.randint"]
+
+
 def test_docstrings_assigned_after_the_definition(make_tree, tmp_path, apirec_home):
     # posixpath: `splitext.__doc__ = genericpath._splitext.__doc__`; a copy of a copy, a literal, and
     # a definition's own docstring is not replaced.
