@@ -23,6 +23,9 @@ PY_SUFFIXES = (".py", ".pyi")
 DOC_SUFFIXES = (".md", ".markdown", ".rst", ".html", ".htm")
 CORPUS_SUFFIXES = (".json", ".jsonl")
 TEST_DIRS = {"test", "tests", "testing", "__tests__"}
+# In an installed package, `testing` is its public testing API (`numpy.testing.assert_allclose`), not its
+# test suite: indexed and recommended like the rest.
+PACKAGE_TEST_DIRS = TEST_DIRS - {"testing"}
 SKIP_DIRS = {".git", ".hg", ".svn", "__pycache__", ".tox", ".nox", ".venv", "venv", "node_modules",
              ".mypy_cache", ".pytest_cache", ".ruff_cache", "build", "dist", ".eggs", "site-packages"}
 # Stdlib parts that are tools or tests, not APIs people call.
@@ -146,11 +149,11 @@ def walk_python_tree(root: Path, source: str, origin: str, version: str, disc: D
                 continue
             if only_top is not None and not rel_dir.parts and name not in only_top:
                 continue
-            if skip_tests and name in TEST_DIRS:
+            if skip_tests and name in PACKAGE_TEST_DIRS:
                 continue
             keep.append(name)
         dirnames[:] = keep
-        hidden = any(p in TEST_DIRS for p in rel_dir.parts)
+        hidden = any(p in (PACKAGE_TEST_DIRS if skip_tests else TEST_DIRS) for p in rel_dir.parts)
         for name in sorted(filenames):
             p = d / name
             rel = (rel_dir / name).as_posix()

@@ -632,6 +632,29 @@ def test_an_installed_library_answers_only_questions_that_involve_it(make_tree, 
     assert nl_hits(q, indexes, 3, {"fk": "framekit"})[0].record.public_path == "framekit.strip"
 
 
+def test_an_installed_packages_testing_api_is_indexed_and_its_tests_are_not(tmp_path, apirec_home,
+                                                                            monkeypatch):
+    # `numpy.testing.assert_allclose` is public API that users call; `numpy/tests` is numpy's own suite.
+    site = tmp_path / "site"
+    _installed(site, "numkit", {
+        "numkit/__init__.py": "from numkit import testing\n",
+        "numkit/testing/__init__.py": '''
+            def assert_allclose(actual, desired, rtol=1e-07):
+                """Raise an AssertionError if two objects are not equal up to desired tolerance."""
+            ''',
+        "numkit/testing/tests/test_utils.py": "def test_allclose():\n    pass\n",
+        "numkit/tests/test_core.py": "def test_core():\n    pass\n",
+    })
+    monkeypatch.syspath_prepend(str(site))
+    build_index(tmp_path / "ix", ["pkg:numkit"])
+    s = Searcher(tmp_path / "ix", load_dense=False)
+    rec = s.exact("numkit.testing.assert_allclose")
+    assert rec is not None and not rec.private
+    assert s.search("assert two arrays are equal up to a tolerance", k=1)[0].record == rec
+    assert s.exact("numkit.tests.test_core.test_core") is None
+    assert s.exact("numkit.testing.tests.test_utils.test_allclose") is None
+
+
 def test_a_member_of_an_internal_base_is_shown_under_the_public_class(make_tree, tmp_path, capsys):
     # pandas' `tail` is defined on `pandas.core.generic.NDFrame`; users write `pandas.DataFrame.tail`.
     repo = make_tree({
