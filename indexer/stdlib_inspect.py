@@ -263,6 +263,7 @@ def fill_gaps(records: list, version: str) -> list:
             attributes[r.public_path] = n
     records = list(records)
     added: list = []
+    moved: dict[str, str] = {}  # public path of a hidden class -> the public name it is exported by
     for module in sorted(set(modules)):
         if not can_inspect(module) or module.split(".")[0] in ("tkinter", "turtle"):
             continue
@@ -322,6 +323,10 @@ def fill_gaps(records: list, version: str) -> list:
                     records[n] = old.with_(public_path=f"{module}.{name}", private=False,
                                            aliases=(old.public_path, *old.aliases),
                                            kind="function" if old.kind == "method" else old.kind)
+                elif old.kind == "class" and old.private and old.public_path not in moved:
+                    # `multiprocessing.Process` is `multiprocessing.context.Process`, which that module's
+                    # empty `__all__` hides: the class is public by the name exported, members with it.
+                    moved[old.public_path] = f"{module}.{name}"
                 else:
                     records[n] = old.with_(aliases=old.aliases + (f"{module}.{name}",))
                 known.add(f"{module}.{name}")
@@ -333,6 +338,16 @@ def fill_gaps(records: list, version: str) -> list:
             known.add(f"{module}.{name}")
             if kind == "class" and canonical == f"{module}.{name}":  # its own class: members too
                 added.extend(_filled_members(obj, canonical, known, version))
+    if moved:
+        for n, r in enumerate(records):
+            owner = r.public_path if r.public_path in moved else r.parent if r.parent in moved else None
+            if owner is None or r.origin != "stdlib":
+                continue
+            path = moved[owner] + r.public_path[len(owner):]
+            if path in known and path != moved[owner]:
+                continue
+            records[n] = r.with_(public_path=path, private=_is_private_path(path),
+                                 aliases=(r.public_path, *(a for a in r.aliases if a != path)))
     return records + added
 
 

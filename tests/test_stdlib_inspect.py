@@ -137,3 +137,25 @@ def test_a_second_name_of_a_c_class_is_a_binding_not_a_second_class():
         assert real in quals and (f"{real}.close" in quals or f"{real}.append" in quals)
         assert alias not in quals and not any(q.startswith(alias + ".") for q in quals)
         assert {"name": alias, "module": None, "attr": real, "line": 0, "local": True} in facts["imports"]
+
+
+def test_a_class_a_modules_all_hides_is_public_by_the_name_exported():
+    # `multiprocessing.Process` is `multiprocessing.context.Process`, and context.py's `__all__ = ()`
+    # hid it: search had no `multiprocessing.Process` to show (nor its members under it).
+    from apirec.indexer.stdlib_inspect import fill_gaps
+
+    from apirec.records import ApiRecord
+
+    v = "%d.%d.%d" % sys.version_info[:3]
+    real = "multiprocessing.context.Process"
+    recs = [ApiRecord(public_path="multiprocessing", canonical_path="multiprocessing", kind="module",
+                      origin="stdlib", origin_version=v),
+            ApiRecord(public_path=real, canonical_path=real, kind="class", origin="stdlib", origin_version=v,
+                      private=True),
+            ApiRecord(public_path=f"{real}.sentinel_note", canonical_path=f"{real}.sentinel_note",
+                      kind="property", origin="stdlib", origin_version=v, private=True)]
+    got = {r.canonical_path: r for r in fill_gaps(recs, v)}
+    assert got[real].public_path == "multiprocessing.Process" and not got[real].private
+    assert real in got[real].aliases
+    member = got[f"{real}.sentinel_note"]
+    assert member.public_path == "multiprocessing.Process.sentinel_note" and not member.private
