@@ -231,9 +231,11 @@ def stdlib(disc: Discovery, spec: str = "python:stdlib") -> None:
     has_source = {n for n in names if (root / f"{n}.py").is_file() or (root / n / "__init__.py").is_file()}
     walk_python_tree(root, spec, "stdlib", version, disc, include_docs=False,
                      only_top=has_source, skip_tests=True)
-    from .stdlib_inspect import can_inspect
+    from .stdlib_inspect import can_inspect, is_present
 
-    inspect_only = sorted(n for n in names - has_source if can_inspect(n)) + ["builtins"]
+    # Only what this interpreter has: an absent module (`winreg` here) would be looked for again on
+    # every refresh, and a refresh that changed nothing would still write a new generation.
+    inspect_only = sorted(n for n in names - has_source if can_inspect(n) and is_present(n)) + ["builtins"]
     for n in inspect_only:
         disc.items.append(FileItem(key=f"inspect:{n}", kind="inspect", source=spec, origin="stdlib",
                                    version=version, module=n, content_hash=f"py{version}"))

@@ -74,6 +74,23 @@ def _has_source(module: str) -> bool:
     return bool(spec is not None and (spec.origin or "").endswith(".py"))
 
 
+def is_present(module: str) -> bool:
+    """Whether this interpreter has the module at all (`winreg`, `msvcrt` are in
+    `sys.stdlib_module_names` everywhere), found without importing it."""
+    if module in sys.builtin_module_names or module in sys.modules:
+        return True
+    import importlib.util
+
+    saved = sys.path[:]
+    sys.path[:] = _stdlib_dirs()
+    try:
+        return importlib.util.find_spec(module) is not None
+    except (ImportError, ValueError):
+        return False
+    finally:
+        sys.path[:] = saved
+
+
 def _signature(obj: Any, name: str, doc: str) -> tuple[str, list[dict[str, str]], str]:
     try:
         sig = inspect.signature(obj)

@@ -159,3 +159,14 @@ def test_a_class_a_modules_all_hides_is_public_by_the_name_exported():
     assert real in got[real].aliases
     member = got[f"{real}.sentinel_note"]
     assert member.public_path == "multiprocessing.Process.sentinel_note" and not member.private
+
+
+def test_discovery_lists_only_the_c_modules_this_interpreter_has():
+    # `sys.stdlib_module_names` names winreg and msvcrt everywhere; listed here they gave no facts and
+    # were looked for again on every refresh.
+    from apirec.indexer.sources import discover
+
+    keys = {i.key for i in discover(["python:stdlib"]).items if i.kind == "inspect"}
+    assert {"inspect:_socket", "inspect:builtins"} <= keys
+    absent = {n for n in ("winreg", "msvcrt", "_winapi", "nt") if n not in sys.builtin_module_names}
+    assert absent and not {f"inspect:{n}" for n in absent} & keys
