@@ -736,8 +736,28 @@ def index_state(path: Path) -> str:
         params = read_params(index.current(), path)
     except IndexLoadError:
         return "outdated"
-    stdlib = (params.get("origins") or {}).get("stdlib") or {}
+    origins = params.get("origins") or {}
+    stdlib = origins.get("stdlib") or {}
     if params.get("facts_version") != FACTS_VERSION or (
             stdlib and stdlib.get("version") != "%d.%d.%d" % sys.version_info[:3]):
         return "stale"
-    return "ok"
+    return "stale" if _upgraded_packages(params.get("sources") or (), origins) else "ok"
+
+
+def _upgraded_packages(sources, origins: dict) -> list[str]:
+    """`pkg:` sources whose installed version is not the one indexed (a cached index of pandas 2 must
+    not answer for pandas 3). One metadata read each; nothing is imported."""
+    from importlib import metadata
+
+    out = []
+    for spec in sources:
+        if not spec.startswith("pkg:"):
+            continue
+        try:
+            dist = metadata.distribution(spec[4:])
+        except metadata.PackageNotFoundError:
+            continue  # uninstalled: a refresh would fail; the index still answers for what it holds
+        indexed = (origins.get(dist.metadata["Name"] or spec[4:]) or {}).get("version")
+        if indexed is not None and indexed != dist.version:
+            out.append(spec)
+    return out

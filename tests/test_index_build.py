@@ -655,6 +655,24 @@ def test_an_installed_packages_testing_api_is_indexed_and_its_tests_are_not(tmp_
     assert s.exact("numkit.testing.tests.test_utils.test_allclose") is None
 
 
+def test_an_index_of_a_package_since_upgraded_is_stale(tmp_path, apirec_home, monkeypatch):
+    # A cached index of pandas 2 must not answer for the pandas 3 installed since: the benchmarks and
+    # the default index refresh an index that is not "ok".
+    from apirec import build
+
+    site = tmp_path / "site"
+    _installed(site, "numkit", {"numkit/__init__.py": "def total(a):\n    \"\"\"Sum of the values.\"\"\"\n"})
+    monkeypatch.syspath_prepend(str(site))
+    index = tmp_path / "ix"
+    build_index(index, ["pkg:numkit"])
+    assert build.index_state(index) == "ok"
+    meta = site / "numkit-1.0.dist-info" / "METADATA"
+    meta.write_text(meta.read_text().replace("Version: 1.0", "Version: 2.0"))
+    assert build.index_state(index) == "stale"
+    build_index(index, [], refresh_all=True)
+    assert build.index_state(index) == "ok"
+
+
 def test_a_member_of_an_internal_base_is_shown_under_the_public_class(make_tree, tmp_path, capsys):
     # pandas' `tail` is defined on `pandas.core.generic.NDFrame`; users write `pandas.DataFrame.tail`.
     repo = make_tree({
