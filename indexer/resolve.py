@@ -55,6 +55,7 @@ class Resolver:
         self.names: dict[str, dict[str, str]] = {m: {} for m in modules}
         self.star_bound: dict[str, set[str]] = {m: set() for m in modules}
         self.newdocs: dict[str, str] = {}  # set by records(), after the fixed point
+        self._instances: set[str] = set()  # instances whose class is being looked up
 
     # -- the fixed point ---------------------------------------------------------------------------
     def _lookup(self, module: str, name: str) -> str | None:
@@ -94,12 +95,16 @@ class Resolver:
         owner, _, name = target.rpartition(".")
         info = self.modules.get(owner)
         d = info.defs.get(name) if info is not None else None
-        if d is None or d.get("kind") not in ("attribute", "constant"):
+        if d is None or d.get("kind") not in ("attribute", "constant") or target in self._instances:
             return None
         m = _INSTANCE_OF.fullmatch(d.get("signature") or "")
         if m is None:
             return None
-        cls = self._lookup_dotted(owner, m.group(1) or m.group(2))
+        self._instances.add(target)  # `a: b.x` with `b: a.y` must not recurse for ever
+        try:
+            cls = self._lookup_dotted(owner, m.group(1) or m.group(2))
+        finally:
+            self._instances.discard(target)
         if cls is None or cls in self.modules:
             return None
         cls_owner, _, cls_name = cls.rpartition(".")

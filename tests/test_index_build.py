@@ -252,6 +252,19 @@ def test_a_modules_name_for_a_method_of_its_own_instance_is_a_function(make_tree
     assert [r.public_path for r in s.lookup("rnd.RandomState.randint")] == ["rnd.randint"]
 
 
+def test_instances_annotated_with_each_other_do_not_stop_the_index(make_tree, tmp_path, apirec_home):
+    # `a: b.x` and `b: a.y` (nonsense, but a file may say it): the rest is indexed.
+    repo = make_tree({"loop.pyi": '''
+        a: b.x
+        b: a.y
+        c = a.z
+        def fine() -> int:
+            """Still indexed."""
+        '''})
+    build_index(tmp_path / "ix", [str(repo)])
+    assert Searcher(tmp_path / "ix", load_dense=False).lookup("loop.fine")[0].summary == "Still indexed."
+
+
 def test_docstrings_assigned_after_the_definition(make_tree, tmp_path, apirec_home):
     # posixpath: `splitext.__doc__ = genericpath._splitext.__doc__`; a copy of a copy, a literal, and
     # a definition's own docstring is not replaced.
