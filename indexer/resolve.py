@@ -253,15 +253,20 @@ class Resolver:
                 line = base_def.get("line", 0) if base_module == module else cls.get("line", 0)
                 info.defs[qual] = {**base_def, "qual": qual, "doc": doc, "line": line}
 
-    def _base_member(self, module: str, cls: dict[str, Any], member: str, by_canonical: dict,
-                     seen: set[str]) -> tuple[str, dict[str, Any]] | None:
-        """(module, definition) of `member` on the nearest base of `cls` that declares it."""
+    def _new_bases(self, module: str, cls: dict[str, Any], by_canonical: dict, seen: set[str]):
+        """(canonical, module, info, definition) of each base of `cls` defined in the index and not in
+        `seen` (which it joins), in the order written."""
         for base in cls.get("bases") or ():
             target = self._lookup_dotted(module, base.split("[", 1)[0].strip())
             if target is None or target in seen or target not in by_canonical:
                 continue
             seen.add(target)
-            base_module, base_info, base_cls = by_canonical[target]
+            yield (target, *by_canonical[target])
+
+    def _base_member(self, module: str, cls: dict[str, Any], member: str, by_canonical: dict,
+                     seen: set[str]) -> tuple[str, dict[str, Any]] | None:
+        """(module, definition) of `member` on the nearest base of `cls` that declares it."""
+        for _, base_module, base_info, base_cls in self._new_bases(module, cls, by_canonical, seen):
             got = base_info.defs.get(f"{base_cls['qual']}.{member}")
             if got is not None:
                 return base_module, got
@@ -341,12 +346,8 @@ class Resolver:
                 pending, seen = [(module, cls)], {path}
                 while pending and len(seen) < 20:
                     at_module, at_cls = pending.pop(0)
-                    for base in at_cls.get("bases") or ():
-                        target = self._lookup_dotted(at_module, base.split("[", 1)[0].strip())
-                        if target is None or target in seen or target not in by_canonical:
-                            continue
-                        seen.add(target)
-                        base_module, base_info, base_cls = by_canonical[target]
+                    for target, base_module, base_info, base_cls in self._new_bases(at_module, at_cls,
+                                                                                    by_canonical, seen):
                         # Only through such bases: a public base's own private bases are its business.
                         if base_info.origin == info.origin and self._lends_names(target, path, edges):
                             pending.append((base_module, base_cls))
