@@ -91,6 +91,19 @@ def is_present(module: str) -> bool:
         sys.path[:] = saved
 
 
+def value_repr(obj: Any) -> str:
+    """A constant's value as its signature shows it, the same in every run: a set's items sorted (string
+    hashing is salted per process), no object addresses (`<capsule object ... at 0x7f...>`)."""
+    text = repr(obj)
+    if isinstance(obj, (set, frozenset)) and obj:
+        try:
+            items = "{" + ", ".join(sorted(map(repr, obj))) + "}"
+            text = items if type(obj) is set else f"{type(obj).__name__}({items})"
+        except TypeError:
+            pass
+    return re.sub(r" at 0x[0-9a-fA-F]+", "", text)[:60]
+
+
 def _signature(obj: Any, name: str, doc: str) -> tuple[str, list[dict[str, str]], str]:
     try:
         sig = inspect.signature(obj)
@@ -210,7 +223,7 @@ def module_facts(module: str) -> dict[str, Any] | None:
         elif isinstance(obj, (int, float, str, bytes, bool, tuple, frozenset)) or obj is None:
             kind = "constant" if name.isupper() else "attribute"
             defs.append({"qual": name, "kind": kind, "line": 0, "doc": "",
-                         "signature": f" = {repr(obj)[:60]}", "params": [], "deprecated": False,
+                         "signature": f" = {value_repr(obj)}", "params": [], "deprecated": False,
                          "examples": []})
     return {"module": module, "is_package": hasattr(mod, "__path__"), "doc": inspect.getdoc(mod) or "",
             "defs": defs, "imports": imports, "star": [],
@@ -317,7 +330,7 @@ def fill_gaps(records: list, version: str) -> list:
                 continue
             else:
                 kind = "constant" if name.isupper() else "attribute"
-                fact = {"doc": "", "signature": f" = {repr(obj)[:60]}", "params": []}
+                fact = {"doc": "", "signature": f" = {value_repr(obj)}", "params": []}
             params = tuple(Param(name=p["name"], annotation=p.get("annotation", ""), default=p.get("default", ""),
                                  kind=p.get("kind", "positional_or_keyword")) for p in fact.get("params", ()))
             sig = fact.get("signature", "")

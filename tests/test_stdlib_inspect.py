@@ -170,3 +170,20 @@ def test_discovery_lists_only_the_c_modules_this_interpreter_has():
     assert {"inspect:_socket", "inspect:builtins"} <= keys
     absent = {n for n in ("winreg", "msvcrt", "_winapi", "nt") if n not in sys.builtin_module_names}
     assert absent and not {f"inspect:{n}" for n in absent} & keys
+
+
+def test_a_constants_value_reads_the_same_in_every_run():
+    # `sre_parse.DIGITS` (a frozenset: salted string hashes order it per process) and `socket.CAPI` (an
+    # address) changed on every refresh of the same interpreter's index.
+    import subprocess
+
+    from apirec.indexer.stdlib_inspect import value_repr
+
+    assert value_repr(frozenset("cab")) == "frozenset({'a', 'b', 'c'})"
+    assert value_repr({2, 1}) == "{1, 2}" and value_repr(set()) == "set()"
+    assert value_repr(object()) == "<object object>"
+    script = "from apirec.indexer.stdlib_inspect import value_repr; print(value_repr(frozenset('abcdefgh')))"
+    runs = {subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True,
+                           env={**__import__("os").environ, "PYTHONHASHSEED": seed}).stdout
+            for seed in ("1", "2", "3")}
+    assert len(runs) == 1
