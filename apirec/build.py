@@ -465,6 +465,15 @@ def build_index(index_path: Path, specs: list[str], *, model: str | None = None,
         removed_sources = set(remove or ())
         old_map = {k: v for k, v in old_map.items() if v[0] not in removed_sources}
         plan: RefreshPlan = make_plan(old_map, new_hashes, set(scan))
+        same = None if rebuild or remove or plan.changed or not old_files else _same_build(
+            index, spec.model_id, set(all_specs) | set(specs))
+        if same is not None:
+            # Nothing to re-read and the same sources, extractor and model (a language server's start
+            # on an unchanged workspace): the current generation stands; writing it again cost seconds.
+            report.unchanged, report.kept = True, len(plan.keep)
+            report.generation, report.records, report.files = same.name, *_counts(same)
+            report.seconds = {"discover": t1 - t0, "total": time.perf_counter() - t0}
+            return report
 
         files: dict[str, FileRow] = {}
         for k in plan.keep:
@@ -582,6 +591,26 @@ def build_index(index_path: Path, specs: list[str], *, model: str | None = None,
         report.seconds = {"discover": t1 - t0, "extract": t2 - t1, "resolve": t3 - t2, "embed": t4 - t3,
                           "write": t5 - t4, "total": t5 - t0}
         return report
+
+
+def _same_build(index: IndexDir, model_id: str, sources: set[str]) -> Path | None:
+    """The current generation's folder if it was made from `sources` by this extractor with this model."""
+    try:
+        folder = index.current()
+        params = read_params(folder, index.path)
+    except IndexLoadError:
+        return None
+    if params.get("facts_version") != FACTS_VERSION or params.get("model_id") != model_id or (
+            params.get("apirec_version") != __version__):  # another apirec may assemble records otherwise
+        return None
+    if _upgraded_packages(params.get("sources") or (), params.get("origins") or {}):
+        return None  # unchanged files of a new version: the version its records carry is rewritten
+    return folder if set(params.get("sources") or ()) == sources else None
+
+
+def _counts(folder: Path) -> tuple[int, int]:
+    params = json.loads((folder / "params.json").read_text("utf-8"))
+    return int(params.get("records", 0)), int(params.get("files", 0))
 
 
 def old_sources_of(index: IndexDir) -> list[str]:

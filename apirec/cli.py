@@ -178,10 +178,14 @@ def cmd_index(args) -> int:
         print(json.dumps(report.to_dict(), indent=1))
         return 0
     con = _console()
-    con.print(f"Indexed [bold]{report.records}[/] APIs from {report.files} files into {report.index} "
-              f"({report.generation}) in {report.seconds.get('total', 0):.1f} s "
-              f"[dim](parsed {report.computed}, reused {report.kept}, removed {report.deleted}; "
-              f"embedded {report.embedded}, reused {report.reused_vectors} vectors)[/]")
+    if report.unchanged:
+        con.print(f"Unchanged: [bold]{report.records}[/] APIs from {report.files} files in {report.index} "
+                  f"({report.generation}); nothing to re-read in {report.seconds.get('total', 0):.1f} s")
+    else:
+        con.print(f"Indexed [bold]{report.records}[/] APIs from {report.files} files into {report.index} "
+                  f"({report.generation}) in {report.seconds.get('total', 0):.1f} s "
+                  f"[dim](parsed {report.computed}, reused {report.kept}, removed {report.deleted}; "
+                  f"embedded {report.embedded}, reused {report.reused_vectors} vectors)[/]")
     if report.skipped:
         con.print(f"[yellow]Skipped {len(report.skipped)} files[/] (see --json or -v for the list)")
         if args.verbose:

@@ -407,6 +407,29 @@ def test_index_made_by_another_extractor_is_stale(pandas_like, monkeypatch):
     assert Searcher(index, load_dense=False).lookup("mypd.read_csv")
 
 
+def test_a_refresh_that_finds_nothing_changed_keeps_the_generation(make_tree, tmp_path, apirec_home,
+                                                                     monkeypatch):
+    # The language server indexes its workspace at every start: an unchanged one must not be written
+    # again (seconds for a large one). A changed file, a new source or a new extractor still rebuild.
+    from apirec import build
+
+    repo = make_tree({"pkg/__init__.py": "def area(r):\n    \"\"\"Area of a circle.\"\"\"\n"})
+    index = tmp_path / "ix"
+    first = build_index(index, [str(repo)])
+    again = build_index(index, [str(repo)])
+    assert again.unchanged and again.generation == first.generation and again.records == first.records
+    (repo / "pkg" / "__init__.py").write_text("def area(r):\n    \"\"\"Area of a disc.\"\"\"\n")
+    changed = build_index(index, [], refresh_all=True)
+    assert not changed.unchanged and changed.generation != first.generation
+    assert Searcher(index, load_dense=False).lookup("pkg.area")[0].summary == "Area of a disc."
+    other = make_tree({"more.py": "def volume(r):\n    \"\"\"Volume of a ball.\"\"\"\n"})
+    assert not build_index(index, [str(other)]).unchanged
+    rebuilt = build_index(index, [], refresh_all=True)
+    assert rebuilt.unchanged
+    monkeypatch.setattr(build, "FACTS_VERSION", build.FACTS_VERSION + 1)  # an upgraded extractor
+    assert not build_index(index, [], refresh_all=True).unchanged
+
+
 def test_a_class_attribute_bound_to_a_method_is_that_method(make_tree, tmp_path, apirec_home):
     # `update = __update = MutableMapping.update` in OrderedDict, `__str__ = output` in Morsel:
     # completion must offer them as calls, with the method's signature and doc.
