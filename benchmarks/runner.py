@@ -116,19 +116,25 @@ class Ctx:
         rebuild = self.rebuild and name not in self._rebuilt
         if IndexDir(path).exists() and not rebuild:
             if _loadable(path):
-                missing = [s for s in specs if s not in _sources(path)]
-                if not missing and index_state(path) == "ok":
+                have = _sources(path)
+                missing = [s for s in specs if s not in have]
+                # Sources the suite no longer asks for (the cache was moved, a spec changed): a refresh
+                # would look for them; they are dropped.
+                extra = [s for s in have if s not in specs]
+                if not missing and not extra and index_state(path) == "ok":
                     return path
-                if not missing:
+                if not missing and not extra:
                     # Extracted by another apirec: re-read its sources (unchanged texts keep their vectors).
                     self.console.print(f"[bold]refreshing[/] {name}: apirec index --index {path}")
                     with _build_bar(self.console, name) as pr:
                         build_index(path, [], refresh_all=True, progress=pr)
                     return path
-                # A cached index without some of the specs: add them (the rest is reused).
-                self.console.print(f"[bold]indexing[/] {name}: apirec index {' '.join(missing)} --index {path}")
+                # A cached index without some of the specs, or with others: add and drop them (the rest
+                # is reused), and re-read the rest as a refresh would.
+                args = " ".join([*missing, *(f"--remove {s}" for s in extra)])
+                self.console.print(f"[bold]indexing[/] {name}: apirec index {args} --refresh --index {path}")
                 with _build_bar(self.console, name) as pr:
-                    build_index(path, missing, progress=pr)
+                    build_index(path, missing, refresh_all=True, remove=extra, progress=pr)
                 return path
             self.console.print(f"[yellow]the cached index {path} is stale (older schema?); rebuilding[/]")
             rebuild = True
