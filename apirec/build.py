@@ -362,33 +362,50 @@ def _attach_examples(records: list[ApiRecord], examples: list[dict[str, Any]]) -
 # -- the build -------------------------------------------------------------------------------------
 
 
-def _load_previous(index: IndexDir, model_id: str) -> tuple[dict[str, FileRow], dict, dict[str, np.ndarray]]:
-    """Files, sources and vectors (by text hash) of the current generation, if it is usable."""
+def _load_previous(index: IndexDir) -> tuple[dict[str, FileRow], dict]:
+    """Files and sources of the current generation, if it is usable."""
     if not index.exists():
-        return {}, {}, {}
+        return {}, {}
     try:
         folder = index.current()
-        params = read_params(folder, index.path)
+        read_params(folder, index.path)
         con = open_db(folder / "meta.sqlite")
         files = load_files(con)
         sources = {s: {"origin": o, "version": v} for s, o, v in
                    con.execute("SELECT spec, origin, version FROM sources")}
-        vectors: dict[str, np.ndarray] = {}
-        if params.get("model_id") == model_id and (folder / "vectors.npy").exists():
-            vecs = np.load(folder / "vectors.npy")
-            for idx, th in con.execute("SELECT idx, text_hash FROM records"):
-                if idx < len(vecs) and vecs[idx].any():
-                    vectors[th] = vecs[idx]
-            if (folder / "solved_vectors.npy").exists():
-                svecs = np.load(folder / "solved_vectors.npy")
-                for idx, th in con.execute("SELECT idx, text_hash FROM solved"):
-                    if idx < len(svecs):
-                        vectors[th] = svecs[idx]
         con.close()
-        return files, sources, vectors
+        return files, sources
     except (IndexLoadError, sqlite3.Error, OSError, ValueError) as e:
         log.warning("the previous index generation is unusable (%s); building from scratch", e)
-        return {}, {}, {}
+        return {}, {}
+
+
+def _previous_vectors(index: IndexDir, model_id: str) -> dict[str, np.ndarray]:
+    """The current generation's vectors by text hash, if that model made them (read only when some
+    record is written again: a refresh that changes nothing does not need them)."""
+    if not index.exists():
+        return {}
+    try:
+        folder = index.current()
+        same_model = read_params(folder, index.path).get("model_id") == model_id
+        if not same_model or not (folder / "vectors.npy").exists():
+            return {}
+        con = open_db(folder / "meta.sqlite")
+        vectors: dict[str, np.ndarray] = {}
+        vecs = np.load(folder / "vectors.npy")
+        for idx, th in con.execute("SELECT idx, text_hash FROM records"):
+            if idx < len(vecs) and vecs[idx].any():
+                vectors[th] = vecs[idx]
+        if (folder / "solved_vectors.npy").exists():
+            svecs = np.load(folder / "solved_vectors.npy")
+            for idx, th in con.execute("SELECT idx, text_hash FROM solved"):
+                if idx < len(svecs):
+                    vectors[th] = svecs[idx]
+        con.close()
+        return vectors
+    except (IndexLoadError, sqlite3.Error, OSError, ValueError) as e:
+        log.warning("the previous index generation's vectors are unusable (%s); embedding again", e)
+        return {}
 
 
 def _absolute_sources(sources: dict, files: dict[str, FileRow]) -> dict:
@@ -428,7 +445,7 @@ def build_index(index_path: Path, specs: list[str], *, model: str | None = None,
     spec = resolve_model(model) if not isinstance(model, ModelSpec) else model
     progress = progress or (lambda stage, done, total: None)
     with index.write_lock():
-        old_files, old_sources, old_vectors = ({}, {}, {}) if rebuild else _load_previous(index, spec.model_id)
+        old_files, old_sources = ({}, {}) if rebuild else _load_previous(index)
         old_sources = _absolute_sources(old_sources, old_files)
         all_specs = dict(old_sources)
         for s in remove or ():
@@ -470,10 +487,12 @@ def build_index(index_path: Path, specs: list[str], *, model: str | None = None,
         if same is not None:
             # Nothing to re-read and the same sources, extractor and model (a language server's start
             # on an unchanged workspace): the current generation stands; writing it again cost seconds.
+            folder, params = same
             report.unchanged, report.kept = True, len(plan.keep)
-            report.generation, report.records, report.files = same.name, *_counts(same)
+            report.generation, report.records, report.files = folder.name, params["records"], params["files"]
             report.seconds = {"discover": t1 - t0, "total": time.perf_counter() - t0}
             return report
+        old_vectors = _previous_vectors(index, spec.model_id) if old_files else {}
 
         files: dict[str, FileRow] = {}
         for k in plan.keep:
@@ -593,24 +612,18 @@ def build_index(index_path: Path, specs: list[str], *, model: str | None = None,
         return report
 
 
-def _same_build(index: IndexDir, model_id: str, sources: set[str]) -> Path | None:
-    """The current generation's folder if it was made from `sources` by this extractor with this model."""
+def _same_build(index: IndexDir, model_id: str, sources: set[str]) -> tuple[Path, dict[str, Any]] | None:
+    """The current generation's folder and params if it is current (`_is_current`) and was made from
+    `sources` with this model by this apirec."""
     try:
         folder = index.current()
         params = read_params(folder, index.path)
     except IndexLoadError:
         return None
-    if params.get("facts_version") != FACTS_VERSION or params.get("model_id") != model_id or (
-            params.get("apirec_version") != __version__):  # another apirec may assemble records otherwise
-        return None
-    if _upgraded_packages(params.get("sources") or (), params.get("origins") or {}):
-        return None  # unchanged files of a new version: the version its records carry is rewritten
-    return folder if set(params.get("sources") or ()) == sources else None
-
-
-def _counts(folder: Path) -> tuple[int, int]:
-    params = json.loads((folder / "params.json").read_text("utf-8"))
-    return int(params.get("records", 0)), int(params.get("files", 0))
+    same = (_is_current(params) and params.get("model_id") == model_id
+            and set(params.get("sources") or ()) == sources
+            and params.get("apirec_version") == __version__)  # another apirec may assemble records otherwise
+    return (folder, params) if same else None
 
 
 def old_sources_of(index: IndexDir) -> list[str]:
@@ -765,12 +778,18 @@ def index_state(path: Path) -> str:
         params = read_params(index.current(), path)
     except IndexLoadError:
         return "outdated"
+    return "ok" if _is_current(params) else "stale"
+
+
+def _is_current(params: dict[str, Any]) -> bool:
+    """Whether an index was extracted by this extractor from this Python's standard library and the
+    installed versions of its packages."""
     origins = params.get("origins") or {}
     stdlib = origins.get("stdlib") or {}
     if params.get("facts_version") != FACTS_VERSION or (
             stdlib and stdlib.get("version") != "%d.%d.%d" % sys.version_info[:3]):
-        return "stale"
-    return "stale" if _upgraded_packages(params.get("sources") or (), origins) else "ok"
+        return False
+    return not _upgraded_packages(params.get("sources") or (), origins)
 
 
 def _upgraded_packages(sources, origins: dict) -> list[str]:
