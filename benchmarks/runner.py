@@ -315,10 +315,10 @@ def suite_java(ctx: Ctx) -> dict[str, Any]:
                        "curve": key})
     from apirec.indexer.java import jdk_version
 
-    version = jdk_version(ctx.jdk_src) if ctx.jdk_src else ""
-    jdk = f"JDK sources: {ctx.jdk_src} (JDK {version or 'version unknown'})." if ctx.jdk_src else ""
+    jdk = [f"JDK sources: {ctx.jdk_src} (JDK {jdk_version(ctx.jdk_src) or 'version unknown'})."] \
+        if ctx.jdk_src else []
     return {"tables": tables, "index": str(index), "specs": QUICK_JAVA if ctx.quick else JDK_SPECS,
-            "latency_ms": lat, "notes": [*filter(None, [jdk]),
+            "latency_ms": lat, "notes": [*jdk,
                 "popular-10: the ten APIs most often named in so_pairs_java.jsonl (training data), same list "
                 "for every query. Class level truncates both sides to package.Class (gold_class) and "
                 "de-duplicates the ranked classes.",

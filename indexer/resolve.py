@@ -337,7 +337,7 @@ class Resolver:
         for module, info in self.modules.items():
             if info.hidden or _is_private_path(module):
                 continue
-            for qual, cls in list(info.defs.items()):
+            for qual, cls in info.defs.items():
                 if cls.get("kind") != "class" or not cls.get("bases") or _is_private_path(qual):
                     continue
                 path = f"{module}.{qual}"

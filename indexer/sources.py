@@ -134,6 +134,7 @@ def walk_python_tree(root: Path, source: str, origin: str, version: str, disc: D
     spec = _ignore_spec(root, ignore)
     root_real = root.resolve()
     by_module: dict[str, FileItem] = {}
+    tests = PACKAGE_TEST_DIRS if skip_tests else TEST_DIRS  # skipped (packages) or hidden (repositories)
     # os.walk does not follow directory symlinks, so symlink loops cannot trap it.
     for dirpath, dirnames, filenames in os.walk(root, onerror=lambda e: disc.skip(e.filename, str(e))):
         d = Path(dirpath)
@@ -149,11 +150,11 @@ def walk_python_tree(root: Path, source: str, origin: str, version: str, disc: D
                 continue
             if only_top is not None and not rel_dir.parts and name not in only_top:
                 continue
-            if skip_tests and name in PACKAGE_TEST_DIRS:
+            if skip_tests and name in tests:
                 continue
             keep.append(name)
         dirnames[:] = keep
-        hidden = any(p in (PACKAGE_TEST_DIRS if skip_tests else TEST_DIRS) for p in rel_dir.parts)
+        hidden = any(p in tests for p in rel_dir.parts)
         for name in sorted(filenames):
             p = d / name
             rel = (rel_dir / name).as_posix()

@@ -61,32 +61,26 @@ def _has_source(module: str) -> bool:
     mod = sys.modules.get(module)
     if mod is not None:
         return (getattr(mod, "__file__", None) or "").endswith(".py")
-    import importlib.util
-
-    saved = sys.path[:]
-    sys.path[:] = _stdlib_dirs()
-    try:
-        spec = importlib.util.find_spec(module)
-    except (ImportError, ValueError):
-        spec = None
-    finally:
-        sys.path[:] = saved
+    spec = _stdlib_spec(module)
     return bool(spec is not None and (spec.origin or "").endswith(".py"))
 
 
 def is_present(module: str) -> bool:
     """Whether this interpreter has the module at all (`winreg`, `msvcrt` are in
     `sys.stdlib_module_names` everywhere), found without importing it."""
-    if module in sys.builtin_module_names or module in sys.modules:
-        return True
+    return module in sys.builtin_module_names or module in sys.modules or _stdlib_spec(module) is not None
+
+
+def _stdlib_spec(module: str):
+    """The import spec of a top-level module in the stdlib folders only; None if there is none."""
     import importlib.util
 
     saved = sys.path[:]
     sys.path[:] = _stdlib_dirs()
     try:
-        return importlib.util.find_spec(module) is not None
+        return importlib.util.find_spec(module)
     except (ImportError, ValueError):
-        return False
+        return None
     finally:
         sys.path[:] = saved
 
