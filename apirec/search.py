@@ -785,11 +785,14 @@ class Searcher:
 
     def _is_library(self, word: str) -> bool:
         """Whether `word` (lowercased) is a top-level name holding many records (numpy, pandas, monkey):
-        a range scan of the path index, remembered per word."""
+        a range scan of the path index, remembered per word. Not a standard library's module: those are
+        named by everyday words ("random integer", "time zone", "string length"), which a question
+        means as words far more often than as the module."""
         got = self._libs.get(word)
         if got is None:
             row = self.db.execute("SELECT count(*) FROM (SELECT 1 FROM records WHERE public_path >= ? "
-                                  "AND public_path < ? LIMIT 20)", (word + ".", word + "/")).fetchone()
+                                  "AND public_path < ? AND origin NOT IN ('stdlib', 'jdk') LIMIT 20)",
+                                  (word + ".", word + "/")).fetchone()
             got = self._libs[word] = row[0] >= 20
             if len(self._libs) > 10_000:
                 self._libs.clear()

@@ -1283,8 +1283,11 @@ def _tcp_disconnect(home: Path, ws: Path) -> dict[str, Any]:
         if p.poll() is not None:
             # One client per server, as over stdio: a clean exit is surviving, a crash or hang is not.
             err = p.stderr.read().decode("utf-8", "replace")
-            return {"survived": p.returncode == 0 and "Traceback" not in err,
-                    "behaviour": f"the server exited with code {p.returncode} when its only client left"}
+            out = {"survived": p.returncode == 0 and "Traceback" not in err,
+                   "behaviour": f"the server exited with code {p.returncode} when its only client left"}
+            if not out["survived"]:
+                out["error"] = err[-2000:]  # seen once and not reproduced since: keep what it said
+            return out
         got = _tcp_roundtrip(port, [init, {"jsonrpc": "2.0", "method": "initialized", "params": {}},
                                     {"jsonrpc": "2.0", "id": 2, "method": "workspace/executeCommand",
                                      "params": {"command": "apirec.status", "arguments": []}}], 2)

@@ -68,6 +68,15 @@ def test_a_verb_that_spells_a_short_name_does_not_outrank_the_subject(stdlib_sea
         assert names[0] == first, (query, names)
 
 
+def test_a_standard_module_named_by_a_word_is_that_word(stdlib_searcher):
+    """"a numpy array" names the library's kind of object, and spelling `numpy.array` is no evidence;
+    "random integer" is no `random` module's integer: both words spell `randint`."""
+    w = dict(stdlib_searcher._weighted_words("random integer between 1 and 10"))
+    assert w["integer"] > 0
+    names = [h.record.public_path for h in stdlib_searcher.search("random integer between 1 and 10", k=3)]
+    assert names[0] == "random.randint", names
+
+
 def test_the_language_a_question_is_asked_in_changes_no_answer(stdlib_searcher):
     """"... in python" is a tag: it matched the few docs that mention Python (`tokenize.generate_tokens`
     led "add unicode literal to a variable in python"). Where Python is the topic it still counts."""
