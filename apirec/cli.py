@@ -280,6 +280,8 @@ def _explain(why: dict[str, Any]) -> str:
         parts.append(f"an exception class, for a question not about an error {why['exception']:+}")
     if why.get("backwards"):
         parts.append(f"converts the wrong way for the question {why['backwards']:+}")
+    if why.get("module_main"):
+        parts.append(f"the namesake of module {why['module_main']}, put before it")
     if why.get("before_member"):
         parts.append(f"the module function before {why['before_member']}, a class's member of its name")
     if why.get("inherited_from"):

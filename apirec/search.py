@@ -70,6 +70,7 @@ class FusionWeights:
     backwards: float = 0.04
     backwards_pool: int = 30  # ... of the best candidates: their docs are read
     twins: bool = True  # a module function before a class's member of its name; see `_twins_after`
+    mains: int = 20  # a module among this many best goes after its namesake function or class; see `_mains`
 
 
 @dataclass
@@ -91,6 +92,7 @@ class Gathered:
     mentioned: set[int] = field(default_factory=set)  # named as code in the question
     used: set[int] = field(default_factory=set)  # ... after "use", "using", "call"
     undocumented: set[int] = field(default_factory=set)  # helpers of a library that documents its API
+    mains: dict[int, int] = field(default_factory=dict)  # a module's namesake function -> the module
 
 
 # Index loads take this lock: first loads in several threads at once (the language server loads its
@@ -127,6 +129,7 @@ class Searcher:
         self._exceptions: np.ndarray | None = None
         self._tops: list[str] | None = None  # top-level package names (`np.` in a question: numpy)
         self._undoc: np.ndarray | None = None  # see `_undocumented`
+        self._main_of: dict[int, int] | None = None  # see `_mains`
         self._vectors: np.ndarray | None = None
         self._rows: dict[str, int | None] = {}  # record id -> row of vectors.npy (member completion)
         if load_dense:
@@ -448,6 +451,8 @@ class Searcher:
                 info["code_use"] = w.code_use
             if n in before:
                 info["before_member"] = before[n]
+            if i in g.mains:
+                info["module_main"] = self.record(g.mains[i]).public_path
             if top:
                 info["fused"] = round(fused[n], 5)
                 if n < top:
@@ -612,10 +617,44 @@ class Searcher:
                     scores[j] += w.name_cover * c
                     cover[i] = c
             order = np.argsort(-scores, kind="stable")
+        mains: dict[int, int] = {}
+        if w.mains:
+            cand, scores, order = self._mains(cand, scores, order, mains)
         return Gathered(tokens=tokens, cand=cand, scores=scores, order=order, b_ev=b_ev, d_ev=d_ev,
                         v_ev=v_ev, cover=cover, b_top=float(b_scores[0]) if len(b_scores) else 0.0,
                         off_scope=off_scope, not_error=not_error, backwards=backwards, records=read,
-                        mentioned=mentioned, used=used, undocumented=undocumented)
+                        mentioned=mentioned, used=used, undocumented=undocumented, mains=mains)
+
+    def _mains(self, cand: np.ndarray, scores: np.ndarray, order: np.ndarray, mains: dict[int, int]
+               ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """A module among the `mains` best goes right after the public function or class it is named
+        for (`pprint.pprint`, `timeit.timeit`, `glob.glob`, `datetime.datetime`): that is what a
+        question the module answers calls. The namesake joins the candidates if it was not one."""
+        if self._main_of is None:
+            # Once per index: the modules' namesakes, by the path index (tens of ms for the stdlib).
+            self._main_of = dict(self.db.execute(
+                "SELECT m.idx, f.idx FROM records m JOIN records f "
+                "ON f.public_path = m.public_path || '.' || m.name "
+                "WHERE m.kind = 'module' AND f.private = 0 AND f.kind IN ('function', 'class')"))
+        if not self._main_of:
+            return cand, scores, order
+        pos = None
+        for j in order[: self.weights.mains].tolist():
+            f = self._main_of.get(int(cand[j]))
+            if f is None or not np.isfinite(scores[j]):
+                continue
+            if pos is None:
+                pos = {int(i): n for n, i in enumerate(cand.tolist())}
+            k = pos.get(f)
+            if k is None:
+                cand, scores = np.append(cand, f), np.append(scores, -np.inf)
+                k = pos[f] = len(cand) - 1
+            if scores[k] < scores[j]:
+                scores[k] = np.nextafter(scores[j], np.inf)
+                mains[f] = int(cand[j])
+        if not mains:
+            return cand, scores, order
+        return cand, scores, np.argsort(-scores, kind="stable")
 
     def _backwards(self, query: str, cand: np.ndarray, scores: np.ndarray,
                    read: dict[int, ApiRecord]) -> dict[int, int]:

@@ -77,6 +77,16 @@ def test_a_standard_module_named_by_a_word_is_that_word(stdlib_searcher):
     assert names[0] == "random.randint", names
 
 
+def test_a_module_goes_after_the_function_it_is_named_for(stdlib_searcher):
+    """`pprint` the module answers "pretty print a dictionary" by its docs; `pprint.pprint` is what the
+    code calls, and it comes first even where neither retriever ranked it near the module."""
+    hits = stdlib_searcher.search("pretty print a dictionary", k=5)
+    names = [h.record.public_path for h in hits]
+    assert "pprint.pprint" in names, names
+    assert "pprint" not in names or names.index("pprint.pprint") < names.index("pprint"), names
+    assert hits[names.index("pprint.pprint")].why.get("module_main") == "pprint"
+
+
 def test_the_language_a_question_is_asked_in_changes_no_answer(stdlib_searcher):
     """"... in python" is a tag: it matched the few docs that mention Python (`tokenize.generate_tokens`
     led "add unicode literal to a variable in python"). Where Python is the topic it still counts."""
