@@ -129,7 +129,7 @@ class Searcher:
         self._exceptions: np.ndarray | None = None
         self._tops: list[str] | None = None  # top-level package names (`np.` in a question: numpy)
         self._undoc: np.ndarray | None = None  # see `_undocumented`
-        self._main_of: dict[int, int] | None = None  # see `_mains`
+        self._main_memo: dict[int, int] = {}  # see `_mains`
         self._vectors: np.ndarray | None = None
         self._rows: dict[str, int | None] = {}  # record id -> row of vectors.npy (member completion)
         if load_dense:
@@ -630,18 +630,14 @@ class Searcher:
         """A module among the `mains` best goes right after the public function or class it is named
         for (`pprint.pprint`, `timeit.timeit`, `glob.glob`, `datetime.datetime`): that is what a
         question the module answers calls. The namesake joins the candidates if it was not one."""
-        if self._main_of is None:
-            # Once per index: the modules' namesakes, by the path index (tens of ms for the stdlib).
-            self._main_of = dict(self.db.execute(
-                "SELECT m.idx, f.idx FROM records m JOIN records f "
-                "ON f.public_path = m.public_path || '.' || m.name "
-                "WHERE m.kind = 'module' AND f.private = 0 AND f.kind IN ('function', 'class')"))
-        if not self._main_of:
-            return cand, scores, order
+        top = order[: self.weights.mains].tolist()
+        # Each candidate's namesake (-1: none, or not a module), by the path index, remembered per record.
+        main_of = self._by_row(self._main_memo, [int(cand[j]) for j in top], _NAMESAKE,
+                               lambda row: -1 if row[1] is None else row[1], 200_000)
         pos = None
-        for j in order[: self.weights.mains].tolist():
-            f = self._main_of.get(int(cand[j]))
-            if f is None or not np.isfinite(scores[j]):
+        for j in top:
+            f = main_of.get(int(cand[j]), -1)
+            if f < 0 or not np.isfinite(scores[j]):
                 continue
             if pos is None:
                 pos = {int(i): n for n, i in enumerate(cand.tolist())}
@@ -862,6 +858,11 @@ class Searcher:
             "created": self.params.get("created"),
         }
 
+
+# A module's public function or class of its own name (`pprint.pprint`), for the rows `_by_row` appends.
+_NAMESAKE = ("SELECT m.idx, CASE WHEN m.kind = 'module' THEN (SELECT f.idx FROM records f WHERE "
+             "f.public_path = m.public_path || '.' || m.name AND f.private = 0 "
+             "AND f.kind IN ('function', 'class') LIMIT 1) END FROM records m WHERE m.idx IN")
 
 # Conversion questions: a verb, what is converted, "to"/"into", what it becomes ("how to convert a list
 # of strings into a dict"; "python string to datetime" without the verb when a type word leads).
