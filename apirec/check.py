@@ -43,7 +43,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .records import ApiRecord
+from .records import ApiRecord, written_bases
 
 if TYPE_CHECKING:
     from .search import Searcher
@@ -389,9 +389,7 @@ class _Checker:
         for r in parents:
             if r.kind != "class" or depth >= _MAX_BASE_DEPTH:
                 continue
-            for base in _bases(r):
-                if base in ("object", "builtins.object"):
-                    continue
+            for base in written_bases(r):
                 brecs = self._resolve_base(base, r)
                 if not brecs:
                     verdict = _UNKNOWN  # a base we cannot see may define it
@@ -486,14 +484,6 @@ def _parent_paths(parents: list[ApiRecord], path: str) -> list[str]:
             if p and p not in out:
                 out.append(p)
     return out
-
-
-def _bases(r: ApiRecord) -> list[str]:
-    out = []
-    for k, v in r.extra:
-        if k == "bases":
-            out.extend(b.strip() for b in re.split(r"[,\s]+", v) if b.strip())
-    return [b.split("[", 1)[0] for b in out]
 
 
 # -- confirmation outside the index --------------------------------------------------------------

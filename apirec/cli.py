@@ -294,7 +294,7 @@ def _explain(why: dict[str, Any]) -> str:
 def cmd_show(args) -> int:
     path = _ensure_default_index(args)
     s = _searcher_light(path)
-    recs = s.lookup(args.name)
+    recs = s.lookup(args.name, inherited=True)
     if not recs:
         raise CliError(f"no API named {args.name!r} in {path} (try: apirec search {args.name!r})")
     if args.json:

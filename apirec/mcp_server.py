@@ -91,7 +91,7 @@ class ApiService:
         out: list[ApiRecord] = []
         seen: set[str] = set()
         for s in self.searchers():
-            for r in s.lookup(name, limit=20):
+            for r in s.lookup(name, limit=20, inherited=True):
                 if (r.public_path == name or r.canonical_path == name or name in r.aliases
                         or r.id == name) and r.id not in seen:
                     seen.add(r.id)

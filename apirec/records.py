@@ -125,6 +125,29 @@ def format_signature(params: tuple[Param, ...] | list[Param], returns: str = "")
     return "(" + ", ".join(out) + ")" + (f" -> {returns}" if returns else "")
 
 
+def written_bases(r: ApiRecord) -> list[str]:
+    """The base classes a class record names, as written, without type arguments and without `object`:
+    "NDFrame,OpsMixin" -> [NDFrame, OpsMixin]; "Mapping[str, int], Generic[T]" -> [Mapping, Generic]."""
+    out: list[str] = []
+    for k, v in r.extra:
+        if k != "bases":
+            continue
+        depth, part = 0, []
+        for ch in v + ",":
+            if ch == "[":
+                depth += 1
+            elif ch == "]":
+                depth -= 1
+            elif ch == "," and depth <= 0:
+                name = "".join(part).strip()
+                if name and name not in ("object", "builtins.object"):
+                    out.append(name)
+                part = []
+            elif depth <= 0:
+                part.append(ch)
+    return out
+
+
 _CALL_HEAD = re.compile(r"\s*(?:--\s*)?[A-Za-z_][\w.]*\(")
 
 

@@ -17,7 +17,7 @@ import numpy as np
 
 from .bm25 import BM25Index, top_k
 from .expand import EXPANSION_WEIGHT, expand
-from .records import ApiRecord, Hit
+from .records import ApiRecord, Hit, written_bases
 from .store import IndexDir, IndexLoadError, open_db, read_params, rebuild_hint
 from .textproc import (
     STOPWORDS,
@@ -356,16 +356,53 @@ class Searcher:
                 _TEXT_VECS[key] = got
         return got
 
-    def lookup(self, name: str, limit: int = 20) -> list[ApiRecord]:
-        """Records whose public path, alias, canonical path or id is `name`; else by short name."""
+    def lookup(self, name: str, limit: int = 20, *, inherited: bool = False) -> list[ApiRecord]:
+        """Records whose public path, alias, canonical path or id is `name`; else, with `inherited`, the
+        member a class has from a base (see `inherited`: a name a user or agent asks for); else by short
+        name."""
         q = self.db.execute
         rows = q("SELECT idx FROM records WHERE public_path = ? OR canonical_path = ? OR id = ? "
                  "UNION SELECT idx FROM aliases WHERE alias = ? LIMIT ?",
                  (name, name, name, name, limit)).fetchall()
-        if not rows:
+        if not rows and inherited:
+            got = self.inherited(name)
+            if got is not None:
+                return [got]
             rows = q("SELECT idx FROM records WHERE name = ? ORDER BY private, length(public_path) LIMIT ?",
                      (name.rsplit(".", 1)[-1], limit)).fetchall()
         return [self.record(r[0]) for r in rows]
+
+    def inherited(self, path: str) -> ApiRecord | None:
+        """A member a class has from a base, under the path asked for: `pandas.DataFrame.fillna`, which
+        the index holds once, as `pandas.core.generic.NDFrame.fillna` (members of a public base stay
+        under it). Bases are read as written and resolved as the API checker does (as named, in the
+        class's module, as a builtin, else the class of that name from the same origin), nearest first;
+        None where no base has the member."""
+        owner, _, member = path.rpartition(".")
+        start = self.exact(owner) if owner and member else None
+        if start is None or start.kind != "class":
+            return None
+        queue, seen = [start], {start.canonical_path}
+        while queue and len(seen) < 16:
+            cls = queue.pop(0)
+            module = cls.canonical_path.rpartition(".")[0]
+            for base in written_bases(cls):
+                found = (self.exact(c) for c in (base, f"{module}.{base}", f"builtins.{base}"))
+                b = next((r for r in found if r is not None and r.kind == "class"), None)
+                if b is None:  # `base.IndexOpsMixin`, `np.ndarray`: through an import; the class of that name
+                    row = self.db.execute(
+                        "SELECT idx FROM records WHERE name = ? AND kind = 'class' AND origin = ? "
+                        "ORDER BY private, length(public_path) LIMIT 1",
+                        (base.rpartition(".")[2], cls.origin)).fetchone()
+                    b = self.record(row[0]) if row else None
+                if b is None or b.canonical_path in seen:
+                    continue
+                seen.add(b.canonical_path)
+                got = self.exact(f"{b.public_path}.{member}") or self.exact(f"{b.canonical_path}.{member}")
+                if got is not None:
+                    return got.with_(public_path=path, aliases=(got.public_path, *got.aliases))
+                queue.append(b)
+        return None
 
     def members(self, parent: str, limit: int = 500) -> list[ApiRecord]:
         """Direct members of a module or class, public ones first (the lookup member completion uses)."""

@@ -754,3 +754,63 @@ def test_a_member_of_an_internal_base_is_shown_under_the_public_class(make_tree,
     assert heads["tables.Column.head"].why["inherited_from"] == "tables.core.generic.Base"
     assert main(["search", "return the last n rows of the table", "--index", str(index), "--explain"]) == 0
     assert "inherited from tables.core.generic.Base" in " ".join(capsys.readouterr().out.split())
+
+
+def test_a_member_a_class_inherits_is_found_under_the_class(make_tree, tmp_path, capsys):
+    # `apirec show pandas.DataFrame.fillna` (and an agent's get_api) had answered `pandas.Index.fillna`
+    # or "no API named ...": the index holds the member once, as `pandas.core.generic.NDFrame.fillna`.
+    repo = make_tree({
+        "tables/__init__.py": ("from tables.core.frame import Frame, Grid\n"
+                               "from tables.core.column import Column\n"),
+        "tables/core/__init__.py": "",
+        "tables/core/generic.py": '''
+            class Base:
+                def tail(self, n=5):
+                    """Return the last n rows of the table."""
+
+                def head(self, n=5):
+                    """Return the first n rows of the table."""
+            ''',
+        "tables/core/frame.py": '''
+            from typing import Generic, TypeVar
+
+            from tables.core.generic import Base
+
+            T = TypeVar("T")
+
+
+            class Frame(Base):
+                def head(self, n=5):
+                    """Return the first n rows of the frame, its own way."""
+
+
+            class Grid(Frame, Generic[T]):
+                """A frame of cells."""
+            ''',
+        "tables/core/column.py": '''
+            from tables.core import generic
+
+
+            class Column(generic.Base):
+                """One column."""
+            ''',
+    })
+    index = tmp_path / "index"
+    build_index(index, [str(repo)])
+    s = Searcher(index)
+    # A base as named, through an imported module, two levels up.
+    for path in ("tables.Frame.tail", "tables.Column.tail", "tables.Grid.tail"):
+        [rec] = s.lookup(path, inherited=True)
+        assert (rec.public_path, rec.canonical_path) == (path, "tables.core.generic.Base.tail")
+        assert "tables.core.generic.Base.tail" in rec.aliases
+    [own] = s.lookup("tables.Grid.head", inherited=True)  # the nearest base's own member, as in the MRO
+    assert own.canonical_path == "tables.core.frame.Frame.head"
+    assert s.lookup("tables.Frame.nothing", inherited=True) == [] and s.inherited("tables.core.generic.Base.nothing") is None
+    assert main(["show", "tables.Frame.tail", "--index", str(index)]) == 0
+    out = " ".join(capsys.readouterr().out.split())
+    assert out.startswith("tables.Frame.tail(n=5) method")
+    assert "defined as tables.core.generic.Base.tail" in out and "Return the last n rows" in out
+    from apirec.mcp_server import ApiService
+
+    got = ApiService([index]).get_api("tables.Column.tail")
+    assert got["name"] == "tables.Column.tail" and got["canonical_path"] == "tables.core.generic.Base.tail"

@@ -123,6 +123,9 @@ def test_get_api_resolves_aliases_and_canonical_paths(mcp):
     assert out["name"] == "os.path.join"
     other = mcp.ok("get_api", {"name": "ntpath.join"})  # the other platform's stays under its own name
     assert other["canonical_path"] == "ntpath.join"
+    inherited = mcp.ok("get_api", {"name": "collections.Counter.items"})  # from its base, dict
+    assert inherited["name"] == "collections.Counter.items"
+    assert inherited["canonical_path"] == "builtins.dict.items"
 
 
 def test_check_apis_flags_invented_names(mcp):
