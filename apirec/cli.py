@@ -237,9 +237,11 @@ def cmd_search(args) -> int:
         return 0
     from rich.markup import escape
 
+    from .records import brief_signature
+
     for h in hits:
         r = h.record
-        sig = escape(r.signature) if r.kind not in ("module",) else ""
+        sig = escape(brief_signature(r.signature)) if r.kind not in ("module",) else ""
         kind = f"[dim]{r.kind}[/]"
         ver = f" [dim]{escape(r.origin)} {escape(r.origin_version)}[/]" if r.origin else ""
         con.print(f"[bold cyan]{h.rank:>2}.[/] [bold]{escape(r.public_path)}[/]{sig}  {kind}{ver}")

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
-from .records import ApiRecord
+from .records import ApiRecord, brief_signature
 
 log = logging.getLogger(__name__)
 
@@ -143,7 +143,8 @@ class ApiService:
         results = []
         for i, h in enumerate(ranked, 1):
             r = h.record
-            item = {"rank": i, "name": r.public_path, "kind": r.kind, "signature": r.signature,
+            item = {"rank": i, "name": r.public_path, "kind": r.kind,
+                    "signature": brief_signature(r.signature),  # get_api has it whole
                     "summary": _clip(r.summary, MAX_SUMMARY_CHARS), "origin": r.origin,
                     "version": r.origin_version}
             if r.canonical_path != r.public_path:
@@ -438,8 +439,9 @@ def build_server(service: ApiService):
             library: only APIs of this library: a top-level package ("json", "numpy") or an origin
                 ("stdlib", a distribution name).
 
-        Returns JSON: results with name (the public dotted path), kind, signature, summary, origin
-        and version (the installed version that was indexed).
+        Returns JSON: results with name (the public dotted path), kind, signature (long ones cut
+        with "..."; get_api has it whole), summary, origin and version (the installed version that
+        was indexed).
         """
         return answer(service.search_apis, query, k, library)
 

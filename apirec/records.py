@@ -125,6 +125,55 @@ def format_signature(params: tuple[Param, ...] | list[Param], returns: str = "")
     return "(" + ", ".join(out) + ")" + (f" -> {returns}" if returns else "")
 
 
+def brief_signature(sig: str, limit: int = 160) -> str:
+    """A signature cut for a list of answers: the parameters that fit in about `limit` characters, then
+    `...` and what it returns. `pandas.read_csv` has 49 parameters (1,800 characters); the full one is
+    for `show` and get_api."""
+    if len(sig) <= limit:
+        return sig
+    start = sig.find("(")
+    if start < 0:
+        return sig[: limit - 3].rstrip() + "..."
+    params, depth, quote, cur, end = [], 0, "", start + 1, -1
+    for i in range(start + 1, len(sig)):
+        ch = sig[i]
+        if quote:
+            if ch == quote and sig[i - 1] != "\\":
+                quote = ""
+        elif ch in "'\"":
+            quote = ch
+        elif ch in "([{<":
+            depth += 1
+        elif ch in "]}>" and not (ch == ">" and sig[i - 1] == "-"):
+            depth -= 1
+        elif ch == ")":
+            if depth == 0:
+                params.append(sig[cur:i].strip())
+                end = i
+                break
+            depth -= 1
+        elif ch == "," and depth == 0:
+            params.append(sig[cur:i].strip())
+            cur = i + 1
+    if end < 0:  # unbalanced: cut as text
+        return sig[: limit - 3].rstrip() + "..."
+    rest = " ".join(sig[end + 1:].split())
+    if len(rest) > 60:
+        rest = rest[:57].rstrip() + "..."
+    head, room, kept = sig[: start + 1], limit - start - len(rest) - 7, []
+    for p in params:
+        p = " ".join(p.split())
+        if kept and sum(len(k) + 2 for k in kept) + len(p) > room:
+            break
+        kept.append(p if len(p) <= room else p[: max(room, 20)].rstrip() + "...")
+    tail = " " + rest if rest and not rest.startswith(":") else rest
+    if len(kept) == len(params):
+        return head + ", ".join(kept) + ")" + tail
+    if kept and kept[-1] == "*":  # what follows is keyword-only, and all of it is cut
+        kept.pop()
+    return head + ", ".join(kept + ["..."]) + ")" + tail
+
+
 def written_bases(r: ApiRecord) -> list[str]:
     """The base classes a class record names, as written, without type arguments and without `object`:
     "NDFrame,OpsMixin" -> [NDFrame, OpsMixin]; "Mapping[str, int], Generic[T]" -> [Mapping, Generic]."""

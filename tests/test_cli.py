@@ -29,6 +29,35 @@ def test_search_text_output_shows_signature_and_doc(stdlib_index, capsys):
     assert "bm25 #" in out and "dense #" in out
 
 
+def test_search_lists_a_long_signature_cut_and_show_prints_it_whole(stdlib_index, capsys):
+    assert main(["search", "execute a child program in a new process", "-k", "3"]) == 0
+    out = " ".join(capsys.readouterr().out.split())
+    assert "subprocess.Popen(args, bufsize=-1, executable=None," in out and "...)" in out
+    assert "pass_fds" not in out  # the 19th of 27 parameters
+    assert main(["search", "execute a child program in a new process", "-k", "3", "--json"]) == 0
+    hits = json.loads(capsys.readouterr().out)["hits"]
+    hit = next(h for h in hits if h["public_path"] == "subprocess.Popen")
+    assert "pass_fds=()" in hit["signature"]  # scripts get it whole
+    assert main(["show", "subprocess.Popen"]) == 0
+    assert "pass_fds=()" in capsys.readouterr().out
+
+
+def test_brief_signature_keeps_whole_parameters():
+    from apirec.records import brief_signature
+
+    short = "(s, *, cls=None, object_hook=None)"
+    assert brief_signature(short) == short
+    sig = ("(filepath_or_buffer: FilePath | ReadCsvBuffer[bytes], *, sep: str | None = ',', "
+           + ", ".join(f"p{i}: dict[str, int] = {{'a': 1, 'b': 2}}" for i in range(30)) + ") -> DataFrame")
+    got = brief_signature(sig, limit=120)
+    assert got == ("(filepath_or_buffer: FilePath | ReadCsvBuffer[bytes], *, sep: str | None = ',', ...)"
+                   " -> DataFrame")
+    # No dangling `*` before the cut.
+    assert brief_signature("(a: int, *, " + "x" * 300 + ": int)", limit=60) == "(a: int, ...)"
+    java = "(Map<String, List<Integer>> first, " + ", ".join(f"String s{i}" for i in range(40)) + ")"
+    assert brief_signature(java, limit=80).startswith("(Map<String, List<Integer>> first, String s0,")
+
+
 def test_show_and_info(stdlib_index, capsys):
     assert main(["show", "json.loads"]) == 0
     out = capsys.readouterr().out

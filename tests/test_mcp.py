@@ -90,6 +90,10 @@ def test_search_apis_passes_the_core_ranking_through(mcp, stdlib_searcher):
     assert {"json.loads", "json.JSONDecoder.decode"} & set(names[:3]), names
     assert all(r["origin"] == "stdlib" and r["version"] and "signature" in r for r in out["results"])
     assert len(out["results"]) == 5
+    popen = mcp.ok("search_apis", {"query": "execute a child program in a new process", "k": 3})["results"]
+    sig = next(r["signature"] for r in popen if r["name"] == "subprocess.Popen")
+    assert sig.startswith("(args, bufsize=-1,") and sig.endswith("...)")  # get_api has it whole
+    assert "pass_fds=()" in mcp.ok("get_api", {"name": "subprocess.Popen"})["signature"]
 
 
 def test_search_apis_library_filter_and_k_cap(mcp):
