@@ -228,7 +228,8 @@ class ApiService:
         for i, h in enumerate(hits[:k], 1):
             r = h.record
             results.append({"rank": i, "name": r.name, "path": r.public_path, "kind": r.kind,
-                            "signature": r.signature, "summary": _clip(r.summary, MAX_SUMMARY_CHARS),
+                            "signature": brief_signature(r.signature),
+                            "summary": _clip(r.summary, MAX_SUMMARY_CHARS),
                             "origin": r.origin, "version": r.origin_version})
         notes: list[str] = []
         payload = _fit_list({"results": results}, "results", notes, "member")
@@ -464,6 +465,9 @@ def build_server(service: ApiService):
             line: 0-based line of the position.
             character: 0-based character (code point) of the position, right after the dot.
             k: how many members (1-50, default 20).
+
+        Returns JSON: results with name, path, kind, signature (long ones cut with "..."; get_api
+        has it whole), summary, origin and version.
         """
         return answer(service.complete_member, code, line, character, k)
 

@@ -153,6 +153,10 @@ def test_complete_member(mcp):
     names = [r["name"] for r in out["results"]]
     assert {"loads", "dumps"} <= set(names), names
     assert all(r["path"].startswith("json.") for r in out["results"])
+    sp = mcp.ok("complete_member", {"code": "import subprocess\nsubprocess.", "line": 1, "character": 11,
+                                    "k": 50})
+    popen = next(r for r in sp["results"] if r["name"] == "Popen")
+    assert popen["signature"].startswith("(args, bufsize=-1,") and popen["signature"].endswith("...)")
     err = mcp.error("complete_member", {"code": "import json\njson.", "line": 7, "character": 0})
     assert "line 7 is outside the code" in err
 
