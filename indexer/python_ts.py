@@ -185,15 +185,32 @@ def _decorators(node) -> list[str]:
     return []
 
 
+# Where a docstring's description ends: a numpydoc section (a title over a dashed rule), a Google
+# section ("Args:"), or a Sphinx field (":param x:").
+_DOC_SECTION = re.compile(
+    r"^(?:\S[^\n]*\n[ \t]*[-=]{3,}[ \t]*$"
+    r"|(?:Args|Arguments|Parameters|Params|Keyword Args|Keyword Arguments|Other Parameters|Returns?|Yields?"
+    r"|Raises|Attributes|Examples?|Notes?|See Also|Warns|Warnings?):[ \t]*$"
+    r"|:(?:param|parameter|arg|argument|key|keyword|type|returns?|rtype|raises?)\b)", re.M)
+
+
 def _is_deprecated(decorators: list[str], doc: str, body) -> bool:
+    """Whether the function or class itself is deprecated: a `@deprecated` decorator, a deprecation in
+    its description, or a warning its body gives unconditionally. Not one of its parameters: pandas 3.1
+    deprecates `inplace` under every method that takes it (`DataFrame.dropna`, `drop_duplicates`), and
+    `urllib.request.urlopen` warns only when it is passed `cafile`."""
     if any(d.split("(")[0].split(".")[-1] == "deprecated" for d in decorators):
         return True
-    if doc and _DEPRECATED_DOC.search(doc[:2000]):
-        return True
-    # warnings.warn(..., DeprecationWarning) as the first statements of the body.
+    if doc:
+        m = _DOC_SECTION.search(doc, 0, 2000)
+        # Indented lines of the description are a directive's body or a quoted block, not the API's word.
+        head = "\n".join(line for line in doc[: m.start() if m else 2000].split("\n") if not line[:1].isspace())
+        if _DEPRECATED_DOC.search(head):
+            return True
+    # warnings.warn(..., DeprecationWarning) as one of the first statements of the body, not under an `if`.
     if body is not None:
-        for stmt in body.named_children[:3]:
-            if b"DeprecationWarning" in stmt.text and b"warn" in stmt.text:
+        for stmt in body.named_children[:4]:
+            if stmt.type == "expression_statement" and b"DeprecationWarning" in stmt.text and b"warn" in stmt.text:
                 return True
     return False
 

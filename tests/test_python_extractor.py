@@ -95,6 +95,61 @@ def test_definitions_kinds_signatures_and_docs():
     assert d["fast"]["doc"] == "Pure-Python fallback."  # definitions inside try/except count
 
 
+def test_a_deprecated_parameter_does_not_deprecate_its_function():
+    # pandas 3.1 deprecates `inplace` under every method that takes it (dropna, drop_duplicates,
+    # sort_values), and `urllib.request.urlopen` warns only when passed `cafile`: they had been marked
+    # deprecated, which ranks an API low and strikes it through in editors.
+    code = b'''
+import warnings
+
+def dropna(axis=0, inplace=False):
+    """Remove missing values.
+
+    Parameters
+    ----------
+    inplace : bool, default False
+        Whether to modify the DataFrame rather than creating a new one.
+
+        .. deprecated:: 3.1.0
+
+            This keyword is deprecated and will be removed in pandas 4.0.
+    """
+
+def split(s, comments=False):
+    """Split the string s using shell-like syntax.
+
+    Args:
+        s: the string. Passing None is deprecated.
+    """
+
+def urlopen(url, cafile=None):
+    """Open the URL url."""
+    global _opener
+    if cafile:
+        warnings.warn("cafile is deprecated", DeprecationWarning, 2)
+
+def old_split(s):
+    """Split s.
+
+    .. deprecated:: 2.0
+        Use split.
+    """
+
+def older_split(s):
+    """Split s."""
+    warnings.warn("older_split is deprecated", DeprecationWarning, stacklevel=2)
+
+def oldest_split(s):
+    """This function is deprecated; use split.
+
+    :param s: the string
+    """
+'''
+    got = {d["qual"]: d["deprecated"] for d in extract_module(code, "m")["defs"]}
+    assert got == {"dropna": False, "split": False, "urlopen": False,
+                   "old_split": True, "older_split": True, "oldest_split": True}
+
+
 def test_imports_relative_resolution_all_and_calls():
     f = facts()
     imps = {i["name"]: (i["module"], i["attr"]) for i in f["imports"]}
