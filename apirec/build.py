@@ -189,6 +189,10 @@ def _extract(item, data: bytes | None) -> Any:
         return {"records": [r.to_dict() for r in recs], "supertypes": supertypes}
     if item.kind == "examples":
         return {"solved": parse_solved(data.decode("utf-8", "replace"), str(item.path))}
+    if item.kind == "binary":
+        from .indexer import bindocs
+
+        return {"module": item.module, "docs": bindocs.docstrings(data)}
     if item.kind == "jdk":
         from .indexer import java
 
@@ -216,7 +220,7 @@ def parse_solved(text: str, where: str = "") -> list[dict[str, Any]]:
     return out
 
 
-FACTS_VERSION = 40  # bump when an extractor's output changes
+FACTS_VERSION = 41  # bump when an extractor's output changes
 
 
 def _item_hash(item, data: bytes | None) -> str:
@@ -258,12 +262,15 @@ def assemble(files: dict[str, FileRow], items_meta: dict[str, dict[str, Any]]) -
     examples: list[dict[str, Any]] = []
     java_records: list[ApiRecord] = []
     supertypes: dict[str, list[str]] = {}
+    binaries: list[tuple[str, list[str]]] = []  # (extension module, its docstrings)
     for key in sorted(files):
         row = files[key]
         meta = items_meta.get(key, {})
         if row.facts is None:
             continue
-        if row.kind in ("python", "inspect"):
+        if row.kind == "binary":
+            binaries.append((row.facts["module"], row.facts["docs"]))
+        elif row.kind in ("python", "inspect"):
             mod = row.facts["module"]
             if mod in modules and modules[mod].file != meta.get("file", ""):
                 log.info("module %s defined twice; keeping %s", mod, meta.get("file", ""))
@@ -283,7 +290,7 @@ def assemble(files: dict[str, FileRow], items_meta: dict[str, dict[str, Any]]) -
             for ex in row.facts.get("examples", ()):
                 examples.append({**ex, "file": meta.get("file", "")})
     if modules:
-        records.extend(resolve(modules))
+        records.extend(resolve(modules, binaries))
         stdlib_versions = {m.version for m in modules.values() if m.origin == "stdlib"}
         if stdlib_versions:
             from .indexer.stdlib_inspect import fill_gaps
@@ -467,7 +474,8 @@ def build_index(index_path: Path, specs: list[str], *, model: str | None = None,
             data = None
             if item.path is not None:
                 cap = sources_mod.MAX_DATA_BYTES if item.kind in ("corpus", "examples") else None
-                data = read_checked(item.path, disc, cap)
+                data = (sources_mod.read_binary(item.path, disc) if item.kind == "binary"
+                        else read_checked(item.path, disc, cap))
                 if data is None:
                     continue
             try:

@@ -11,6 +11,7 @@ import inspect
 import logging
 import os
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -47,8 +48,9 @@ def _is_private_path(path: str) -> bool:
 
 
 class Resolver:
-    def __init__(self, modules: dict[str, ModuleInfo]):
+    def __init__(self, modules: dict[str, ModuleInfo], binaries: Iterable[tuple[str, list[str]]] = ()):
         self.modules = modules
+        self.binaries = list(binaries)  # (extension module, the docstrings its file holds)
         for info in modules.values():
             info.defs = {d["qual"]: d for d in info.facts.get("defs", ())}
         # names[module][name] = canonical target ("module" or "module.qual"); None = unresolvable
@@ -225,7 +227,29 @@ class Resolver:
                     doc = out.get(source) or (by_canonical.get(source, (None, None, {}))[2].get("doc") or "")
                     if doc and target not in out:
                         out[target] = inspect.cleandoc(doc)
+        for module, docs in self.binaries:
+            self._binary_docs(module, docs, out)
         return out
+
+    def _binary_docs(self, module: str, docs: list[str], out: dict[str, str]) -> None:
+        """Docs an extension module holds for what its package's stubs declare without one (numpy's
+        ufuncs: `maximum: _UFunc_Nin2_Nout1[...]`): its package's undocumented module-level functions and
+        attributes, matched by name (see indexer.bindocs)."""
+        from . import bindocs
+
+        top = module.split(".")[0]
+        targets: dict[str, list[str]] = {}  # short name -> canonical paths
+        for m, info in self.modules.items():
+            if m.split(".")[0] != top:
+                continue
+            for q, d in info.defs.items():
+                if ("." in q or q.startswith("_") or d.get("doc")
+                        or d.get("kind") not in ("attribute", "function") or f"{m}.{q}" in out):
+                    continue
+                targets.setdefault(q, []).append(f"{m}.{q}")
+        for name, doc in bindocs.match(docs, set(targets)).items():
+            for canonical in targets[name]:
+                out.setdefault(canonical, doc)
 
     def _defs_by_canonical(self) -> dict[str, tuple[str, ModuleInfo, dict[str, Any]]]:
         """Every definition by canonical path, with its module's name and info."""
@@ -507,5 +531,6 @@ def _with_param_docs(params: tuple[Param, ...], doc: str) -> tuple[Param, ...]:
                  for p in params)
 
 
-def resolve(modules: dict[str, ModuleInfo]) -> list[ApiRecord]:
-    return Resolver(modules).records()
+def resolve(modules: dict[str, ModuleInfo],
+            binaries: Iterable[tuple[str, list[str]]] = ()) -> list[ApiRecord]:
+    return Resolver(modules, binaries).records()

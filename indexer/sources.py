@@ -16,6 +16,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Iterator
 
+from .bindocs import MAX_BYTES, extension_module
+
 log = logging.getLogger(__name__)
 
 MAX_FILE_BYTES = 2_000_000  # larger files are generated code or data, not APIs worth indexing
@@ -42,7 +44,7 @@ class FileItem:
     """One unit to extract: a file on disk, or an inspect-only stdlib module (path is None)."""
 
     key: str  # unique within the index: absolute path, or "inspect:<module>"
-    kind: str  # "python", "doc", "corpus", "inspect", "java"
+    kind: str  # "python", "doc", "corpus", "inspect", "java", "binary" (an extension module)
     source: str  # the spec it came from
     origin: str
     version: str
@@ -69,6 +71,19 @@ def file_hash(data: bytes) -> str:
 
 
 MAX_DATA_BYTES = 200_000_000  # JSON corpora and example banks are data: a larger cap
+
+
+def read_binary(path: Path, disc: Discovery) -> bytes | None:
+    """An extension module's bytes (read, never loaded), or None with a counted warning."""
+    try:
+        size = path.stat().st_size
+        if size > MAX_BYTES:
+            disc.skip(str(path), f"over the size cap for a binary ({size} > {MAX_BYTES} bytes)")
+            return None
+        return path.read_bytes()
+    except OSError as e:
+        disc.skip(str(path), f"unreadable ({e.strerror or e})")
+        return None
 
 
 def read_checked(path: Path, disc: Discovery, cap: int | None = None) -> bytes | None:
@@ -203,6 +218,15 @@ def walk_python_tree(root: Path, source: str, origin: str, version: str, disc: D
             elif suffix == ".java":
                 disc.items.append(FileItem(key=str(p.resolve()), kind="java", source=source,
                                            origin=origin, version=version, path=p, hidden=hidden))
+            elif suffix in (".so", ".pyd") and extension_module(name):
+                # A compiled extension module: its docstrings document what the stubs declare (never loaded).
+                try:
+                    parts = d.resolve().relative_to(module_root.resolve()).parts
+                except ValueError:
+                    parts = rel_dir.parts
+                disc.items.append(FileItem(key=str(p.resolve()), kind="binary", source=source, origin=origin,
+                                           version=version, path=p, hidden=hidden,
+                                           module=".".join((*parts, extension_module(name)))))
     disc.items.extend(by_module.values())
 
 
