@@ -77,6 +77,14 @@ def test_a_standard_module_named_by_a_word_is_that_word(stdlib_searcher):
     assert names[0] == "random.randint", names
 
 
+def test_users_words_for_the_web_and_mail_meet_the_apis_words(stdlib_searcher):
+    """Users say "http" and "email" where the APIs say "url" and "mail" (`urlopen`, `sendmail`)."""
+    names = [h.record.public_path for h in stdlib_searcher.search("make an http get request", k=3)]
+    assert "urllib.request.urlopen" in names, names
+    names = [h.record.public_path for h in stdlib_searcher.search("send an email", k=8)]
+    assert {"smtplib.SMTP.sendmail", "smtplib.SMTP.send_message"} <= set(names), names
+
+
 def test_a_module_goes_after_the_function_it_is_named_for(stdlib_searcher):
     """`pprint` the module answers "pretty print a dictionary" by its docs; `pprint.pprint` is what the
     code calls, and it comes first even where neither retriever ranked it near the module."""
