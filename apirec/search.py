@@ -364,8 +364,8 @@ class Searcher:
         rows = q("SELECT idx FROM records WHERE public_path = ? OR canonical_path = ? OR id = ? "
                  "UNION SELECT idx FROM aliases WHERE alias = ? LIMIT ?",
                  (name, name, name, name, limit)).fetchall()
-        if not rows and inherited:
-            got = self.inherited(name)
+        if not rows:
+            got = self.inherited(name) if inherited else None
             if got is not None:
                 return [got]
             rows = q("SELECT idx FROM records WHERE name = ? ORDER BY private, length(public_path) LIMIT ?",

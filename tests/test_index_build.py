@@ -805,6 +805,7 @@ def test_a_member_a_class_inherits_is_found_under_the_class(make_tree, tmp_path,
         assert "tables.core.generic.Base.tail" in rec.aliases
     [own] = s.lookup("tables.Grid.head", inherited=True)  # the nearest base's own member, as in the MRO
     assert own.canonical_path == "tables.core.frame.Frame.head"
+    assert "tables.core.generic.Base.tail" in [r.public_path for r in s.lookup("tail")]  # by short name
     assert s.lookup("tables.Frame.nothing", inherited=True) == [] and s.inherited("tables.core.generic.Base.nothing") is None
     assert main(["show", "tables.Frame.tail", "--index", str(index)]) == 0
     out = " ".join(capsys.readouterr().out.split())
