@@ -192,6 +192,7 @@ def _extract(item, data: bytes | None) -> Any:
     if item.kind == "binary":
         from .indexer import bindocs
 
+        data = item.path.read_bytes() if data is None else data
         return {"module": item.module, "docs": bindocs.docstrings(data)}
     if item.kind == "jdk":
         from .indexer import java
@@ -483,7 +484,7 @@ def build_index(index_path: Path, specs: list[str], *, model: str | None = None,
             except FileNotFoundError as e:
                 raise SourceUnavailable(str(e)) from None
             items[item.key] = item
-            datas[item.key] = data
+            datas[item.key] = None if item.kind == "binary" else data  # binaries are read again when due
             new_hashes[item.key] = (item.source, h)
         report.skipped = list(disc.skipped)
         old_map = {k: (r.source, r.hash) for k, r in old_files.items() if r.source in all_specs or r.source in scan}

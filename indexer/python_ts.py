@@ -204,13 +204,15 @@ def _is_deprecated(decorators: list[str], doc: str, body) -> bool:
     if doc:
         m = _DOC_SECTION.search(doc, 0, 2000)
         # Indented lines of the description are a directive's body or a quoted block, not the API's word.
-        head = "\n".join(line for line in doc[: m.start() if m else 2000].split("\n") if not line[:1].isspace())
+        lines = doc[: m.start() if m else 2000].split("\n")
+        head = "\n".join(line for line in lines if not line[:1].isspace())
         if _DEPRECATED_DOC.search(head):
             return True
     # warnings.warn(..., DeprecationWarning) as one of the first statements of the body, not under an `if`.
     if body is not None:
         for stmt in body.named_children[:4]:
-            if stmt.type == "expression_statement" and b"DeprecationWarning" in stmt.text and b"warn" in stmt.text:
+            text = stmt.text
+            if stmt.type == "expression_statement" and b"DeprecationWarning" in text and b"warn" in text:
                 return True
     return False
 

@@ -227,29 +227,36 @@ class Resolver:
                     doc = out.get(source) or (by_canonical.get(source, (None, None, {}))[2].get("doc") or "")
                     if doc and target not in out:
                         out[target] = inspect.cleandoc(doc)
-        for module, docs in self.binaries:
-            self._binary_docs(module, docs, out)
+        if self.binaries:
+            self._binary_docs(out)
         return out
 
-    def _binary_docs(self, module: str, docs: list[str], out: dict[str, str]) -> None:
-        """Docs an extension module holds for what its package's stubs declare without one (numpy's
-        ufuncs: `maximum: _UFunc_Nin2_Nout1[...]`): its package's undocumented module-level functions and
+    def _binary_docs(self, out: dict[str, str]) -> None:
+        """Docs a package's extension modules hold for what its stubs declare without one (numpy's
+        ufuncs: `maximum: _UFunc_Nin2_Nout1[...]`): the package's undocumented module-level functions and
         attributes, matched by name (see indexer.bindocs)."""
         from . import bindocs
 
-        top = module.split(".")[0]
-        targets: dict[str, list[str]] = {}  # short name -> canonical paths
+        by_top: dict[str, list[list[str]]] = {}
+        for module, docs in self.binaries:
+            by_top.setdefault(module.split(".")[0], []).append(docs)
+        targets: dict[str, dict[str, list[str]]] = {top: {} for top in by_top}  # top -> short name -> paths
         for m, info in self.modules.items():
-            if m.split(".")[0] != top:
+            names = targets.get(m.split(".")[0])
+            if names is None:
                 continue
             for q, d in info.defs.items():
                 if ("." in q or q.startswith("_") or d.get("doc")
                         or d.get("kind") not in ("attribute", "function") or f"{m}.{q}" in out):
                     continue
-                targets.setdefault(q, []).append(f"{m}.{q}")
-        for name, doc in bindocs.match(docs, set(targets)).items():
-            for canonical in targets[name]:
-                out.setdefault(canonical, doc)
+                names.setdefault(q, []).append(f"{m}.{q}")
+        for top, doc_lists in by_top.items():
+            names = targets[top]
+            for docs in doc_lists:  # one file at a time: each keeps its own order
+                open_names = {n for n, paths in names.items() if any(p not in out for p in paths)}
+                for name, doc in bindocs.match(docs, open_names).items():
+                    for canonical in names[name]:
+                        out.setdefault(canonical, doc)
 
     def _defs_by_canonical(self) -> dict[str, tuple[str, ModuleInfo, dict[str, Any]]]:
         """Every definition by canonical path, with its module's name and info."""
