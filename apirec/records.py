@@ -235,6 +235,13 @@ def returns_sentence(text: str) -> str:
     return "Return " + m["result"]
 
 
+# An RST title's over- or underline ("=====", "~~~"), and the sections a docstring's description ends at.
+_RULE = re.compile(r"[ \t]*([=\-~^*#+`])\1{2,}[ \t]*")
+_SECTIONS = frozenset({"parameters", "params", "args", "arguments", "returns", "yields", "raises",
+                       "attributes", "methods", "examples", "notes", "see also", "other parameters",
+                       "references"})
+
+
 def summarize(doc: str) -> str:
     """First sentence (or first paragraph line) of a docstring, whitespace-folded."""
     text = doc.strip()
@@ -244,6 +251,13 @@ def summarize(doc: str) -> str:
     # C functions' docstrings open with their signature: `where(condition, [x, y], /)`, `--`.
     while len(paras) > 1 and _is_signature(paras[0]):
         paras.pop(0)
+    # A module's RST title is its summary without the rules: "Discrete Fourier Transform", not
+    # "Discrete Fourier Transform ==========================".
+    lines = [line for line in paras[0].split("\n") if not _RULE.fullmatch(line)]
+    if len(lines) < paras[0].count("\n") + 1:
+        if lines and lines[0].strip().rstrip(":").lower() in _SECTIONS:
+            return ""  # no description, only sections ("Parameters\n----------")
+        paras = ["\n".join(lines)] + paras[1:] if lines else paras[1:] or [""]
     para = " ".join(paras[0].split())
     # A sentence ends at ". " followed by an upper-case letter or at the end of the paragraph.
     for i in range(len(para) - 1):

@@ -110,3 +110,18 @@ def test_a_prompts_return_clause_is_dropped_but_not_the_noun():
     # A long clause says what to do, not only what comes back.
     long = "Split the text and return the words that are longer than five letters after lowercasing them"
     assert w(long) == long
+
+
+def test_a_module_title_is_summarized_without_its_rules():
+    from apirec.records import summarize
+
+    # numpy.fft, numpy.doc.ufuncs, pdb: the title was the summary with its "=====" rule.
+    assert summarize("Discrete Fourier Transform\n==========================\n\n.. currentmodule:: "
+                     "numpy.fft\n\nThe SciPy module ...") == "Discrete Fourier Transform"
+    assert summarize("===================\nUniversal Functions\n===================\n\nUfuncs are ...") \
+        == "Universal Functions"
+    assert summarize("ast\n~~~\n\nThe `ast` module helps.") == "ast"
+    # A docstring of sections only has no summary ("Parameters ---------- name : str Extension name.").
+    assert summarize("Parameters\n----------\nname : str\n    Extension name.") == ""
+    assert summarize("Split a string.\n\nParameters\n----------\nx : str") == "Split a string."
+    assert summarize("a -- b, and a --- c") == "a -- b, and a --- c"
