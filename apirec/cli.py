@@ -298,7 +298,9 @@ def cmd_show(args) -> int:
     s = _searcher_light(path)
     recs = s.lookup(args.name, inherited=True)
     if not recs:
-        raise CliError(f"no API named {args.name!r} in {path} (try: apirec search {args.name!r})")
+        close = s.close_names(args.name)
+        hint = f"; did you mean {', '.join(close)}?" if close else ""
+        raise CliError(f"no API named {args.name!r} in {path}{hint} (or: apirec search {args.name!r})")
     if args.json:
         print(json.dumps([r.to_dict() for r in recs], indent=1, ensure_ascii=False))
         return 0

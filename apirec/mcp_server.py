@@ -10,7 +10,6 @@ errors (isError) with a message that says what to change; the server keeps servi
 from __future__ import annotations
 
 import argparse
-import difflib
 import ipaddress
 import json
 import logging
@@ -101,15 +100,8 @@ class ApiService:
         return out
 
     def close_names(self, name: str, n: int = 5) -> list[str]:
-        """Real names near an unknown one: same short name elsewhere, similar members of its parent."""
-        out: list[str] = []
-        parent, _, short = name.rpartition(".")
-        for s in self.searchers():
-            if parent:
-                members = [r.name for r in s.members(parent, limit=2000)]
-                out += [f"{parent}.{m}" for m in difflib.get_close_matches(short, members, n=n, cutoff=0.6)]
-            out += [r.public_path for r in s.lookup(short, limit=n) if r.name == short]
-        return list(dict.fromkeys(x for x in out if x != name))[:n]
+        """Real names near an unknown one, from every index (see Searcher.close_names)."""
+        return list(dict.fromkeys(x for s in self.searchers() for x in s.close_names(name, n)))[:n]
 
     # -- tools ----------------------------------------------------------------------------------
     def search_apis(self, query: str, k: int = 10, library: str | None = None) -> dict[str, Any]:

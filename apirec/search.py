@@ -372,6 +372,19 @@ class Searcher:
                      (name.rsplit(".", 1)[-1], limit)).fetchall()
         return [self.record(r[0]) for r in rows]
 
+    def close_names(self, name: str, n: int = 5) -> list[str]:
+        """Real names near an unknown one: similar members of its parent (`json.lods`: json.loads),
+        the same short name elsewhere."""
+        import difflib
+
+        out: list[str] = []
+        parent, _, short = name.rpartition(".")
+        if parent:
+            members = [r.name for r in self.members(parent, limit=2000)]
+            out += [f"{parent}.{m}" for m in difflib.get_close_matches(short, members, n=n, cutoff=0.6)]
+        out += [r.public_path for r in self.lookup(short, limit=n) if r.name == short]
+        return list(dict.fromkeys(x for x in out if x != name))[:n]
+
     def inherited(self, path: str) -> ApiRecord | None:
         """A member a class has from a base, under the path asked for: `pandas.DataFrame.fillna`, which
         the index holds once, as `pandas.core.generic.NDFrame.fillna` (members of a public base stay

@@ -75,6 +75,10 @@ def test_errors_are_one_clear_line_and_nonzero(stdlib_index, tmp_path, capsys):
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "apirec index SOURCE --index" in err
     assert main(["show", "json.no_such_thing_here"]) == 2
+    capsys.readouterr()
+    assert main(["show", "json.lods"]) == 2  # a typo: the names it is near
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "did you mean json.loads" in err and "apirec search 'json.lods'" in err
     assert main(["index", "/definitely/not/here", "--index", str(tmp_path / "ix")]) == 2
     assert "source not found" in capsys.readouterr().err
 
