@@ -8,11 +8,15 @@ does; the docstrings are string constants in the extension module. Two kinds are
   their Examples call (`np.maximum(...)`), in the order the extension lists its docstrings. A code
   generator writes them in one order (numpy's by name), so of the names a docstring's examples call,
   the one that keeps that order is its own: the examples of `logaddexp` call `np.log` first, but its
-  docstring comes after `log2`'s.
+  docstring comes after `log2`'s. Where the extension has a stub of its own name (pandas'
+  `_libs/lib.pyi`, `tslibs/timestamps.pyi`: Cython, docstrings in source order), a docstring goes to
+  the stub's definition its examples call first (`pd.api.types.is_bool(...)`, `pd.Timestamp.now()`),
+  when no other docstring of the file calls that one first.
 """
 
 from __future__ import annotations
 
+import inspect
 import re
 from collections import Counter
 
@@ -21,9 +25,13 @@ MAX_DOCS = 5000
 MAX_DOC_CHARS = 20_000
 _RUN = re.compile(rb"[\t\n\r\x20-\x7e\x80-\xff]{24,}")  # text (UTF-8 too) between the binary's NULs
 _TEXT_SIGNATURE = re.compile(r"([A-Za-z_]\w*)\((?:[^()\n]|\([^()\n]*\))*\)[^\n]*\n--\n\n")
-_SECTION = re.compile(r"\n(?:Parameters|Returns)\n-{3,}\n")
-_EXAMPLES = re.compile(r"\nExamples\n-{3,}\n")
-_CALL = re.compile(r"\b[A-Za-z_]\w*\.([A-Za-z_]\w*)\(")
+# Cython's embedded signature: the docstring's first line (`default_rng(seed=None)`).
+_SIGNATURE_LINE = re.compile(r"([A-Za-z_]\w*)\((?:[^()\n]|\([^()\n]*\))*\)(?:\s*->[^\n]*)?\n")
+_SECTION = re.compile(r"\n[ \t]*(?:Parameters|Returns)\n[ \t]*-{3,}\n")
+# Sections, also where a docstring's lines are not all indented alike (cleandoc leaves them so).
+_RETURNS = re.compile(r"\n[ \t]*(?:Returns|Yields)\n[ \t]*-{3,}\n")
+_EXAMPLES = re.compile(r"\n[ \t]*Examples\n[ \t]*-{3,}\n")
+_CALL = re.compile(r"\b([A-Za-z_]\w*)\.([A-Za-z_]\w*)\(")  # `np.maximum(`, `pd.Timestamp.now(`
 # An extension module's file name: `name.cpython-311-x86_64-linux-gnu.so`, `name.abi3.so`, `name.pyd`;
 # not a bundled library (`libtorch_cpu.so`).
 _EXTENSION_FILE = re.compile(r"^(?:(?!lib)([A-Za-z_]\w*)\.(?:so|pyd)"
@@ -40,11 +48,55 @@ def docstrings(data: bytes) -> list[str]:
     """The docstring-like strings of a binary, in file order."""
     out: list[str] = []
     for m in _RUN.finditer(data):
-        s = m.group().decode("utf-8", "replace")
+        if b"--" not in m.group():  # both kinds have a rule: most strings go here, undecoded
+            continue
+        s = inspect.cleandoc(m.group().decode("utf-8", "replace"))  # Cython keeps the source's indent
         if _TEXT_SIGNATURE.match(s) or _SECTION.search(s):
             out.append(s[:MAX_DOC_CHARS])
             if len(out) >= MAX_DOCS:
                 break
+    return out
+
+
+def _calls(doc: str, names: set[str]) -> list[str]:
+    """What a docstring's Examples call, in order: `Owner.name` where that is one of `names`, else
+    the name (`np.maximum(` -> maximum, `pd.Timestamp.now(` -> Timestamp.now)."""
+    parts = _EXAMPLES.split(doc, maxsplit=1)
+    if len(parts) < 2:
+        return []
+    return [f"{o}.{n}" if f"{o}.{n}" in names else n for o, n in _CALL.findall(parts[1])]
+
+
+def match_module(docs: list[str], names: set[str], classes: frozenset[str] = frozenset()) -> dict[str, str]:
+    """Docstrings for the undocumented definitions (`names`: `is_bool`, `Timestamp.now`) of the stub
+    of the extension's own name: by a signature line (`default_rng(seed=None)`), else the definition
+    the examples call first, where no other docstring calls it first. Not a class (in `classes`) by a
+    docstring that says what comes back (a Returns section) or whose examples go on to call one of the
+    stub's undocumented members (`td.view(...)`): a member's examples make its class first
+    (`freq = pd.offsets.Day(); freq.is_on_offset(ts)`)."""
+    members = {q.rsplit(".", 1)[1] for q in names if "." in q}
+    out: dict[str, str] = {}
+    claims: dict[str, list[str]] = {}
+    for d in docs:
+        text_signature = _TEXT_SIGNATURE.match(d)
+        m = text_signature or _SIGNATURE_LINE.match(d)
+        if m is not None and m.group(1) in names:
+            # A text signature is no part of the doc; an embedded one is its first paragraph, which
+            # summaries skip.
+            out.setdefault(m.group(1), d[m.end():].strip() if text_signature else d.strip())
+            continue
+        if text_signature:
+            continue
+        calls = _calls(d, names)
+        first = next((c for c in calls if c in names), None)
+        if first is None:
+            continue
+        if first in classes and (_RETURNS.search(d) or any(c.rsplit(".", 1)[-1] in members for c in calls)):
+            continue
+        claims.setdefault(first, []).append(d)
+    for name, ds in claims.items():
+        if len(ds) == 1:
+            out.setdefault(name, ds[0].strip())
     return out
 
 
@@ -60,8 +112,7 @@ def match(docs: list[str], names: set[str]) -> dict[str, str]:
             out[m.group(1)] = d[m.end():].strip()
     options: list[list[tuple[str, float]]] = []
     for d in unnamed:
-        parts = _EXAMPLES.split(d, maxsplit=1)
-        calls = _CALL.findall(parts[1]) if len(parts) > 1 else []
+        calls = _calls(d, names)
         counts = Counter(c for c in calls if c in names and c not in out)
         # Examples open with the function they show (`np.add(1.0, 4.0)`, then `np.arange(9.0)`).
         opts = [(c, 1.0 + (0.5 if c == calls[0] else 0.0) + 0.01 * n) for c, n in counts.items()]

@@ -239,6 +239,15 @@ class Resolver:
 
         by_top: dict[str, list[list[str]]] = {}
         for module, docs in self.binaries:
+            info = self.modules.get(module)
+            if info is not None:  # the extension's own stub (pandas' `_libs/lib.pyi`): its definitions
+                names = {q: f"{module}.{q}" for q, d in info.defs.items()
+                         if not d.get("doc") and f"{module}.{q}" not in out
+                         and not any(p.startswith("_") for p in q.split("."))}
+                classes = frozenset(q for q in names if info.defs[q].get("kind") == "class")
+                for q, doc in bindocs.match_module(docs, set(names), classes).items():
+                    out.setdefault(names[q], doc)
+                continue
             by_top.setdefault(module.split(".")[0], []).append(docs)
         targets: dict[str, dict[str, list[str]]] = {top: {} for top in by_top}  # top -> short name -> paths
         for m, info in self.modules.items():

@@ -99,3 +99,52 @@ def test_numpy_ufuncs_get_their_docs():
     assert got["isnan"].startswith("Test element-wise for NaN")
     assert set(got) == names, sorted(names - set(got))
     assert os.path.getsize(so) < bindocs.MAX_BYTES
+
+
+def _cython_doc(summary: str, example: str) -> str:
+    # Cython keeps a docstring as the source wrote it, indented.
+    return (f"\n    {summary}\n\n    Parameters\n    ----------\n    obj : object\n\n"
+            f"    Returns\n    -------\n    bool\n\n"
+            f"    Examples\n    --------\n    >>> {example}\n    True\n    ")
+
+
+def test_an_extension_documents_its_own_stub_in_source_order(make_tree, tmp_path):
+    pkg = make_tree({
+        "tables/__init__.py": "from tables._libs.lib import is_bool, is_number, is_scalar, Stamp\n",
+        "tables/_libs/__init__.py": "",
+        "tables/_libs/lib.pyi": (
+            "def is_scalar(obj: object) -> bool: ...\n"
+            "def is_bool(obj: object) -> bool: ...\n"
+            "def is_number(obj: object) -> bool:\n    \"\"\"Its own doc.\"\"\"\n\n"
+            "class Stamp:\n    @classmethod\n    def now(cls) -> Stamp: ...\n"
+            "    @property\n    def year(self) -> int: ...\n\n"
+            "class Offset: ...\n\n"
+            "class Span:\n    def view(self, dtype: str) -> int: ...\n\n"
+            "def make_stamp(seed: int | None = None) -> Stamp: ...\n"),
+    }, name="site")
+    (pkg / "tables" / "_libs" / "lib.cpython-311-x86_64-linux-gnu.so").write_bytes(_binary(
+        _cython_doc("Return True if given object is scalar.", "tb.api.is_scalar(1)"),  # not in name order
+        _cython_doc("Return True if given object is boolean.", "tb.api.is_bool(True)"),
+        _cython_doc("Return the current time.", "tb.Stamp.now()"),
+        _cython_doc("Return the year of the stamp.", "tb.Stamp('2024').year"),
+        _cython_doc("Return the month of the stamp.", "tb.Stamp('2024').month"),
+        _cython_doc("Return True if given object is a number.", "tb.api.is_number(1)"),
+        # A member's examples make its class first; the class is not what this one documents.
+        _cython_doc("Return whether a stamp is on this offset.", "tb.Offset(1).is_on_offset(ts)"),
+        # No Returns section, but the examples go on to call a member the stub declares (`Span.view`).
+        "Array view compatibility.\n\nParameters\n----------\ndtype : str\n\nExamples\n--------\n"
+        ">>> sp = tb.Span(1)\n>>> sp.view('i8')\n",
+        # Cython's embedded signature names the function.
+        "make_stamp(seed=None)\n\nConstruct a new Stamp.\n\nParameters\n----------\nseed : int\n"))
+    index = tmp_path / "index"
+    build_index(index, [str(pkg)])
+    s = Searcher(index)
+    assert s.exact("tables.is_scalar").summary == "Return True if given object is scalar."
+    assert s.exact("tables.is_bool").summary == "Return True if given object is boolean."
+    assert s.exact("tables.Stamp.now").summary == "Return the current time."
+    assert s.exact("tables.is_number").summary == "Its own doc."
+    # Two docstrings call Stamp first (a property's examples make one to read it from): neither is its.
+    assert s.exact("tables.Stamp").summary == "" and s.exact("tables.Stamp.year").summary == ""
+    assert s.exact("tables._libs.lib.Offset").summary == ""
+    assert s.exact("tables._libs.lib.Span").summary == ""
+    assert s.exact("tables._libs.lib.make_stamp").summary == "Construct a new Stamp."
