@@ -709,19 +709,23 @@ def test_an_index_of_a_package_since_upgraded_is_stale(tmp_path, apirec_home, mo
     assert build.index_state(index) == "ok"
 
 
+# pandas' layout in small: members defined on an internal base (`NDFrame`) of the public classes.
+_TABLES_BASE = '''
+    class Base:
+        def tail(self, n=5):
+            """Return the last n rows of the table."""
+
+        def head(self, n=5):
+            """Return the first n rows of the table."""
+    '''
+
+
 def test_a_member_of_an_internal_base_is_shown_under_the_public_class(make_tree, tmp_path, capsys):
     # pandas' `tail` is defined on `pandas.core.generic.NDFrame`; users write `pandas.DataFrame.tail`.
     repo = make_tree({
         "tables/__init__.py": "from tables.core.frame import Frame\nfrom tables.core.column import Column\n",
         "tables/core/__init__.py": "",
-        "tables/core/generic.py": '''
-            class Base:
-                def tail(self, n=5):
-                    """Return the last n rows of the table."""
-
-                def head(self, n=5):
-                    """Return the first n rows of the table."""
-            ''',
+        "tables/core/generic.py": _TABLES_BASE,
         "tables/core/frame.py": '''
             from tables.core.generic import Base
 
@@ -763,14 +767,7 @@ def test_a_member_a_class_inherits_is_found_under_the_class(make_tree, tmp_path,
         "tables/__init__.py": ("from tables.core.frame import Frame, Grid\n"
                                "from tables.core.column import Column\n"),
         "tables/core/__init__.py": "",
-        "tables/core/generic.py": '''
-            class Base:
-                def tail(self, n=5):
-                    """Return the last n rows of the table."""
-
-                def head(self, n=5):
-                    """Return the first n rows of the table."""
-            ''',
+        "tables/core/generic.py": _TABLES_BASE,
         "tables/core/frame.py": '''
             from typing import Generic, TypeVar
 
@@ -806,7 +803,8 @@ def test_a_member_a_class_inherits_is_found_under_the_class(make_tree, tmp_path,
     [own] = s.lookup("tables.Grid.head", inherited=True)  # the nearest base's own member, as in the MRO
     assert own.canonical_path == "tables.core.frame.Frame.head"
     assert "tables.core.generic.Base.tail" in [r.public_path for r in s.lookup("tail")]  # by short name
-    assert s.lookup("tables.Frame.nothing", inherited=True) == [] and s.inherited("tables.core.generic.Base.nothing") is None
+    assert s.lookup("tables.Frame.nothing", inherited=True) == []
+    assert s.inherited("tables.core.generic.Base.nothing") is None
     assert main(["show", "tables.Frame.tail", "--index", str(index)]) == 0
     out = " ".join(capsys.readouterr().out.split())
     assert out.startswith("tables.Frame.tail(n=5) method")
