@@ -192,8 +192,8 @@ def _extract(item, data: bytes | None) -> Any:
     if item.kind == "binary":
         from .indexer import bindocs
 
-        data = item.path.read_bytes() if data is None else data
-        return {"module": item.module, "docs": bindocs.docstrings(data)}
+        # Read here, not kept from hashing: a refresh of many packages would hold all their binaries.
+        return {"module": item.module, "docs": bindocs.docstrings(item.path.read_bytes())}
     if item.kind == "jdk":
         from .indexer import java
 

@@ -43,7 +43,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .records import ApiRecord, written_bases
+from .records import ApiRecord, base_paths, written_bases
 
 if TYPE_CHECKING:
     from .search import Searcher
@@ -410,8 +410,7 @@ class _Checker:
         return _MISSING, []
 
     def _resolve_base(self, base: str, cls: ApiRecord) -> list[ApiRecord]:
-        module = cls.canonical_path.rsplit(".", 1)[0]
-        for cand in (base, f"{module}.{base}", f"builtins.{base}"):
+        for cand in base_paths(base, cls):
             got = [r for r in self.find(cand) if r.kind == "class"]
             if got:
                 return got

@@ -174,6 +174,12 @@ def brief_signature(sig: str, limit: int = 160) -> str:
     return head + ", ".join(kept + ["..."]) + ")" + tail
 
 
+def base_paths(base: str, cls: ApiRecord) -> tuple[str, str, str]:
+    """Where a base class written `base` in class `cls` may be: as named, in the class's module (an
+    import there), a builtin."""
+    return base, f"{cls.canonical_path.rsplit('.', 1)[0]}.{base}", f"builtins.{base}"
+
+
 def written_bases(r: ApiRecord) -> list[str]:
     """The base classes a class record names, as written, without type arguments and without `object`:
     "NDFrame,OpsMixin" -> [NDFrame, OpsMixin]; "Mapping[str, int], Generic[T]" -> [Mapping, Generic]."""

@@ -17,7 +17,7 @@ import numpy as np
 
 from .bm25 import BM25Index, top_k
 from .expand import EXPANSION_WEIGHT, expand
-from .records import ApiRecord, Hit, written_bases
+from .records import ApiRecord, Hit, base_paths, written_bases
 from .store import IndexDir, IndexLoadError, open_db, read_params, rebuild_hint
 from .textproc import (
     STOPWORDS,
@@ -398,9 +398,8 @@ class Searcher:
         queue, seen = [start], {start.canonical_path}
         while queue and len(seen) < 16:
             cls = queue.pop(0)
-            module = cls.canonical_path.rpartition(".")[0]
             for base in written_bases(cls):
-                found = (self.exact(c) for c in (base, f"{module}.{base}", f"builtins.{base}"))
+                found = (self.exact(c) for c in base_paths(base, cls))
                 b = next((r for r in found if r is not None and r.kind == "class"), None)
                 if b is None:  # `base.IndexOpsMixin`, `np.ndarray`: through an import; the class of that name
                     row = self.db.execute(

@@ -232,21 +232,22 @@ class Resolver:
         return out
 
     def _binary_docs(self, out: dict[str, str]) -> None:
-        """Docs a package's extension modules hold for what its stubs declare without one (numpy's
-        ufuncs: `maximum: _UFunc_Nin2_Nout1[...]`): the package's undocumented module-level functions and
-        attributes, matched by name (see indexer.bindocs)."""
+        """Docs a package's extension modules hold for what its stubs declare without one (see
+        indexer.bindocs): an extension with a stub of its own name documents that stub's definitions
+        (pandas' `_libs/lib.pyi`); any other documents its package's undocumented module-level
+        functions and attributes (numpy's ufuncs: `maximum: _UFunc_Nin2_Nout1[...]`)."""
         from . import bindocs
 
         by_top: dict[str, list[list[str]]] = {}
         for module, docs in self.binaries:
             info = self.modules.get(module)
             if info is not None:  # the extension's own stub (pandas' `_libs/lib.pyi`): its definitions
-                names = {q: f"{module}.{q}" for q, d in info.defs.items()
-                         if not d.get("doc") and f"{module}.{q}" not in out
-                         and not any(p.startswith("_") for p in q.split("."))}
-                classes = frozenset(q for q in names if info.defs[q].get("kind") == "class")
-                for q, doc in bindocs.match_module(docs, set(names), classes).items():
-                    out.setdefault(names[q], doc)
+                own = {q: f"{module}.{q}" for q, d in info.defs.items()
+                       if not d.get("doc") and f"{module}.{q}" not in out
+                       and not any(p.startswith("_") for p in q.split("."))}
+                classes = frozenset(q for q in own if info.defs[q].get("kind") == "class")
+                for q, doc in bindocs.match_module(docs, set(own), classes).items():
+                    out.setdefault(own[q], doc)
                 continue
             by_top.setdefault(module.split(".")[0], []).append(docs)
         targets: dict[str, dict[str, list[str]]] = {top: {} for top in by_top}  # top -> short name -> paths

@@ -218,7 +218,7 @@ def walk_python_tree(root: Path, source: str, origin: str, version: str, disc: D
             elif suffix == ".java":
                 disc.items.append(FileItem(key=str(p.resolve()), kind="java", source=source,
                                            origin=origin, version=version, path=p, hidden=hidden))
-            elif suffix in (".so", ".pyd") and extension_module(name):
+            elif suffix in (".so", ".pyd") and (ext := extension_module(name)):
                 # A compiled extension module: its docstrings document what the stubs declare (never loaded).
                 try:
                     parts = d.resolve().relative_to(module_root.resolve()).parts
@@ -226,7 +226,7 @@ def walk_python_tree(root: Path, source: str, origin: str, version: str, disc: D
                     parts = rel_dir.parts
                 disc.items.append(FileItem(key=str(p.resolve()), kind="binary", source=source, origin=origin,
                                            version=version, path=p, hidden=hidden,
-                                           module=".".join((*parts, extension_module(name)))))
+                                           module=".".join((*parts, ext))))
     disc.items.extend(by_module.values())
 
 
