@@ -2659,6 +2659,17 @@ def _uncount(counts: dict[str, int], name: str) -> None:
         counts.pop(name, None)
 
 
+@lru_cache(maxsize=50_000)
+def _run_together_starts(name: str) -> frozenset[str]:
+    """The starts, of three letters or more and two letters short of the end, of the pieces of `name`
+    between underscores and case changes: the words a piece may have been run together from begin
+    with one of them (`dropna`: drop, dro; `iterrows`: iter, iterr, ...)."""
+    from .textproc import split_identifier
+
+    return frozenset(p[:n] for p in (x.lower() for x in split_identifier(name)) if p.isalpha()
+                     for n in range(3, len(p) - 1))
+
+
 def _doc_tokens(r: ApiRecord, name: str | None = None) -> tuple[int, dict[str, int]]:
     """(token count, term frequencies) of a member's name (twice) and summary, for the intent BM25.
     Keyed by exactly what the tokens are made of: no record hashing, valid across generations."""
@@ -2951,12 +2962,34 @@ class _Site:
             parts = typ.split(".")
             self.type_words = frozenset(tokenize(" ".join({parts[0], parts[-1]}), stopwords=False))
 
+    @staticmethod
+    def _with_run_together(docs: dict[str, tuple[int, dict[str, int]]], q: set[str]
+                           ) -> dict[str, tuple[int, dict[str, int]]]:
+        """A name run together from words (`dropna`, `iterrows`, `fetchall`) is one token, so "drop
+        rows with missing values" matched `drop` by its name and `dropna` only by its doc. An intent
+        word that begins such a piece of a name, two letters or more left over, counts once as a word
+        of the name: words of three letters or more, not one that is part of a longer intent word
+        (`num` of "BeatNum" would begin `numset`)."""
+        words = {t for t in q if len(t) >= 3 and t.isalpha() and not any(t != u and t in u for u in q)}
+        if not words:
+            return docs
+        out = docs
+        for name, (size, tf) in docs.items():
+            found = _run_together_starts(name) & words  # (`np.` has 500 members: a set operation each)
+            new = [t for t in found if t not in tf]
+            if new:
+                if out is docs:
+                    out = dict(docs)
+                out[name] = (size, {**tf, **dict.fromkeys(new, 1)})
+        return out
+
     def bm25(self, pool: dict) -> dict[str, float]:
         """BM25 of the intent over the candidates' name and doc tokens (idf over the candidates)."""
         q = set(self.query) - self.type_words
         if not q:
             return {}
         docs = {name: _doc_tokens(v[1], name) for name, v in pool.items()}
+        docs = self._with_run_together(docs, q)
         n = len(docs) or 1
         df: dict[str, int] = {}
         total = 0

@@ -1188,3 +1188,27 @@ def test_a_for_loop_asks_for_what_iterates_into_its_names(tmp_path):
     # Not iterated: assigned, or operated on after the call.
     for line, rest in (("n = s.", "()"), ("for x in s.", "(k) + [1]:")):
         assert all("iter" not in h.why for h in complete([store], code + line, rest)), line
+
+
+def test_a_word_that_begins_a_run_together_name(tmp_path):
+    # `dropna` is one token: the spelling check needs the whole name ("drop" + "na"), and the intent's
+    # words met only its doc.
+    tbl = package(tmp_path / "proj", "tbl", '''
+        class Table:
+            def drop(self, labels):
+                """Drop the given labels (rows or columns)."""
+
+            def dropna(self):
+                """Remove missing values."""
+
+            def fillna(self, value):
+                """Fill missing values."""
+
+            def head(self, n=5):
+                """The first rows."""
+        ''')
+    code = "import tbl\n\ndef f(t: tbl.Table):\n    # drop rows with missing values\n    return t."
+    hits = complete([tbl], code)
+    names = [h.record.name for h in hits]
+    # Both docs say "missing values"; the comment's verb begins only one of the two names.
+    assert names.index("dropna") < names.index("fillna"), [(h.record.name, h.why) for h in hits]
