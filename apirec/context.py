@@ -2176,7 +2176,8 @@ def _name_class_match(t: str, cname: str) -> float:
         return 2.2  # `fut` -> Future, `sock` -> socket: the class's head noun, so `transp` is a Transport
     if len(t) >= 3 and any(p.startswith(t) for p in parts):
         return 2.0  # ... more than a TransportSocket
-    if len(t) >= 3 and (t in low or (t[0] == low[0] and in_order(t, low))):
+    # Inside one word of the name, not across two: `reader` is in "threaderror", not in Thread or Error.
+    if len(t) >= 3 and (any(t in p.lower() for p in parts) or (t[0] == low[0] and in_order(t, low))):
         return 1.0  # `arr` -> ndarray, `msg` -> Message
     return 0.0
 

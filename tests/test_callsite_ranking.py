@@ -102,6 +102,25 @@ def test_a_name_suggests_the_class_it_is_the_head_noun_of(tmp_path):
     assert hits[0].why["type"] == "net.Transport", hits[0].why
 
 
+def test_a_name_inside_one_word_of_a_class_name_only(tmp_path):
+    # "reader" is spelled inside "threaderror" across its two words: a reader is no ThreadError.
+    thr = package(tmp_path / "proj", "thr", '''
+        class ThreadError(Exception):
+            def with_traceback(self, tb):
+                """Set the traceback."""
+
+
+        class ndarray:
+            def reshape(self, shape):
+                """A new shape."""
+        ''')
+    hits = complete([thr], "import thr\n\ndef f(reader):\n    reader.", "()")
+    assert not any(h.why.get("type") == "thr.ThreadError" for h in hits), [(h.record.name, h.why) for h in hits]
+    # Inside one word it still counts: `arr` for an ndarray.
+    hits = complete([thr], "import thr\n\ndef f(arr):\n    arr.", "((2, 3))")
+    assert hits[0].why.get("type") == "thr.ndarray", [(h.record.name, h.why) for h in hits]
+
+
 def test_a_chain_on_a_receiver_whose_name_suggests_the_class(frames):
     # `df` is only a guess (a parameter), yet `df.head(3).` and `df.head(3)["a"].` follow from it.
     for code in ("import frames\n\ndef f(df):\n    return df.head(3).",
