@@ -295,12 +295,17 @@ def _explain(why: dict[str, Any]) -> str:
 
 def cmd_show(args) -> int:
     path = _ensure_default_index(args)
+    from .records import written_name
+
+    name = written_name(args.name)
+    if not name:
+        raise CliError("say which API to show, e.g. apirec show json.loads")
     s = _searcher_light(path)
-    recs = s.lookup(args.name, inherited=True)
+    recs = s.lookup(name, inherited=True)
     if not recs:
-        close = s.close_names(args.name)
+        close = s.close_names(name)
         hint = f"; did you mean {', '.join(close)}?" if close else ""
-        raise CliError(f"no API named {args.name!r} in {path}{hint} (or: apirec search {args.name!r})")
+        raise CliError(f"no API named {name!r} in {path}{hint} (or: apirec search {name!r})")
     if args.json:
         print(json.dumps([r.to_dict() for r in recs], indent=1, ensure_ascii=False))
         return 0

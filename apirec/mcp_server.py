@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
-from .records import ApiRecord, brief_signature
+from .records import ApiRecord, brief_signature, written_name
 
 log = logging.getLogger(__name__)
 
@@ -154,7 +154,7 @@ class ApiService:
         return payload
 
     def get_api(self, name: str) -> dict[str, Any]:
-        name = _text_arg(name, "name", MAX_NAME_CHARS).strip()
+        name = written_name(_text_arg(name, "name", MAX_NAME_CHARS))
         if not name:
             raise ApiToolError("name is empty: give a dotted API name such as json.loads")
         recs = self.exact(name)

@@ -125,6 +125,15 @@ def format_signature(params: tuple[Param, ...] | list[Param], returns: str = "")
     return "(" + ", ".join(out) + ")" + (f" -> {returns}" if returns else "")
 
 
+def written_name(text: str) -> str:
+    """An API's name as a user or an agent may write it when asking for it: `json.loads()`, `json.`,
+    ` np.sum ` -> `json.loads`, `json`, `np.sum`."""
+    name = text.strip()
+    if name.endswith(")") and "(" in name:
+        name = name[: name.index("(")]  # a call: `json.loads(s)`
+    return name.strip().rstrip(".")
+
+
 def brief_signature(sig: str, limit: int = 160) -> str:
     """A signature cut for a list of answers: the parameters that fit in about `limit` characters, then
     `...` and what it returns. `pandas.read_csv` has 49 parameters (1,800 characters); the full one is

@@ -62,6 +62,12 @@ def test_show_and_info(stdlib_index, capsys):
     assert main(["show", "json.loads"]) == 0
     out = capsys.readouterr().out
     assert "json.loads" in out and "object_hook" in out
+    # As a name is often copied: from a call, or with the dot that asked for completion.
+    for written, shown in (("json.loads(s)", "json.loads(s, *"), ("json.", "json  module")):
+        assert main(["show", written]) == 0
+        assert capsys.readouterr().out.startswith(shown)
+    assert main(["show", " () "]) == 2
+    assert "say which API to show" in capsys.readouterr().err
     assert main(["info", "--json"]) == 0
     info = json.loads(capsys.readouterr().out)
     assert info["records"] > 10000 and info["model"].startswith("all-MiniLM-L6-v2@")

@@ -117,6 +117,7 @@ def test_get_api_has_signature_doc_and_params(mcp):
     assert out["version"] and out["file"].endswith("json/__init__.py") and out["line"] > 0
     mod = mcp.ok("get_api", {"name": "json"})
     assert {"loads", "dumps", "JSONDecoder"} <= set(mod["members"])  # modules list their members
+    assert mcp.ok("get_api", {"name": "json.loads(text)"})["name"] == "json.loads"  # as a call is written
 
 
 def test_get_api_resolves_aliases_and_canonical_paths(mcp):
