@@ -115,7 +115,8 @@ def test_a_name_inside_one_word_of_a_class_name_only(tmp_path):
                 """A new shape."""
         ''')
     hits = complete([thr], "import thr\n\ndef f(reader):\n    reader.", "()")
-    assert not any(h.why.get("type") == "thr.ThreadError" for h in hits), [(h.record.name, h.why) for h in hits]
+    assert not any(h.why.get("type") == "thr.ThreadError" for h in hits), [(h.record.name, h.why)
+                                                                           for h in hits]
     # Inside one word it still counts: `arr` for an ndarray.
     hits = complete([thr], "import thr\n\ndef f(arr):\n    arr.", "((2, 3))")
     assert hits[0].why.get("type") == "thr.ndarray", [(h.record.name, h.why) for h in hits]
