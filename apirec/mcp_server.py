@@ -154,10 +154,14 @@ class ApiService:
         return payload
 
     def get_api(self, name: str) -> dict[str, Any]:
-        name = written_name(_text_arg(name, "name", MAX_NAME_CHARS))
-        if not name:
+        name = _text_arg(name, "name", MAX_NAME_CHARS).strip()
+        if not written_name(name):
             raise ApiToolError("name is empty: give a dotted API name such as json.loads")
+        # As given first: a Javadoc overload's canonical name has its parameter types in parentheses.
         recs = self.exact(name)
+        if not recs and written_name(name) != name:
+            name = written_name(name)
+            recs = self.exact(name)
         if not recs:
             close = self.close_names(name)
             hint = f"; did you mean {', '.join(close)}?" if close else "; search_apis finds APIs by what they do."

@@ -127,7 +127,8 @@ def format_signature(params: tuple[Param, ...] | list[Param], returns: str = "")
 
 def written_name(text: str) -> str:
     """An API's name as a user or an agent may write it when asking for it: `json.loads()`, `json.`,
-    ` np.sum ` -> `json.loads`, `json`, `np.sum`."""
+    ` np.sum ` -> `json.loads`, `json`, `np.sum`. Callers look the text up as given first (a Javadoc
+    overload's canonical name ends in its parameter types: `java.util.List.add(int,E)`)."""
     name = text.strip()
     if name.endswith(")") and "(" in name:
         name = name[: name.index("(")]  # a call: `json.loads(s)`

@@ -98,6 +98,27 @@ def test_console_script_cold_process(stdlib_index):
     assert any(n.startswith("datetime.") for n in names)
 
 
+def test_show_finds_a_javadoc_overload_by_its_parameter_types(tmp_path, capsys):
+    # A name with parentheses is looked up as given before it is read as a call: an overload's
+    # canonical name ends in its parameter types.
+    from test_docs import JAVADOC_NEW
+
+    from apirec.build import build_index
+
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "ArrayList.html").write_text(JAVADOC_NEW, "utf-8")
+    build_index(tmp_path / "ix", [str(tmp_path / "docs")])
+    for name, says in (("java.util.ArrayList.add(E)", "Appends"), ("java.util.ArrayList.add(int,E)", "Inserts")):
+        assert main(["show", name, "--index", str(tmp_path / "ix")]) == 0
+        out = capsys.readouterr().out
+        assert says in out.split("\n\n")[1], out
+    from apirec.mcp_server import ApiService  # the agents' get_api reads names the same way
+
+    service = ApiService([tmp_path / "ix"])
+    assert "Appends" in service.get_api("java.util.ArrayList.add(E)")["doc"]
+    assert "Inserts" in service.get_api("java.util.ArrayList.add(int,E)")["doc"]
+
+
 @pytest.mark.parametrize("argv", [["--version"]])
 def test_version(argv, capsys):
     with pytest.raises(SystemExit) as e:
