@@ -108,7 +108,8 @@ def test_show_finds_a_javadoc_overload_by_its_parameter_types(tmp_path, capsys):
     (tmp_path / "docs").mkdir()
     (tmp_path / "docs" / "ArrayList.html").write_text(JAVADOC_NEW, "utf-8")
     build_index(tmp_path / "ix", [str(tmp_path / "docs")])
-    for name, says in (("java.util.ArrayList.add(E)", "Appends"), ("java.util.ArrayList.add(int,E)", "Inserts")):
+    for name, says in (("java.util.ArrayList.add(E)", "Appends"),
+                       ("java.util.ArrayList.add(int,E)", "Inserts")):
         assert main(["show", name, "--index", str(tmp_path / "ix")]) == 0
         out = capsys.readouterr().out
         assert says in out.split("\n\n")[1], out
