@@ -3097,9 +3097,11 @@ class _Site:
         elif self.target and _names_product(name, self.target):
             parts["product"] = w["product"]
         n_file = self.used.get(name)
-        if n_file and not module_recv:  # on a module, the file's uses of the name are its `same` ones
-            parts["file"] = w["file"] * math.log1p(n_file)
         n_same = self.same.get(name)
+        # On a module, the file's uses of the name are its `same` ones; so they are on `self` where the
+        # name is used on `self` at all (a class's own methods): counted once, as `same`.
+        if n_file and not module_recv and not (n_same and self.receiver in ("self", "cls")):
+            parts["file"] = w["file"] * math.log1p(n_file)
         if n_same:
             parts["same"] = w["same"] * math.log1p(n_same)
         if name in self.recent:

@@ -1232,3 +1232,25 @@ def test_a_word_that_begins_a_run_together_name(tmp_path):
     names = [h.record.name for h in hits]
     # Both docs say "missing values"; the comment's verb begins only one of the two names.
     assert names.index("dropna") < names.index("fillna"), [(h.record.name, h.why) for h in hits]
+
+
+def test_uses_on_self_count_once():
+    # The file's uses of `log` are its uses on `self`: counted twice (as the file's and as the
+    # receiver's), three calls outweighed the comment that asks to write out the buffer.
+    code = '''class Writer:
+    def log(self, msg):
+        """Write a message to the log."""
+
+    def flush(self):
+        """Write out the buffered bytes."""
+
+    def run(self):
+        self.log("a")
+        self.log("b")
+        self.log("c")
+        # write out what is buffered
+        self.'''
+    hits = complete([RecordSet()], code, "()")
+    assert hits[0].record.name == "flush", [(h.record.name, h.why) for h in hits]
+    log = next(h for h in hits if h.record.name == "log")
+    assert "same" in log.why and "file" not in log.why
