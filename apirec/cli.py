@@ -295,17 +295,16 @@ def _explain(why: dict[str, Any]) -> str:
 
 def cmd_show(args) -> int:
     path = _ensure_default_index(args)
-    from .records import written_name
+    from .records import asked_names
 
-    name = args.name.strip()
-    if not written_name(name):
+    names = asked_names(args.name)
+    if not names:
         raise CliError("say which API to show, e.g. apirec show json.loads")
     s = _searcher_light(path)
-    # As given first: a Javadoc overload's canonical name has its parameter types in parentheses.
-    recs = s.lookup(name, inherited=True)
-    if not recs and written_name(name) != name:
-        name = written_name(name)
+    for name in names:
         recs = s.lookup(name, inherited=True)
+        if recs:
+            break
     if not recs:
         close = s.close_names(name)
         hint = f"; did you mean {', '.join(close)}?" if close else ""

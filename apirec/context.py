@@ -2177,7 +2177,7 @@ def _name_class_match(t: str, cname: str) -> float:
     if len(t) >= 3 and any(p.startswith(t) for p in parts):
         return 2.0  # ... more than a TransportSocket
     # Inside one word of the name, not across two: `reader` is in "threaderror", not in Thread or Error.
-    if len(t) >= 3 and (any(t in p.lower() for p in parts) or (t[0] == low[0] and in_order(t, low))):
+    if len(t) >= 3 and (any(t in p for p in parts) or (t[0] == low[0] and in_order(t, low))):
         return 1.0  # `arr` -> ndarray, `msg` -> Message
     return 0.0
 
@@ -2662,9 +2662,9 @@ def _uncount(counts: dict[str, int], name: str) -> None:
 
 @lru_cache(maxsize=50_000)
 def _run_together_starts(name: str) -> frozenset[str]:
-    """The starts, of three letters or more and two letters short of the end, of the pieces of `name`
-    between underscores and case changes: the words a piece may have been run together from begin
-    with one of them (`dropna`: drop, dro; `iterrows`: iter, iterr, ...)."""
+    """The starts of the pieces of `name` between underscores and case changes, three letters long or
+    more and at least two short of the piece's end: where a piece run together from words begins with
+    one of them, it is one of these (`dropna`: dro, drop; `iterrows`: ite, iter, iterr, iterro)."""
     from .textproc import split_identifier
 
     return frozenset(p[:n] for p in (x.lower() for x in split_identifier(name)) if p.isalpha()

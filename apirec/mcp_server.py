@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
-from .records import ApiRecord, brief_signature, written_name
+from .records import ApiRecord, asked_names, brief_signature
 
 log = logging.getLogger(__name__)
 
@@ -154,14 +154,13 @@ class ApiService:
         return payload
 
     def get_api(self, name: str) -> dict[str, Any]:
-        name = _text_arg(name, "name", MAX_NAME_CHARS).strip()
-        if not written_name(name):
+        names = asked_names(_text_arg(name, "name", MAX_NAME_CHARS))
+        if not names:
             raise ApiToolError("name is empty: give a dotted API name such as json.loads")
-        # As given first: a Javadoc overload's canonical name has its parameter types in parentheses.
-        recs = self.exact(name)
-        if not recs and written_name(name) != name:
-            name = written_name(name)
+        for name in names:
             recs = self.exact(name)
+            if recs:
+                break
         if not recs:
             close = self.close_names(name)
             hint = f"; did you mean {', '.join(close)}?" if close else "; search_apis finds APIs by what they do."

@@ -125,14 +125,17 @@ def format_signature(params: tuple[Param, ...] | list[Param], returns: str = "")
     return "(" + ", ".join(out) + ")" + (f" -> {returns}" if returns else "")
 
 
-def written_name(text: str) -> str:
-    """An API's name as a user or an agent may write it when asking for it: `json.loads()`, `json.`,
-    ` np.sum ` -> `json.loads`, `json`, `np.sum`. Callers look the text up as given first (a Javadoc
-    overload's canonical name ends in its parameter types: `java.util.List.add(int,E)`)."""
+def asked_names(text: str) -> tuple[str, ...]:
+    """The names to look up, in turn, for an API's name as a user or an agent may write it: as given
+    (a Javadoc overload's canonical name ends in its parameter types: `java.util.List.add(int,E)`),
+    then without a call's arguments or a trailing dot (`json.loads(s)`, `json.` -> `json.loads`,
+    `json`). Empty when nothing names an API (``, `()`)."""
     name = text.strip()
-    if name.endswith(")") and "(" in name:
-        name = name[: name.index("(")]  # a call: `json.loads(s)`
-    return name.strip().rstrip(".")
+    written = name[: name.index("(")] if name.endswith(")") and "(" in name else name
+    written = written.strip().rstrip(".")
+    if not written:
+        return ()
+    return (name,) if written == name else (name, written)
 
 
 def brief_signature(sig: str, limit: int = 160) -> str:
