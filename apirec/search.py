@@ -925,6 +925,9 @@ _MADE_FROM = re.compile(r"\b(?:construct|constructs|create|creates|make|makes|bu
 _MADE_BY = re.compile(r"\b(?P<dst>\w+(?:\s+\w+)?)\s+(?:parsed|created|constructed|built|made|decoded)\s+"
                       r"from\b(?P<src>[^.;:]*)", re.I)
 _TYPE_TO = re.compile(r"\b(?P<src>\w+)\s+to\s+(?P<dst>.*)", re.I)
+# ... or a compound that names a conversion, in a question or a doc: "a text-to-speech system",
+# "Speech-To-Text models" (the kinds of data a model maps between, as types are for functions).
+_COMPOUND_TO = re.compile(r"\b(?P<src>[a-z]+)-to-(?P<dst>[a-z]+)\b", re.I)
 # Words for a type, and the class names they stand for.
 _TYPE_WORDS = {
     "string": ("str", "string"), "str": ("str", "string"), "integer": ("int", "integer"),
@@ -934,34 +937,57 @@ _TYPE_WORDS = {
     "array": ("array", "ndarray"), "date": ("date", "datetime"), "datetime": ("datetime", "date"),
     "dataframe": ("dataframe",), "series": ("series",), "number": ("int", "float", "integer"),
 }
+# Kinds of data that models convert between ("speech-to-text", "turn spoken commands into text"): only
+# where both sides name one, since a doc's "text" is as often a string ("Parses text from ... a date").
+_MEDIA_WORDS = {
+    "text": ("text",), "speech": ("speech", "audio"), "audio": ("speech", "audio"),
+    "voice": ("speech", "audio"), "spoken": ("speech", "audio"), "sound": ("speech", "audio"),
+    "image": ("image",), "picture": ("image",), "photo": ("image",), "video": ("video",),
+}
 _PLURALS = {"strings": "string", "integers": "integer", "ints": "int", "floats": "float", "lists": "list",
             "dicts": "dict", "dictionaries": "dictionary", "tuples": "tuple", "sets": "set",
             "booleans": "boolean", "bools": "bool", "arrays": "array", "dates": "date",
-            "datetimes": "datetime", "dataframes": "dataframe", "numbers": "number"}
+            "datetimes": "datetime", "dataframes": "dataframe", "numbers": "number",
+            "images": "image", "pictures": "picture", "photos": "photo", "videos": "video",
+            "sounds": "sound", "voices": "voice"}
 
 
 @lru_cache(maxsize=8192)
 def conversion(text: str, *, verb_only: bool = False) -> tuple[frozenset[str], frozenset[str]] | None:
     """The class names (lowercased) a conversion converts from and into: "convert a string to a date" ->
     ({str, string}, {date, datetime}); "list of strings to list of ints" -> ({list, str, string}, {list, int,
-    integer}). None when the text converts nothing, or both ways ("... and vice versa");
-    `verb_only`: only with a conversion verb (docs say "Add a string to the list")."""
+    integer}); kinds of data where both sides name one ("turn spoken commands into text", a doc's
+    "Speech-To-Text": ({speech, audio}, {text})). None when the text converts nothing, or both ways
+    ("... and vice versa"); `verb_only`: only with a conversion verb or compound (docs say "Add a string
+    to the list")."""
     if re.search(r"vi[cs][ea][ -]versa|\bback\b|\band\s+(?:from|back)\b", text, re.I):
         return None
     m = _CONVERT.search(text) or _MADE_BY.search(text) or _MADE_FROM.search(text)
     if m is None:
+        m = _COMPOUND_TO.search(text)
+        if m is not None and not (_media(m["src"]) and _media(m["dst"])):
+            m = None  # "peer-to-peer", "end-to-end": no conversion
+    if m is None:
         m = None if verb_only else _TYPE_TO.search(text)
         if m is None or _PLURALS.get(m["src"].lower(), m["src"].lower()) not in _TYPE_WORDS:
             return None
+
+    media = _media(m["src"]) and _media(m["dst"])
 
     def names(text: str) -> set[str]:
         out: set[str] = set()
         for w in re.findall(r"[a-z]+", text.lower()):
             w = _PLURALS.get(w, w)
             out.update(_TYPE_WORDS.get(w, ()))
+            if media:
+                out.update(_MEDIA_WORDS.get(w, ()))
         return out
 
     return frozenset(names(m["src"])), frozenset(names(m["dst"]))
+
+
+def _media(text: str) -> bool:
+    return any(_PLURALS.get(w, w) in _MEDIA_WORDS for w in re.findall(r"[a-z]+", text.lower()))
 
 
 # A question about an error or its handling, where an exception class can be the answer.

@@ -262,6 +262,43 @@ def test_a_prompts_return_clause_does_not_lead_the_ranking(tmp_path, apirec_home
     assert top.record.public_path == "frames.relabel", top
 
 
+def test_a_model_that_converts_the_wrong_way_is_no_answer(tmp_path, apirec_home):
+    """Model cards that map one kind of data to another ("Speech-To-Text", "a text-to-speech system")
+    read like a type conversion: a question that turns speech into text is not answered by one that
+    turns text into speech, though both share every word but their order."""
+    from apirec.build import build_index
+    from apirec.search import Searcher
+
+    rows = [{"api": "hub.silero_stt", "kind": "function", "signature": "(language='en')",
+             "doc": "Silero Speech-To-Text models provide enterprise grade STT in a compact form-factor "
+                    "for several commonly spoken languages."},
+            {"api": "hub.silero_tts", "kind": "function", "signature": "(language='en', speaker='lj')",
+             "doc": "Silero Text-To-Speech models provide enterprise grade TTS in a compact form-factor "
+                    "for several commonly spoken languages."},
+            {"api": "hub.waveglow", "kind": "function", "signature": "()",
+             "doc": "The Tacotron 2 and WaveGlow model form a text-to-speech system that enables users to "
+                    "synthesize natural-sounding speech from raw transcripts."},
+            {"api": "hub.resnet50", "kind": "function", "signature": "(pretrained=True)",
+             "doc": "Deep residual networks pre-trained on ImageNet."}]
+    (tmp_path / "hub.jsonl").write_text("\n".join(json.dumps(r) for r in rows), encoding="utf-8")
+    idx = tmp_path / "idx"
+    build_index(idx, [str(tmp_path / "hub.jsonl")])
+    s = Searcher(idx)
+    for question in ("turn spoken user commands into text", "convert customer voice calls into text"):
+        hits = {h.record.public_path: h for h in s.search(question, k=4)}
+        assert list(hits)[0] == "hub.silero_stt", (question, list(hits))
+        assert hits["hub.silero_tts"].why["backwards"] < 0 and hits["hub.waveglow"].why["backwards"] < 0
+        assert "backwards" not in hits["hub.silero_stt"].why
+    hits = {h.record.public_path: h for h in s.search("convert a text document into an audio file", k=4)}
+    assert hits["hub.silero_stt"].why["backwards"] < 0, hits
+    assert "backwards" not in hits["hub.silero_tts"].why and "backwards" not in hits["hub.waveglow"].why
+    # A doc's "text" is as often a string: without a kind of data on both sides, no conversion of data.
+    from apirec.search import conversion
+    assert conversion("Parses text from the beginning of the given string to produce a date.",
+                      verb_only=True) == (frozenset({"str", "string", "date", "datetime"}), frozenset())
+    assert conversion("an end-to-end network for text") is None
+
+
 def test_a_library_that_documents_its_api_leaves_its_helpers_behind(tmp_path, apirec_home):
     """A library whose functions mostly carry doc sections ("Parameters", "Returns") documents its API;
     a bare one of it is plumbing (pandas' `core.common.get_rename_function` led "change the column
