@@ -2893,7 +2893,10 @@ class _Site:
         # Inside `except CancelledError:` / `except BaseException as exc:` the call handles that exception
         # (`fut.cancelled()`, `loop.call_exception_handler(...)`, `protocol.error_received(exc)`).
         handled = _handled_exception(lines, line)
-        words = " ".join((text, target.replace("_", " "), handled))
+        # A name that only says "the result" (`result = np.▮`) is no word of what is asked; it still
+        # names a member called so (`result = fut.result()`, see `_names_result`).
+        named = "" if target.strip("_").lower() in _RESULT_NAMES else target.replace("_", " ")
+        words = " ".join((text, named, handled))
         self.query = [t for t in dict.fromkeys(tokenize(words))]
         # The name the result is stored under often names the call (`count_value = a.▮` for `count`).
         self.target = target.strip("_").lower()
@@ -3416,6 +3419,8 @@ def _selects_from(head: str, receiver: str, rest: str) -> bool:
 
 # Names of the data a call works on, not of what it does with them (`np.linalg.inv(matrix)`).
 _DATA_NAMES = frozenset({"data", "values", "matrix", "items", "seq", "lst", "list", "args", "arrs"})
+_RESULT_NAMES = frozenset({"result", "results", "res", "ret", "retval", "out", "output", "tmp", "temp", "ans",
+                           "answer", "r"})
 
 
 def _argument_names_part(name: str, args: list[str]) -> bool:

@@ -1031,6 +1031,24 @@ def test_the_variable_the_result_goes_to_names_the_call(tmp_path):
         assert top([arr], code.replace("total_count_value", var), "(mask)", 1) == ["count_nonzero"]
 
 
+def test_a_variable_named_result_asks_for_no_member(tmp_path):
+    # `result = char.▮(a1, a2)` under "element-wise string concatenation" (BeatNumEval/30 as typed): the
+    # variable says only that a result comes back, and its word put a member called `result` first.
+    char = package(tmp_path / "proj", "char", '''
+        def add(x1, x2):
+            """Return element-wise string concatenation for two arrays of str."""
+
+        def result(a):
+            """Return the result array of a string operation."""
+
+        def center(a, width):
+            """Return a copy of a with its elements centered in a string of length width."""
+        ''')
+    code = "import char\n# element-wise string concatenation\nresult = char."
+    assert top([char], code, "", 1) == ["add"]
+    assert top([char], code.replace("result =", "out ="), "", 1) == ["add"]
+
+
 def test_an_except_block_handles_the_exception_it_names():
     # In `except CancelledError:` the call is about the cancellation; elsewhere `done` is as likely.
     code = ("class CancelledError(Exception):\n    pass\n\n"
