@@ -237,11 +237,12 @@ def cmd_search(args) -> int:
         return 0
     from rich.markup import escape
 
-    from .records import brief_signature
+    from .records import brief_signature, declaration
 
     for h in hits:
         r = h.record
-        sig = escape(brief_signature(r.signature)) if r.kind not in ("module",) else ""
+        head = declaration(r, sig=brief_signature(r.signature))
+        sig = escape(head[len(r.public_path):])
         kind = f"[dim]{r.kind}[/]"
         ver = f" [dim]{escape(r.origin)} {escape(r.origin_version)}[/]" if r.origin else ""
         con.print(f"[bold cyan]{h.rank:>2}.[/] [bold]{escape(r.public_path)}[/]{sig}  {kind}{ver}")
@@ -295,7 +296,7 @@ def _explain(why: dict[str, Any]) -> str:
 
 def cmd_show(args) -> int:
     path = _ensure_default_index(args)
-    from .records import asked_names
+    from .records import asked_names, declaration
 
     names = asked_names(args.name)
     if not names:
@@ -316,7 +317,8 @@ def cmd_show(args) -> int:
 
     con = _console()
     for r in recs[:3]:
-        con.print(f"[bold]{escape(r.public_path)}[/]{escape(r.signature)}  [dim]{r.kind}, {escape(r.origin)} "
+        sig = escape(declaration(r)[len(r.public_path):])
+        con.print(f"[bold]{escape(r.public_path)}[/]{sig}  [dim]{r.kind}, {escape(r.origin)} "
                   f"{escape(r.origin_version)}[/]")
         if r.canonical_path != r.public_path:
             con.print(f"  [dim]defined as {escape(r.canonical_path)}[/]")

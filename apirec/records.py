@@ -138,6 +138,27 @@ def asked_names(text: str) -> tuple[str, ...]:
     return (name,) if written == name else (name, written)
 
 
+_WHOLE_CALL = re.compile(r"[A-Za-z_][\w.]*\(")
+
+
+def is_whole_call(sig: str) -> bool:
+    """Whether a signature is a call of its own rather than what follows the name: a model hub entry's
+    `torch.hub.load(repo_or_dir='hustvl/yolop', model='yolop')`, where other signatures are `(s, *,
+    cls=None)` or ` = 2`."""
+    return bool(_WHOLE_CALL.match(sig))
+
+
+def declaration(r: ApiRecord, name: str | None = None, sig: str | None = None) -> str:
+    """A record as a list or a hover shows it: `name` (default: its public path) and its signature
+    (`sig`, default: the whole one). A signature that is a call of its own follows the name after a
+    dash: glued on, a model hub entry read `torch.hub.load.hustvl_yolop.yoloptorch.hub.load(...)`."""
+    name = r.public_path if name is None else name
+    sig = r.signature if sig is None else sig
+    if r.kind == "module" or not sig:
+        return name
+    return f"{name} \u2014 {sig}" if is_whole_call(sig) else name + sig
+
+
 def brief_signature(sig: str, limit: int = 160) -> str:
     """A signature cut for a list of answers: the parameters that fit in about `limit` characters, then
     `...` and what it returns. `pandas.read_csv` has 49 parameters (1,800 characters); the full one is

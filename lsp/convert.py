@@ -9,7 +9,7 @@ from typing import Any
 
 from lsprotocol import types as T
 
-from apirec.records import ApiRecord, Hit
+from apirec.records import ApiRecord, Hit, declaration, is_whole_call
 
 # -- positions -----------------------------------------------------------------------------------------
 
@@ -83,7 +83,7 @@ def completion_item(hit: Hit, index: str) -> T.CompletionItem:
     """A light item: filterText and insertText are left out (the label is the default for both, LSP
     3.17), the documentation comes from completionItem/resolve."""
     r = hit.record
-    detail = f"{r.name}{r.signature}" if r.signature and r.kind != "module" else r.public_path
+    detail = declaration(r, r.name) if r.signature and r.kind != "module" else r.public_path
     item = T.CompletionItem(
         label=r.name,
         kind=KINDS.get(r.kind, T.CompletionItemKind.Text),
@@ -102,7 +102,9 @@ def completion_list(items: list[T.CompletionItem], incomplete: bool = False) -> 
 
 
 def markdown(r: ApiRecord, *, full: bool = True, max_doc: int = 4000) -> str:
-    head = f"```python\n{r.public_path}{r.signature if r.kind != 'module' else ''}\n```"
+    # A model hub entry's signature is the call itself, which is what to show as code.
+    code = r.signature if is_whole_call(r.signature) else declaration(r)
+    head = f"```python\n{code}\n```"
     parts = [head]
     doc = (r.doc or r.summary) if full else r.summary
     if doc:
@@ -120,7 +122,7 @@ def resolved_item(item: T.CompletionItem, r: ApiRecord | None) -> T.CompletionIt
     if r is not None:
         item.documentation = T.MarkupContent(kind=T.MarkupKind.Markdown, value=markdown(r))
         if not item.detail:
-            item.detail = f"{r.name}{r.signature}"
+            item.detail = declaration(r, r.name)
     return item
 
 
@@ -178,7 +180,8 @@ def signature_help(r: ApiRecord, active: int) -> T.SignatureHelp:
 
     params = [T.ParameterInformation(label=format_signature((p,))[1:-1].strip("*/, ") or p.name,
                                      documentation=p.doc or None) for p in r.params]
-    label = f"{r.public_path}{r.signature or format_signature(r.params)}"
+    sig = r.signature or format_signature(r.params)
+    label = sig if is_whole_call(sig) else r.public_path + sig
     positional = [i for i, p in enumerate(r.params) if p.kind in ("positional_only", "positional_or_keyword",
                                                                    "var_positional")]
     if active < len(positional):

@@ -10,6 +10,7 @@ import sys
 import pytest
 
 from apirec.cli import main
+from apirec.records import Hit
 
 
 def test_search_json_is_stable_and_documented(stdlib_index, capsys):
@@ -118,6 +119,35 @@ def test_show_finds_a_javadoc_overload_by_its_parameter_types(tmp_path, capsys):
     service = ApiService([tmp_path / "ix"])
     assert "Appends" in service.get_api("java.util.ArrayList.add(E)")["doc"]
     assert "Inserts" in service.get_api("java.util.ArrayList.add(int,E)")["doc"]
+
+
+def test_a_model_hub_entry_reads_as_its_name_then_its_call(tmp_path, capsys, monkeypatch):
+    # A model hub entry's signature is a whole call (`torch.hub.load(repo_or_dir=..., model=...)`); glued
+    # to the record's name as a function's parameters are, it read `...yolov5storch.hub.load(...)`.
+    from apirec.lsp import convert
+
+    from apirec.build import build_index
+    from apirec.search import Searcher
+
+    monkeypatch.setenv("COLUMNS", "400")  # one line per heading, however long
+
+    card = {"domain": "Object Detection", "functionality": "YOLOv5", "api_name": "torch.hub.load",
+            "api_call": "torch.hub.load(repo_or_dir='ultralytics/yolov5', model='yolov5s', pretrained=True)",
+            "description": "YOLOv5 is a family of object detection models trained on the COCO dataset."}
+    (tmp_path / "hub.jsonl").write_text(json.dumps(card) + "\n", "utf-8")
+    build_index(tmp_path / "ix", [str(tmp_path / "hub.jsonl")])
+    call = "torch.hub.load(repo_or_dir='ultralytics/yolov5', model='yolov5s', pretrained=True)"
+    path = "torch.hub.load.ultralytics_yolov5.yolov5s"
+    for argv in (["search", "detect objects in a photo"], ["show", path]):
+        assert main([*argv, "--index", str(tmp_path / "ix")]) == 0
+        assert f"{path} \u2014 {call}" in capsys.readouterr().out
+    assert main(["search", "parse a json string", "-k", "1"]) == 0  # a parameter list follows the name
+    assert "json.loads(s, *" in capsys.readouterr().out
+    r = Searcher(tmp_path / "ix").lookup(path)[0]
+    assert convert.markdown(r).startswith(f"```python\n{call}\n```")  # the call is the code to show
+    assert convert.signature_help(r, 0).signatures[0].label == call
+    item = convert.completion_item(Hit(record=r, score=1.0, rank=1, why={}), "ix")
+    assert item.detail == f"yolov5s \u2014 {call}"
 
 
 @pytest.mark.parametrize("argv", [["--version"]])
