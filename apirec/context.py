@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Callable, Iterable, Protocol
 
-from .records import ApiRecord, Hit, Param, format_signature, summarize
+from .records import ApiRecord, Hit, Param, format_signature, is_whole_call, summarize
 
 __all__ = ["RecordSource", "RecordSet", "member_completions", "module_imports", "infer_type",
            "receiver_at", "record_at", "call_at", "unknown_attributes", "nl_comment_query",
@@ -3892,7 +3892,10 @@ def nl_comment_query(line_text: str) -> str | None:
 
 
 def call_snippet(record: ApiRecord, qualifier: str, *, snippet: bool = True) -> str:
-    """`json.loads(${1:s})`: required parameters as tab stops (plain names when snippet=False)."""
+    """`json.loads(${1:s})`: required parameters as tab stops (plain names when snippet=False). A model hub
+    entry's signature is its whole call, written out (`torch.hub.load(repo_or_dir=..., model='yolov5s')`)."""
+    if is_whole_call(record.signature):
+        return record.signature
     name = f"{qualifier}.{record.name}" if qualifier else record.name
     if record.kind not in ("function", "method", "class", "constructor"):
         return name

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .llm import CHAT_ERRORS, LLMConfig, chat
-from .records import ApiRecord, Hit
+from .records import ApiRecord, Hit, declaration
 
 log = logging.getLogger(__name__)
 
@@ -152,12 +152,11 @@ def retrieve(ctx: CodeContext, sources: list[Any], search: Callable[[str, int], 
 
 
 def _api_block(r: ApiRecord) -> str:
-    sig = r.signature if r.kind != "module" else ""
     doc = (r.summary or r.doc or "").strip().replace("\n", " ")
     if len(doc) > MAX_DOC_CHARS:
         doc = doc[:MAX_DOC_CHARS].rsplit(" ", 1)[0] + " …"
     origin = f", {r.origin}" + (f" {r.origin_version}" if r.origin_version else "") if r.origin else ""
-    lines = [f"### {r.public_path}{sig}  ({r.kind}{origin})"]
+    lines = [f"### {declaration(r)}  ({r.kind}{origin})"]
     if doc:
         lines.append(doc)
     if r.examples:

@@ -12,7 +12,7 @@ from lsprotocol import types as T
 
 from apirec import context, generate
 from apirec.llm import LLMConfig, api_key_from_env
-from apirec.records import ApiRecord
+from apirec.records import ApiRecord, is_whole_call
 
 from . import convert
 from .indexes import IndexSet, module_name
@@ -153,6 +153,14 @@ def _comment_for(doc: Doc) -> tuple[str, int, bool] | None:
 
 def _qualifier(r: ApiRecord, imports: dict[str, str]) -> tuple[str, str | None]:
     """How to write the record's parent here, and the import line it needs (None: already imported)."""
+    if is_whole_call(r.signature):
+        # A model hub entry is a call of another function (`torch.hub.load(...)`): its module is imported.
+        func = r.signature.split("(", 1)[0]
+        module = func.rsplit(".", 1)[0] if "." in func else ""
+        head = module.split(".", 1)[0]
+        if not module or any(t == module or local == t == head for local, t in imports.items()):
+            return "", None
+        return "", f"import {module}"
     parent = r.parent
     if r.kind in ("method", "property", "attribute") and "." in parent:
         parent_mod = parent.rsplit(".", 1)[0]

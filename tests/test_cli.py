@@ -124,9 +124,11 @@ def test_show_finds_a_javadoc_overload_by_its_parameter_types(tmp_path, capsys):
 def test_a_model_hub_entry_reads_as_its_name_then_its_call(tmp_path, capsys, monkeypatch):
     # A model hub entry's signature is a whole call (`torch.hub.load(repo_or_dir=..., model=...)`); glued
     # to the record's name as a function's parameters are, it read `...yolov5storch.hub.load(...)`.
-    from apirec.lsp import convert
+    from apirec.lsp import convert, features
 
+    from apirec import generate
     from apirec.build import build_index
+    from apirec.context import call_snippet
     from apirec.search import Searcher
 
     monkeypatch.setenv("COLUMNS", "400")  # one line per heading, however long
@@ -148,6 +150,11 @@ def test_a_model_hub_entry_reads_as_its_name_then_its_call(tmp_path, capsys, mon
     assert convert.signature_help(r, 0).signatures[0].label == call
     item = convert.completion_item(Hit(record=r, score=1.0, rank=1, why={}), "ix")
     assert item.detail == f"yolov5s \u2014 {call}"
+    # The code an editor inserts for it is that call, with the loader's module imported.
+    assert call_snippet(r, "torch.hub.load.ultralytics_yolov5") == call
+    assert features._qualifier(r, {}) == ("", "import torch.hub")
+    assert features._qualifier(r, {"torch": "torch"}) == ("", None)
+    assert f"### {path} \u2014 {call}" in generate._api_block(r)  # what an LLM is shown
 
 
 @pytest.mark.parametrize("argv", [["--version"]])
