@@ -2465,7 +2465,8 @@ _TOP_ATTR = re.compile(r"(?<![\w.])([A-Za-z_]\w*)\.([A-Za-z_]\w*)")
 _NOT_MODULES = frozenset({"self", "cls", "super"})
 _KIND_ORDER = {"method": 0, "function": 0, "property": 1, "class": 2, "constructor": 3, "attribute": 3,
                "constant": 3, "module": 4}
-_NAME_USE = re.compile(r"\.\s*([A-Za-z_]\w*)\s*(\()?")
+# `x.name`, `x.name(`: no space after the dot, which prose has ("the rows. Then", "... float32.\ncols =").
+_NAME_USE = re.compile(r"\.([A-Za-z_]\w*)[ \t]*(\()?")
 
 
 def member_completions(searchers: list[Any], code: str, line: int, character: int, *, k: int = 50,
@@ -2722,7 +2723,7 @@ def _static(r: ApiRecord) -> tuple:
 _NAME_CHAR = re.compile(r"[\w.]")
 
 
-def _uses(text: str, bases: list[str], tail: str = r"\s*\.\s*([A-Za-z_]\w*)", first: bool = False) -> list:
+def _uses(text: str, bases: list[str], tail: str = r"\s*\.([A-Za-z_]\w*)", first: bool = False) -> list:
     r"""Matches of `base` + `tail` in `text` for any of `bases`, not preceded by a name character or a
     dot (`x.base.name`, `xbase.name`). Same matches as a `(?<![\w.])` lookbehind pattern, but a
     leading literal lets the regex engine skip ahead: 50x faster on a 50 KB file. `first`: stop at one."""

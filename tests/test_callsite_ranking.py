@@ -1031,6 +1031,20 @@ def test_the_variable_the_result_goes_to_names_the_call(tmp_path):
         assert top([arr], code.replace("total_count_value", var), "(mask)", 1) == ["count_nonzero"]
 
 
+def test_a_period_in_prose_is_no_member_use(frames):
+    # "...values. Then" and a comment's closing period before the next line (`cleaned = table.▮` as it
+    # is typed) read as `.Then` and `.cleaned`: members used in the file, offered first (MonkeyEval/20
+    # as typed: `new_kf = kf.▮` offered `new_kf`).
+    code = ("import frames\n\ndef f(table):\n    # Keep the rows that have values. Then count them.\n"
+            "    cleaned = table.")
+    names = [h.record.name for h in complete([frames], code)]
+    assert names and not {"cleaned", "Then"} & set(names), names
+    # Code still counts, a chain continued on the next line too.
+    code = "import frames\n\ndef f(table):\n    n = (table\n         .dropna())\n    cleaned = table."
+    hits = complete([frames], code)
+    assert hits[0].record.name == "dropna" and hits[0].why["source"] == "file-usage", hits[0].why
+
+
 def test_a_variable_named_result_asks_for_no_member(tmp_path):
     # `result = char.▮(a1, a2)` under "element-wise string concatenation" (BeatNumEval/30 as typed): the
     # variable says only that a result comes back, and its word put a member called `result` first.
