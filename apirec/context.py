@@ -2769,14 +2769,18 @@ class _Site:
         # those used on this very receiver.
         self.used: dict[str, int] = {}
         self.called: set[str] = set()
-        for m in _NAME_USE.finditer(before):
+        # The receiver itself (`kf.index.values.▮`: no use of `index` or `values` on it) and the name
+        # being typed are not counted.
+        typing = f"{receiver}.{typed}"
+        head = before[:-len(typing)] if receiver and before.endswith(typing) else before
+        for m in _NAME_USE.finditer(head):
             self.used[m.group(1)] = self.used.get(m.group(1), 0) + 1
             if m.group(2):
                 self.called.add(m.group(1))
         if modules and receiver not in modules:
-            for name in _attrs_on(before, sorted(modules)):
+            for name in _attrs_on(head, sorted(modules)):
                 _uncount(self.used, name)
-        if typed and self.used.get(typed) == 1:
+        if head is before and typed and self.used.get(typed) == 1:
             self.used.pop(typed)  # the name being typed
         self.same: dict[str, int] = {}
         self.follows: dict[str, int] = {}

@@ -1045,6 +1045,19 @@ def test_a_period_in_prose_is_no_member_use(frames):
     assert hits[0].record.name == "dropna" and hits[0].why["source"] == "file-usage", hits[0].why
 
 
+def test_the_receiver_is_no_member_use_on_itself(frames):
+    # `kf.index.values.▮` (MonkeyEval/79 as typed): the receiver's own `.index` and `.values` were counted
+    # as members used in the file and offered on it first.
+    code = "import frames\n\ndef f(table):\n    return table.index.values."
+    hits = complete([frames], code)
+    assert hits and not [h.why for h in hits if h.record.name in ("index", "values")], hits[:2]
+    # A use before the cursor's line still counts, the name being typed too.
+    code = ("import frames\n\ndef f(table):\n    x = table.index.values.tolist()\n"
+            "    return table.index.values.to")
+    hits = complete([frames], code)
+    assert hits[0].record.name == "tolist" and hits[0].why["source"] == "file-usage", hits[0].why
+
+
 def test_a_variable_named_result_asks_for_no_member(tmp_path):
     # `result = char.▮(a1, a2)` under "element-wise string concatenation" (BeatNumEval/30 as typed): the
     # variable says only that a result comes back, and its word put a member called `result` first.
