@@ -2770,9 +2770,12 @@ class _Site:
         self.used: dict[str, int] = {}
         self.called: set[str] = set()
         # The receiver itself (`kf.index.values.▮`: no use of `index` or `values` on it) and the name
-        # being typed are not counted.
+        # being typed are not counted, nor the receiver written again on its line (`kf.Email = kf.Email.▮`).
         typing = f"{receiver}.{typed}"
         head = before[:-len(typing)] if receiver and before.endswith(typing) else before
+        if head is not before and "." in receiver:
+            start = head.rfind("\n") + 1
+            head = head[:start] + re.sub(r"(?<![\w.])" + re.escape(receiver) + r"(?!\w)", "_", head[start:])
         for m in _NAME_USE.finditer(head):
             self.used[m.group(1)] = self.used.get(m.group(1), 0) + 1
             if m.group(2):

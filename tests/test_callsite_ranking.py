@@ -1051,6 +1051,9 @@ def test_the_receiver_is_no_member_use_on_itself(frames):
     code = "import frames\n\ndef f(table):\n    return table.index.values."
     hits = complete([frames], code)
     assert hits and not [h.why for h in hits if h.record.name in ("index", "values")], hits[:2]
+    # ... nor the receiver written again on its line, as it is reassigned (`kf.Email = kf.Email.▮`).
+    hits = complete([frames], "import frames\n\ndef f(table):\n    table.price = table.price.")
+    assert hits and "price" not in [h.record.name for h in hits], hits[:2]
     # A use before the cursor's line still counts, the name being typed too.
     code = ("import frames\n\ndef f(table):\n    x = table.index.values.tolist()\n"
             "    return table.index.values.to")
