@@ -109,11 +109,21 @@ def test_random_text_never_raises(text):
     assert isinstance(corpus.is_corpus_file(pathlib.Path("r.jsonl"), text), bool)
 
 
+def _corpus_searcher(tmp_path, name, rows, **kw):
+    """A Searcher over an index built from `rows`, written as the JSON-lines corpus `name`.jsonl."""
+    from apirec.build import build_index
+    from apirec.search import Searcher
+
+    path = tmp_path / f"{name}.jsonl"
+    path.write_text("\n".join(json.dumps(r) for r in rows), encoding="utf-8")
+    build_index(tmp_path / "idx", [str(path)])
+    return Searcher(tmp_path / "idx", **kw)
+
+
 def test_query_words_that_spell_a_renamed_api_lift_it(tmp_path, apirec_home):
     """Private libraries rename everything (pandas dropna -> monkey sipna): the query's own words
     ('sip rows ... NaN') spell the name, which BM25 over whole tokens cannot see."""
-    from apirec.build import build_index
-    from apirec.search import FusionWeights, Searcher, name_coverage
+    from apirec.search import FusionWeights, name_coverage
 
     words = [("sip", 1.0), ("row", 1.0), ("nan", 1.0)]
     assert name_coverage("sipna", words) == pytest.approx(0.6)
@@ -124,10 +134,7 @@ def test_query_words_that_spell_a_renamed_api_lift_it(tmp_path, apirec_home):
         ("traversal", "Iterate over the rows of the frame as (index, row) pairs."),
         ("allocate", "Assign new columns to the rows of a frame."),
     ]]
-    (tmp_path / "lib.jsonl").write_text("\n".join(json.dumps(r) for r in rows), encoding="utf-8")
-    idx = tmp_path / "idx"
-    build_index(idx, [str(tmp_path / "lib.jsonl")])
-    s = Searcher(idx)
+    s = _corpus_searcher(tmp_path, "lib", rows)
     q = "sip the rows of a frame whose value is missing"
     top = s.search(q, k=3)
     assert top[0].record.name == "sipna" and top[0].why["name_cover"] > 0
@@ -155,10 +162,7 @@ def test_an_api_the_question_names_as_code_is_evidence(tmp_path, apirec_home):
         ("clip_values", "(a, lo, hi)", "Limit the values: negative values become lo."),
         ("Cage", "Cage(data)", "A cage of animals, sorted or not."),
     ]]
-    (tmp_path / "zoo.jsonl").write_text("\n".join(json.dumps(r) for r in rows), encoding="utf-8")
-    idx = tmp_path / "idx"
-    build_index(idx, [str(tmp_path / "zoo.jsonl")])
-    s = Searcher(idx)
+    s = _corpus_searcher(tmp_path, "zoo", rows)
     for q, want, use in (("check that an array is sorted, using zoo.total to do this", "total", 0.06),
                          # an alias
                          ("check that an array is sorted, using zo.total() to do this", "total", 0.06),
@@ -201,18 +205,14 @@ def test_an_api_the_question_names_as_code_is_evidence(tmp_path, apirec_home):
 def test_a_module_function_comes_before_a_class_member_of_its_name(tmp_path, apirec_home):
     """`random.random` before `random.SystemRandom.random`: the module function is what a question
     about the task asks for; the class's member only where the question names the class."""
-    from apirec.build import build_index
-    from apirec.search import FusionWeights, Searcher
+    from apirec.search import FusionWeights
 
     rows = [{"api": "dice.OsDice.roll", "kind": "method", "signature": "(self)",
              "doc": "Roll a random number between one and six from the operating system dice."},
             {"api": "dice.OsDice", "kind": "class", "signature": "OsDice()", "doc": "Dice of the system."},
             {"api": "dice.roll", "kind": "function", "signature": "()", "doc": "Return x in [1, 6]."},
             {"api": "dice.shuffle", "kind": "function", "signature": "(seq)", "doc": "Shuffle a sequence."}]
-    (tmp_path / "dice.jsonl").write_text("\n".join(json.dumps(r) for r in rows), encoding="utf-8")
-    idx = tmp_path / "idx"
-    build_index(idx, [str(tmp_path / "dice.jsonl")])
-    s = Searcher(idx)
+    s = _corpus_searcher(tmp_path, "dice", rows)
     q = "roll a random number between one and six"
     s.weights = FusionWeights(twins=False)
     plain = [h.record.public_path for h in s.search(q, k=4)]
@@ -236,8 +236,6 @@ def test_a_prompts_return_clause_does_not_lead_the_ranking(tmp_path, apirec_home
     """A generation prompt's "Return the frame with the changed column" says what is handed back, not
     what does the work; left in, its words put `relabel` ("Return the frame with its columns changed")
     before `roll`, which moves the values. A question that is only that clause keeps it."""
-    from apirec.build import build_index
-    from apirec.search import Searcher
 
     rows = [{"api": "frames.roll", "kind": "function", "signature": "(frame, periods=1)",
              "doc": "Move values up or down by a number of places."},
@@ -247,10 +245,7 @@ def test_a_prompts_return_clause_does_not_lead_the_ranking(tmp_path, apirec_home
              "doc": "Join two frames on key columns."},
             {"api": "frames.read_csv", "kind": "function", "signature": "(path)",
              "doc": "Read a comma-separated file into a frame."}]
-    (tmp_path / "frames.jsonl").write_text("\n".join(json.dumps(r) for r in rows), encoding="utf-8")
-    idx = tmp_path / "idx"
-    build_index(idx, [str(tmp_path / "frames.jsonl")])
-    s = Searcher(idx)
+    s = _corpus_searcher(tmp_path, "frames", rows)
     top = s.search("Move the gdp column up by one. Return the frame with the changed column.", k=4)[0]
     assert top.record.public_path == "frames.roll", top
     # In a prompt's comment lines too.
@@ -266,8 +261,6 @@ def test_a_model_that_converts_the_wrong_way_is_no_answer(tmp_path, apirec_home)
     """Model cards that map one kind of data to another ("Speech-To-Text", "a text-to-speech system")
     read like a type conversion: a question that turns speech into text is not answered by one that
     turns text into speech, though both share every word but their order."""
-    from apirec.build import build_index
-    from apirec.search import Searcher
 
     rows = [{"api": "hub.silero_stt", "kind": "function", "signature": "(language='en')",
              "doc": "Silero Speech-To-Text models provide enterprise grade STT in a compact form-factor "
@@ -280,10 +273,7 @@ def test_a_model_that_converts_the_wrong_way_is_no_answer(tmp_path, apirec_home)
                     "synthesize natural-sounding speech from raw transcripts."},
             {"api": "hub.resnet50", "kind": "function", "signature": "(pretrained=True)",
              "doc": "Deep residual networks pre-trained on ImageNet."}]
-    (tmp_path / "hub.jsonl").write_text("\n".join(json.dumps(r) for r in rows), encoding="utf-8")
-    idx = tmp_path / "idx"
-    build_index(idx, [str(tmp_path / "hub.jsonl")])
-    s = Searcher(idx)
+    s = _corpus_searcher(tmp_path, "hub", rows)
     for question in ("turn spoken user commands into text", "convert customer voice calls into text"):
         hits = {h.record.public_path: h for h in s.search(question, k=4)}
         assert list(hits)[0] == "hub.silero_stt", (question, list(hits))
@@ -340,17 +330,12 @@ def test_name_coverage_weights_of_the_library_object_and_of_stems(tmp_path, apir
     """'a zoo ZooFrame' names the library's kind of object, which the question works on: spelling the
     class `zoo.ZooFrame` is no evidence for it. A word's stem weighs what the word weighs: the stem
     of 'zooframe' is no indexed term and once counted as a rare word."""
-    from apirec.build import build_index
-    from apirec.search import Searcher
 
     rows = [{"api": "zoo.ZooFrame", "name": "ZooFrame", "signature": "ZooFrame(data)",
              "doc": "A ZooFrame of animals."}]
     rows += [{"api": f"zoo.op{i}", "name": f"op{i}", "signature": "(self)",
               "doc": f"Operation {i} on a {'ZooFrame' if i % 3 == 0 else 'table'}."} for i in range(24)]
-    (tmp_path / "zoo.jsonl").write_text("\n".join(json.dumps(r) for r in rows), encoding="utf-8")
-    idx = tmp_path / "idx"
-    build_index(idx, [str(tmp_path / "zoo.jsonl")])
-    s = Searcher(idx, load_dense=False)
+    s = _corpus_searcher(tmp_path, "zoo", rows, load_dense=False)
     w = dict(s._weighted_words("sort the zooframe by age"))
     assert 0 < w["zooframe"] < 1 and w["zoofram"] == w["zooframe"]
     assert dict(s._weighted_words("sort a zoo zooframe by age"))["zooframe"] == 0.0
