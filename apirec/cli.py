@@ -237,12 +237,11 @@ def cmd_search(args) -> int:
         return 0
     from rich.markup import escape
 
-    from .records import brief_signature, declaration
+    from .records import after_name, brief_signature
 
     for h in hits:
         r = h.record
-        head = declaration(r, sig=brief_signature(r.signature))
-        sig = escape(head[len(r.public_path):])
+        sig = escape(after_name(r, brief_signature(r.signature)))
         kind = f"[dim]{r.kind}[/]"
         ver = f" [dim]{escape(r.origin)} {escape(r.origin_version)}[/]" if r.origin else ""
         con.print(f"[bold cyan]{h.rank:>2}.[/] [bold]{escape(r.public_path)}[/]{sig}  {kind}{ver}")
@@ -296,7 +295,7 @@ def _explain(why: dict[str, Any]) -> str:
 
 def cmd_show(args) -> int:
     path = _ensure_default_index(args)
-    from .records import asked_names, declaration
+    from .records import after_name, asked_names
 
     names = asked_names(args.name)
     if not names:
@@ -317,7 +316,7 @@ def cmd_show(args) -> int:
 
     con = _console()
     for r in recs[:3]:
-        sig = escape(declaration(r)[len(r.public_path):])
+        sig = escape(after_name(r))
         con.print(f"[bold]{escape(r.public_path)}[/]{sig}  [dim]{r.kind}, {escape(r.origin)} "
                   f"{escape(r.origin_version)}[/]")
         if r.canonical_path != r.public_path:

@@ -2772,8 +2772,9 @@ class _Site:
         # The receiver itself (`kf.index.values.▮`: no use of `index` or `values` on it) and the name
         # being typed are not counted, nor the receiver written again on its line (`kf.Email = kf.Email.▮`).
         typing = f"{receiver}.{typed}"
-        head = before[:-len(typing)] if receiver and before.endswith(typing) else before
-        if head is not before and "." in receiver:
+        cut = bool(receiver) and before.endswith(typing)
+        head = before[:-len(typing)] if cut else before
+        if cut and "." in receiver:
             start = head.rfind("\n") + 1
             head = head[:start] + re.sub(r"(?<![\w.])" + re.escape(receiver) + r"(?!\w)", "_", head[start:])
         for m in _NAME_USE.finditer(head):
@@ -2783,7 +2784,7 @@ class _Site:
         if modules and receiver not in modules:
             for name in _attrs_on(head, sorted(modules)):
                 _uncount(self.used, name)
-        if head is before and typed and self.used.get(typed) == 1:
+        if not cut and typed and self.used.get(typed) == 1:
             self.used.pop(typed)  # the name being typed
         self.same: dict[str, int] = {}
         self.follows: dict[str, int] = {}

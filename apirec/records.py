@@ -148,15 +148,19 @@ def is_whole_call(sig: str) -> bool:
     return bool(_WHOLE_CALL.match(sig))
 
 
-def declaration(r: ApiRecord, name: str | None = None, sig: str | None = None) -> str:
-    """A record as a list or a hover shows it: `name` (default: its public path) and its signature
-    (`sig`, default: the whole one). A signature that is a call of its own follows the name after a
-    dash: glued on, a model hub entry read `torch.hub.load.hustvl_yolop.yoloptorch.hub.load(...)`."""
-    name = r.public_path if name is None else name
+def after_name(r: ApiRecord, sig: str | None = None) -> str:
+    """What follows a record's name where a list or a hover shows it: its signature (`sig`, default: the
+    whole one), none for a module. A signature that is a call of its own follows after a dash: glued
+    on, a model hub entry read `torch.hub.load.hustvl_yolop.yoloptorch.hub.load(...)`."""
     sig = r.signature if sig is None else sig
     if r.kind == "module" or not sig:
-        return name
-    return f"{name} \u2014 {sig}" if is_whole_call(sig) else name + sig
+        return ""
+    return f" \u2014 {sig}" if is_whole_call(sig) else sig
+
+
+def declaration(r: ApiRecord, name: str | None = None) -> str:
+    """`name` (default: the record's public path) and what follows it (`after_name`)."""
+    return (r.public_path if name is None else name) + after_name(r)
 
 
 def brief_signature(sig: str, limit: int = 160) -> str:
