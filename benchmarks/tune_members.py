@@ -1,12 +1,13 @@
 """Tune the member-completion weights (`apirec.context._W`) on masked call sites of stdlib packages that
 no benchmark scores (training data), by coordinate ascent on top-1 (top-5 breaks ties).
 
-    APIREC_HOME=... python benchmarks/tune_members.py [--max 60] [--passes 2] [--json]
+    APIREC_HOME=... python benchmarks/tune_members.py [--max 60] [--passes 2] [--json] [--as-typed]
 
 The masks come from `benchmarks/mask.py` (seed 0) on TRAIN_PACKAGES; completion searches the default
 index (the standard library), the setting of a user whose editor has only apirec's default index.
 The evaluation sets (callsite_*.jsonl and the masks of json, email, http, asyncio) are never read.
-Prints the weights found and the training top-1/top-5 before and after.
+Prints the weights found and the training top-1/top-5 before and after. `--passes 0` only evaluates;
+`--as-typed` completes as the line is being typed (nothing after the cursor), the dev tables' second row.
 """
 
 from __future__ import annotations
@@ -39,14 +40,15 @@ def cases(max_cases: int) -> list[dict]:
     return out
 
 
-def evaluate(searchers: list, rows: list[dict]) -> tuple[float, float]:
+def evaluate(searchers: list, rows: list[dict], as_typed: bool = False) -> tuple[float, float]:
     from apirec.bench import callsite_code, callsite_module
     from apirec.context import member_completions
 
     top1 = top5 = 0
     for r in rows:
         module, is_pkg = callsite_module(r)
-        hits = member_completions(searchers, *callsite_code(r), k=10, module=module, is_package=is_pkg)
+        hits = member_completions(searchers, *callsite_code(r, as_typed), k=10, module=module,
+                                  is_package=is_pkg)
         names = [h.record.name for h in hits[:5]]
         top1 += bool(names) and names[0] == r["target"]
         top5 += r["target"] in names
@@ -58,6 +60,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--max", type=int, default=60, help="masked cases per package (default 60)")
     ap.add_argument("--passes", type=int, default=2)
     ap.add_argument("--json", action="store_true")
+    ap.add_argument("--as-typed", action="store_true", help="nothing after the cursor, as while typing")
     a = ap.parse_args(argv)
     from apirec import context
     from apirec.build import ensure_default_index
@@ -67,7 +70,7 @@ def main(argv: list[str] | None = None) -> int:
     rows = cases(a.max)
     searchers = [Searcher(ensure_default_index(), load_dense=False)]
     start = dict(context._W)
-    base = best = evaluate(searchers, rows)
+    base = best = evaluate(searchers, rows, a.as_typed)
     print(f"{len(rows)} training cases; start top-1 {base[0]:.3f} top-5 {base[1]:.3f}", file=sys.stderr)
     for p in range(a.passes):
         changed = False
@@ -77,7 +80,7 @@ def main(argv: list[str] | None = None) -> int:
             keep = context._W[key]
             for step in STEPS:
                 context._W[key] = round(keep * step, 4) if keep else step
-                got = evaluate(searchers, rows)
+                got = evaluate(searchers, rows, a.as_typed)
                 if got > best:
                     best, keep, changed = got, context._W[key], True
                     print(f"pass {p + 1}: {key} = {keep}: top-1 {got[0]:.3f} top-5 {got[1]:.3f}",
@@ -85,7 +88,7 @@ def main(argv: list[str] | None = None) -> int:
             context._W[key] = keep
         if not changed:
             break
-    report = {"cases": len(rows), "packages": list(TRAIN_PACKAGES), "start": start,
+    report = {"cases": len(rows), "packages": list(TRAIN_PACKAGES), "as_typed": a.as_typed, "start": start,
               "start_top1": base[0], "start_top5": base[1], "weights": dict(context._W), "top1": best[0],
               "top5": best[1], "seconds": round(time.time() - t0)}
     print(json.dumps(report, indent=1) if a.json else
