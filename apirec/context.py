@@ -2773,16 +2773,17 @@ class _Site:
         # being typed are not counted, nor the receiver written again on its line (`kf.Email = kf.Email.▮`).
         typing = f"{receiver}.{typed}"
         cut = bool(receiver) and before.endswith(typing)
-        head = before[:-len(typing)] if cut else before
+        counted = before[:-len(typing)] if cut else before
         if cut and "." in receiver:
-            start = head.rfind("\n") + 1
-            head = head[:start] + re.sub(r"(?<![\w.])" + re.escape(receiver) + r"(?!\w)", "_", head[start:])
-        for m in _NAME_USE.finditer(head):
+            start = counted.rfind("\n") + 1
+            counted = counted[:start] + re.sub(r"(?<![\w.])" + re.escape(receiver) + r"(?!\w)", "_",
+                                               counted[start:])
+        for m in _NAME_USE.finditer(counted):
             self.used[m.group(1)] = self.used.get(m.group(1), 0) + 1
             if m.group(2):
                 self.called.add(m.group(1))
         if modules and receiver not in modules:
-            for name in _attrs_on(head, sorted(modules)):
+            for name in _attrs_on(counted, sorted(modules)):
                 _uncount(self.used, name)
         if not cut and typed and self.used.get(typed) == 1:
             self.used.pop(typed)  # the name being typed

@@ -158,6 +158,12 @@ def after_name(r: ApiRecord, sig: str | None = None) -> str:
     return f" \u2014 {sig}" if is_whole_call(sig) else sig
 
 
+def as_code(r: ApiRecord, sig: str) -> str:
+    """The record written as code with signature `sig`: a call of its own (a model hub entry's
+    `torch.hub.load(...)`) as it is, else the public path and `sig` (`json.loads(s, *, cls=None)`)."""
+    return sig if is_whole_call(sig) else r.public_path + sig
+
+
 def declaration(r: ApiRecord, name: str | None = None) -> str:
     """`name` (default: the record's public path) and what follows it (`after_name`)."""
     return (r.public_path if name is None else name) + after_name(r)

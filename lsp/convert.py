@@ -9,7 +9,7 @@ from typing import Any
 
 from lsprotocol import types as T
 
-from apirec.records import ApiRecord, Hit, declaration, is_whole_call
+from apirec.records import ApiRecord, Hit, as_code, declaration
 
 # -- positions -----------------------------------------------------------------------------------------
 
@@ -102,9 +102,7 @@ def completion_list(items: list[T.CompletionItem], incomplete: bool = False) -> 
 
 
 def markdown(r: ApiRecord, *, full: bool = True, max_doc: int = 4000) -> str:
-    # A model hub entry's signature is the call itself, which is what to show as code.
-    code = r.signature if is_whole_call(r.signature) else declaration(r)
-    head = f"```python\n{code}\n```"
+    head = f"```python\n{as_code(r, '' if r.kind == 'module' else r.signature)}\n```"
     parts = [head]
     doc = (r.doc or r.summary) if full else r.summary
     if doc:
@@ -180,8 +178,7 @@ def signature_help(r: ApiRecord, active: int) -> T.SignatureHelp:
 
     params = [T.ParameterInformation(label=format_signature((p,))[1:-1].strip("*/, ") or p.name,
                                      documentation=p.doc or None) for p in r.params]
-    sig = r.signature or format_signature(r.params)
-    label = sig if is_whole_call(sig) else r.public_path + sig
+    label = as_code(r, r.signature or format_signature(r.params))
     positional = [i for i, p in enumerate(r.params) if p.kind in ("positional_only", "positional_or_keyword",
                                                                    "var_positional")]
     if active < len(positional):
