@@ -25,6 +25,7 @@ from .textproc import (
     split_identifier,
     stem,
     tokenize,
+    whole_token,
     without_language_name,
     without_return_clause,
 )
@@ -1171,7 +1172,7 @@ def names_query(qnorm: str, r: ApiRecord) -> bool:
 
 def _names_class(cls: str, qtok: frozenset[str]) -> bool:
     """Whether a question's tokens name class `cls`: all its words ("system random") or it whole."""
-    return cls.lower() in qtok or {stem(p) for p in split_identifier(cls)} <= qtok
+    return whole_token(cls) in qtok or {stem(p) for p in split_identifier(cls)} <= qtok
 
 
 @lru_cache(maxsize=65536)

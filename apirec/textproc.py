@@ -110,6 +110,14 @@ def tokenize(text: str, *, stopwords: bool = True) -> list[str]:
     return out
 
 
+def whole_token(raw: str) -> str:
+    """A compound identifier's token as a unit: a run of letters is stemmed as the word written
+    lowercase is (`DataFrame` and "dataframe", `toString` and "tostring" meet); one with `_` or digits
+    is kept as it is (`read_csv`, `log10`)."""
+    whole = raw.lower().strip("_")
+    return stem(whole) if whole.isalpha() else whole
+
+
 @lru_cache(maxsize=200_000)
 def _raw_tokens(raw: str, stopwords: bool) -> tuple[str, ...]:
     # Words repeat across texts far more than texts do: remembering each word's tokens makes
@@ -117,7 +125,7 @@ def _raw_tokens(raw: str, stopwords: bool) -> tuple[str, ...]:
     out: list[str] = []
     parts = split_identifier(raw)
     if len(parts) > 1:
-        whole = raw.lower().strip("_")
+        whole = whole_token(raw)
         if whole and len(whole) <= 40:
             out.append(whole)  # "readlines" and "read_csv" also match as a unit
     for p in parts:

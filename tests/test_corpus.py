@@ -230,6 +230,10 @@ def test_a_module_function_comes_before_a_class_member_of_its_name(tmp_path, api
     s.weights = FusionWeights(twins=False)
     assert [h.record.public_path for h in named] == [h.record.public_path for h in s.search(q, k=4)]
     assert named[0].record.public_path == "dice.OsDice.roll"
+    # ... also run together in lowercase, as questions write `DataFrame`: "merge two dataframes".
+    q = "roll a random number between one and six with the osdice"
+    s.weights = FusionWeights()
+    assert all("before_member" not in h.why for h in s.search(q, k=4))
 
 
 def test_a_prompts_return_clause_does_not_lead_the_ranking(tmp_path, apirec_home):

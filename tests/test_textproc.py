@@ -15,6 +15,13 @@ def test_tokenize_lowercases_stems_drops_stopwords_and_keeps_compounds():
     assert "json" in toks and "load" in toks and "read_csv" in toks and "csv" in toks
 
 
+def test_a_compound_written_in_code_meets_the_word_written_lowercase():
+    # Docs write `DataFrame` and `toString`, questions "dataframe" and "tostring": one token each way.
+    assert tokenize("DataFrame")[0] == tokenize("dataframe")[0] == tokenize("dataframes")[0]
+    assert tokenize("toString")[0] == tokenize("tostring")[0]
+    assert tokenize("read_csv")[0] == "read_csv" and tokenize("log10")[0] == "log10"
+
+
 def test_stem_meets_plural_and_gerund_forms():
     assert stem("files") == stem("file") == "file"
     assert stem("parsing") == stem("parse") == stem("parsed")
