@@ -221,7 +221,7 @@ def parse_solved(text: str, where: str = "") -> list[dict[str, Any]]:
     return out
 
 
-FACTS_VERSION = 46  # bump when an extractor's output changes
+FACTS_VERSION = 47  # bump when an extractor's output changes
 
 
 def _item_hash(item, data: bytes | None) -> str:
@@ -322,10 +322,14 @@ def _with_usage(records: list[ApiRecord], calls: list[dict[str, int]]) -> list[A
             full[name] = full.get(name, 0) + n
     same_name: dict[str, int] = {}
     for r in records:
-        if r.kind in ("method", "property") and not r.private:
+        if r.kind in ("method", "property") and not r.private and r.language == "python":
             same_name[r.name] = same_name.get(r.name, 0) + 1
     out = []
     for r in records:
+        if r.language != "python":
+            # Python's `x.read()` is no vote for Java's InputStream.read: usage counts what Python calls.
+            out.append(r)
+            continue
         n = full.get(r.public_path, 0) + sum(full.get(a, 0) for a in r.aliases)
         if r.canonical_path != r.public_path and r.canonical_path not in r.aliases:
             n += full.get(r.canonical_path, 0)

@@ -813,3 +813,17 @@ def test_a_member_a_class_inherits_is_found_under_the_class(make_tree, tmp_path,
 
     got = ApiService([index]).get_api("tables.Column.tail")
     assert got["name"] == "tables.Column.tail" and got["canonical_path"] == "tables.core.generic.Base.tail"
+
+
+def test_python_usage_is_no_vote_for_java_apis():
+    # The shipped usage counts what Python code calls: `f.read()` says nothing about InputStream.read.
+    from apirec.build import _with_usage, usage_of
+    from apirec.records import ApiRecord
+    from apirec.usage import shipped_usage
+
+    assert shipped_usage().get(".read", 0) > 0  # else this test proves nothing
+    py = ApiRecord(public_path="tapes.Tape.read", canonical_path="tapes.Tape.read", kind="method")
+    java = ApiRecord(public_path="java.io.InputStream.read", canonical_path="java.io.InputStream.read",
+                     kind="method", language="java")
+    got = {r.language: usage_of(r) for r in _with_usage([py, java], [{".read": 40}])}
+    assert got["python"] > 0 and got["java"] == 0, got
