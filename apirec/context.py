@@ -1136,8 +1136,24 @@ class _Doc:
                 return t
             ann, ctx = self._dunder_return(t, "__enter__")
             got = self.annotation_in(ann, ctx) if ann and ctx is not None and not _is_self(ann) else None
+            if got is None and not ann:
+                enter = self.find_member(t, "__enter__")
+                if enter is not None and _extra(enter, "enters"):
+                    # The wrapped object, not the wrapper, whether or not its type is known.
+                    return self._entered(int(_extra(enter, "enters")), b.value, scopes)
             return got or t
         return None
+
+    def _entered(self, pos: int, call: str, scopes: list[Any]) -> str | None:
+        """The type of the `pos`-th positional argument of `call` (`closing(sqlite3.connect(db))`), which
+        `with` binds where the class's `__enter__` hands back that constructor argument."""
+        m = re.match(r"\s*[A-Za-z_][\w.]*\s*(?=\()", call)
+        if m is None:
+            return None
+        args, _ = _split_args(call[m.end():])
+        positional = [a.strip() for a in args if a.strip() and not a.strip().startswith("*")
+                      and not re.match(r"[A-Za-z_]\w*\s*=(?!=)", a.strip())]
+        return self.eval_text(positional[pos], scopes) if pos < len(positional) else None
 
     def _dunder_return(self, t: str, name: str,
                        where: ApiRecord | None = None) -> tuple[str, ApiRecord | None]:

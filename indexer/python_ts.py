@@ -256,6 +256,49 @@ def result_kind(fn) -> str:
     return "none"
 
 
+def _entered_argument(body) -> int | None:
+    """Which of the constructor's arguments `with C(...) as v` binds to v, where `__enter__` only returns
+    an attribute that `__init__` sets to that parameter (`contextlib.closing`: `self.thing = thing`,
+    `return self.thing`): the wrapped object, whose members the user calls (`with closing(urlopen(u))
+    as page: page.read()`). Its position among the arguments callers pass; None where the class's code
+    does not say so plainly."""
+    fns = {}
+    for stmt in _block_statements(body):
+        if stmt.type == "function_definition":
+            fns[_text(stmt.child_by_field_name("name"))] = stmt
+    enter, init = fns.get("__enter__"), fns.get("__init__")
+    if enter is None or init is None:
+        return None
+    e_params = parameters(enter.child_by_field_name("parameters"))
+    stmts = [c for c in enter.child_by_field_name("body").named_children if c.type != "comment"]
+    if stmts and stmts[0].type == "expression_statement" and stmts[0].named_children \
+            and stmts[0].named_children[0].type == "string":
+        stmts = stmts[1:]
+    if len(e_params) != 1 or len(stmts) != 1 or stmts[0].type != "return_statement":
+        return None
+    value = stmts[0].named_children[0] if stmts[0].named_child_count == 1 else None
+    if value is None or value.type != "attribute" \
+            or _text(value.child_by_field_name("object")) != e_params[0]["name"]:
+        return None
+    attr = _text(value.child_by_field_name("attribute"))
+    params = parameters(init.child_by_field_name("parameters"))
+    if not params or params[0]["kind"] == "var_positional":
+        return None
+    me, names = params[0]["name"], [p["name"] for p in params[1:]]
+    for stmt in _block_statements(init.child_by_field_name("body")):
+        expr = stmt.named_children[0] if stmt.type == "expression_statement" and stmt.named_child_count else None
+        if expr is None or expr.type != "assignment":
+            continue
+        left, right = expr.child_by_field_name("left"), expr.child_by_field_name("right")
+        if left is not None and left.type == "attribute" and _text(left.child_by_field_name("object")) == me \
+                and _text(left.child_by_field_name("attribute")) == attr:
+            val = _text(right) if right is not None else ""
+            ok = right is not None and right.type == "identifier" and val in names
+            return names.index(val) if ok and params[1 + names.index(val)]["kind"] not in (
+                "var_positional", "var_keyword", "keyword_only") else None
+    return None
+
+
 def _def_fact(node, qual: str, kind: str, doc: str, **extra: Any) -> dict[str, Any]:
     fact = {
         "qual": qual,
@@ -500,6 +543,11 @@ class _Extractor:
         for stmt in _block_statements(body):
             self._statement(stmt, qual + ".", in_class=True)
         self._instance_attributes(body, qual)
+        enters = _entered_argument(body)
+        if enters is not None:
+            enter = next((f for f in self.defs if f["qual"] == qual + ".__enter__"), None)
+            if enter is not None and not enter.get("returns"):
+                enter["enters_arg"] = enters
         # The constructor's parameters are the class's call signature.
         init = next((f for f in self.defs if f["qual"] == qual + ".__init__"), None)
         if init is not None:

@@ -479,6 +479,7 @@ class Resolver:
             extra=tuple(("bases", ",".join(d["bases"])) for _ in [0] if d.get("bases"))
             + ((("instance", "1"),) if d.get("instance") else ())
             + ((("result", d["result"]),) if d.get("result") else ())
+            + ((("enters", str(d["enters_arg"])),) if d.get("enters_arg") is not None else ())
             + tuple(("binding", b) for b in [_binding(d)] if b and kind == "method"),
         )
 

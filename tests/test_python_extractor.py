@@ -297,3 +297,32 @@ class Base:
     assert defs == {"value": "value", "nothing": "none", "generator": "value", "outer": "none",
                     "falls_off": "none", "Base": None, "Base.abstract": "", "Base.stub": "",
                     "Base.explicit_none": "none"}
+
+
+def test_enter_says_which_constructor_argument_it_hands_back():
+    # `with Wrap(conn) as c`: c is the wrapped object (contextlib.closing's pattern), by position.
+    code = b'''
+class Wrap:
+    def __init__(self, name, thing, *, opt=None):
+        self.thing = thing
+        self.opt = opt
+    def __enter__(self):
+        """The thing."""
+        return self.thing
+
+class ByKeyword(Wrap):
+    def __init__(self, *, thing):
+        self.thing = thing
+    def __enter__(self):
+        return self.thing
+
+class Computed:
+    def __init__(self, thing):
+        self.thing = [thing]
+    def __enter__(self):
+        return self.thing
+'''
+    defs = {d["qual"]: d for d in extract_module(code, "m", False)["defs"]}
+    assert defs["Wrap.__enter__"]["enters_arg"] == 1
+    assert "enters_arg" not in defs["ByKeyword.__enter__"]  # not passed by position
+    assert "enters_arg" not in defs["Computed.__enter__"]  # not the argument itself
