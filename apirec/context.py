@@ -826,7 +826,8 @@ class _Binding:
 
 
 _FOR_HEAD = re.compile(r"^for\s+(.+?)\s+in\s+(.+?):\s*(?:#.*)?$")
-_WITH_HEAD = re.compile(r"^with\s+([^,]+?)\s+as\s+([A-Za-z_]\w*)\s*:\s*(?:#.*)?$")
+_WITH_HEAD = re.compile(r"^with\s+(.+?)\s*:\s*(?:#.*)?$")
+_WITH_ITEM = re.compile(r"^(.+?)\s+as\s+([A-Za-z_]\w*)$", re.S)
 
 
 def _header_bindings(first: str, start: int, out: dict[str, list[tuple[int, _Binding]]]) -> None:
@@ -841,7 +842,15 @@ def _header_bindings(first: str, start: int, out: dict[str, list[tuple[int, _Bin
         return
     m = _WITH_HEAD.match(first.strip())
     if m:
-        out.setdefault(m.group(2), []).append((start, _Binding("enter", m.group(1), line=start)))
+        # Its items, split where no bracket is open: `with open(p, "w") as f, lock:`, also when
+        # parentheses group them (`with (open(a) as f, open(b) as g):`).
+        items = m.group(1).strip()
+        if items.startswith("(") and items.endswith(")"):
+            items = items[1:-1]
+        for item in _split_args("(" + items + ")")[0]:
+            it = _WITH_ITEM.match(item.strip())
+            if it:
+                out.setdefault(it.group(2), []).append((start, _Binding("enter", it.group(1), line=start)))
 
 
 class _Doc:
@@ -1138,11 +1147,19 @@ class _Doc:
             got = self.annotation_in(ann, ctx) if ann and ctx is not None and not _is_self(ann) else None
             if got is None and not ann:
                 enter = self.find_member(t, "__enter__")
-                if enter is not None and _extra(enter, "enters"):
+                if enter is not None and _extra(enter, "enters") and self._same_call(t, enter.parent):
                     # The wrapped object, not the wrapper, whether or not its type is known.
                     return self._entered(int(_extra(enter, "enters")), b.value, scopes)
             return got or t
         return None
+
+    def _same_call(self, t: str, owner: str) -> bool:
+        """Whether class `t` is called as `owner` is (the same parameters): the position `__enter__`'s
+        class gives is that of its own constructor, which a subclass may have changed."""
+        if t == owner:
+            return True
+        a, b = self.record(t), self.record(owner)
+        return a is not None and b is not None and [p.name for p in a.params] == [p.name for p in b.params]
 
     def _entered(self, pos: int, call: str, scopes: list[Any]) -> str | None:
         """The type of the `pos`-th positional argument of `call` (`closing(sqlite3.connect(db))`), which

@@ -286,7 +286,8 @@ def _entered_argument(body) -> int | None:
         return None
     me, names = params[0]["name"], [p["name"] for p in params[1:]]
     for stmt in _block_statements(init.child_by_field_name("body")):
-        expr = stmt.named_children[0] if stmt.type == "expression_statement" and stmt.named_child_count else None
+        expr = stmt.named_children[0] if stmt.type == "expression_statement" and stmt.named_child_count \
+            else None
         if expr is None or expr.type != "assignment":
             continue
         left, right = expr.child_by_field_name("left"), expr.child_by_field_name("right")

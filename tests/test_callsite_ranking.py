@@ -1302,3 +1302,36 @@ def test_uses_on_self_count_once():
     assert hits[0].record.name == "flush", [(h.record.name, h.why) for h in hits]
     log = next(h for h in hits if h.record.name == "log")
     assert "same" in log.why and "file" not in log.why
+
+
+def test_a_with_binding_is_the_object_a_wrapper_hands_back(tmp_path):
+    # `with closing(connect()) as c`: __enter__ returns what __init__ stored, so c is the connection;
+    # a subclass whose own __init__ takes other arguments keeps the wrapper's type (which it wraps is
+    # not said).
+    from apirec.context import infer_type
+
+    source = '''
+class Conn:
+    def execute(self, sql):
+        """Run a statement."""
+
+def connect() -> Conn:
+    """Open a connection."""
+
+class Closing:
+    def __init__(self, thing):
+        self.thing = thing
+    def __enter__(self):
+        return self.thing
+    def __exit__(self, *exc):
+        self.thing.close()
+
+class Named(Closing):
+    def __init__(self, name, thing):
+        super().__init__(thing)
+'''
+    wraps = package(tmp_path, "wraps", source)
+    code = "import wraps\nwith wraps.Closing(wraps.connect()) as c:\n    c."
+    assert infer_type(code, 2, 6, "c", searchers=[wraps]) == "wraps.Conn"
+    code = "import wraps\nwith wraps.Named('x', wraps.connect()) as c:\n    c."
+    assert infer_type(code, 2, 6, "c", searchers=[wraps]) == "wraps.Named"

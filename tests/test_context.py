@@ -136,9 +136,12 @@ def test_completion_inside_an_f_string_field(stdlib_searcher):
     # `with X() as v` is what X's `__enter__` gives; iterating a C class goes by its `__next__` (typeshed).
     ("import tempfile\nwith tempfile.TemporaryDirectory() as d:\n    d.", "d", "str"),
     ("with open('p') as f:\n    for line in f:\n        line.", "line", "str"),
+    # A script's `with` header whose items hold commas (call arguments, several items).
+    ("with open('out.txt', 'w') as f:\n    f.", "f", "io.TextIOWrapper"),
+    ("with open('a') as f, open('b', 'w') as g:\n    g.", "g", "io.TextIOWrapper"),
     # ... the wrapped object where `__enter__` hands back a constructor argument (`contextlib.closing`).
-    ("import sqlite3\nfrom contextlib import closing\nwith closing(sqlite3.connect('db')) as conn:\n    conn.",
-     "conn", "sqlite3.Connection"),
+    ("import sqlite3\nfrom contextlib import closing\n"
+     "with closing(sqlite3.connect('db')) as conn:\n    conn.", "conn", "sqlite3.Connection"),
     ("import contextlib, json\nwith contextlib.nullcontext(json.JSONDecoder()) as d:\n    d.", "d",
      "json.JSONDecoder"),
     ("import os\nfor entry in os.scandir('.'):\n    entry.", "entry", "os.DirEntry"),
