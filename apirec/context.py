@@ -2619,7 +2619,8 @@ def _fallback_pool(doc: _Doc, site: _Site, pool: dict, lines: list[str], line: i
     # Names used as members in the file (on this receiver above all).
     shown = 0
     for name, n in sorted(site.used.items(), key=lambda kv: (-site.same.get(kv[0], 0), -kv[1])):
-        if name in pool or not _name_visible(name, prefix, want_private):
+        if name in pool or not _name_visible(name, prefix, want_private) \
+                or n <= site.module_uses.get(name, 0):
             continue
         shown += 1
         if shown > max(k, 30):
@@ -2777,6 +2778,16 @@ def _uses(text: str, bases: list[str], tail: str = r"\s*\.([A-Za-z_]\w*)", first
         pos = m.end() if m.end() > start else start + 1
 
 
+@lru_cache(maxsize=256)
+def _module_chain_re(names: tuple[str, ...]) -> re.Pattern[str]:
+    return re.compile(r"(?<![\w.])(?:" + "|".join(map(re.escape, names)) + r")((?:\.[A-Za-z_]\w*){2,})(?!\w)")
+
+
+def _module_chains(modules: list[str]) -> re.Pattern[str]:
+    """Pure attribute chains of two names or more on a module alias (`urllib.request.urlopen`)."""
+    return _module_chain_re(tuple(modules))
+
+
 def _attrs_on(text: str, bases: list[str]) -> list[str]:
     """Attribute names used as `base.name` in `text` for any of `bases`."""
     return [m.group(1) for m in _uses(text, bases)]
@@ -2818,6 +2829,14 @@ class _Site:
         if modules and receiver not in modules:
             for name in _attrs_on(counted, sorted(modules)):
                 _uncount(self.used, name)
+        # Uses further down a module's attribute chain (`urllib.request.urlopen`, `os.path.join`) are its
+        # submodules' members: evidence for a name all the same, but no member to offer an object of
+        # unknown type (`page = urlopen(u)`, `page.▮` offered `urlopen`).
+        self.module_uses: dict[str, int] = {}
+        if modules and receiver.split(".", 1)[0] not in modules:
+            for m in _module_chains(sorted(modules)).finditer(counted):
+                for name in m.group(1).split(".")[2:]:
+                    self.module_uses[name] = self.module_uses.get(name, 0) + 1
         if not cut and typed and self.used.get(typed) == 1:
             self.used.pop(typed)  # the name being typed
         self.same: dict[str, int] = {}

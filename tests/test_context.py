@@ -305,6 +305,17 @@ def test_unknown_receiver_falls_back_to_file_usage(stdlib_searcher):
     assert hits[0].why["source"] == "file-usage" and hits[5].why["source"] == "frequent"
 
 
+def test_a_modules_attribute_chain_is_no_member_to_offer(stdlib_searcher):
+    # `urllib.request.urlopen` names a function of a submodule; an object of unknown type has no such
+    # member, though a name used on it (`page.read`) is offered.
+    code = "import urllib.request, os.path\npage = urllib.request.urlopen(u)\np = os.path.join(a, b)\n"
+    hits = member_completions([stdlib_searcher], code + "page.", 3, 5)
+    assert not [h for h in hits if h.why["source"] == "file-usage"], [(h.record.name, h.why) for h in hits]
+    assert "urlopen" not in [h.record.name for h in hits]  # `join` may come as a frequent method (str.join)
+    names = [h.record.name for h in member_completions([stdlib_searcher], code + "page.read()\npage.", 4, 5)]
+    assert names[0] == "read", names[:5]
+
+
 def test_name_completions(stdlib_searcher):
     hits = name_completions([stdlib_searcher], "import json\npri", 1, 3)
     assert hits[0].record.name == "print"
