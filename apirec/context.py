@@ -1104,21 +1104,44 @@ class _Doc:
             elem = _item_annotation(declared[0], ops[n:]) if declared is not None else None
             if elem:
                 return self.annotation_type(elem, declared[1])
-        return None
+        # ... or the call the name was bound to declares (`parts = s.split(',')`, `parts[0]`).
+        bound = self._bound_call_annotation(ops[0][1], scopes) if len(ops) > 1 and ops[0][0] == "name" \
+            else None
+        elem = _item_annotation(bound[0], ops[1:]) if bound is not None else None
+        return self.annotation_in(elem, bound[1]) if elem and bound is not None else None
 
     def _eval_binding(self, b: _Binding, scopes: list[Any]) -> str | None:
+        return self._at_binding(b, lambda: self._eval_binding_value(b, scopes))
+
+    def _at_binding(self, b: _Binding, compute: Callable[[], Any]) -> Any:
+        """`compute()` as seen from binding `b`'s line: its value reads only the names bound above it."""
         if b.line < 0:
-            return self._eval_binding_value(b, scopes)
+            return compute()
         key = b.scope.id if b.scope is not None else None
         before = self._horizon.get(key)
         self._horizon[key] = b.line
         try:
-            return self._eval_binding_value(b, scopes)
+            return compute()
         finally:
             if before is None:
                 del self._horizon[key]
             else:
                 self._horizon[key] = before
+
+    def _bound_call_annotation(self, name: str, scopes: list[Any]) -> tuple[str, ApiRecord] | None:
+        """(return annotation, record) of the call `name` was last bound to, where it names the items
+        (`parts = line.split(',')`: `list[str]`), so `parts[0]` and `for p in parts` keep them."""
+        found = self._binding_of(name, scopes)
+        if not found or found[0].kind != "expr":
+            return None
+        b, bscopes = found
+        ops = _chain(" ".join(b.value.split()))
+        if not ops or len(ops) < 2 or ops[-1][0] != "call":
+            return None
+        callee = self._at_binding(b, lambda: self.eval_ops(ops[:-1], bscopes))
+        rec = self.record(callee) if callee else None
+        ann = _returns(rec) if rec is not None and rec.kind in ("function", "method") else ""
+        return (ann, rec) if "[" in ann and not _is_self(ann) else None
 
     def _eval_binding_value(self, b: _Binding, scopes: list[Any]) -> str | None:
         if b.kind == "path":
@@ -1551,7 +1574,9 @@ class _Doc:
                 elem = args[0] if args and mapping else _iter_arg(ann)
                 if elem is not None and pos is None:
                     return self.annotation_type(elem, ann_scopes)
-        ann, ctx = self._iterated_annotation(ops, scopes)
+        one = len(ops) == 1 and ops[0][0] == "name"
+        bound = self._bound_call_annotation(ops[0][1], scopes) if one else None
+        ann, ctx = bound if bound is not None else self._iterated_annotation(ops, scopes)
         elem = _iter_arg(ann) if ann else None
         if elem is None and ann and ctx is not None and not _is_self(ann):
             # An iterator class (`os.scandir()`: `_ScandirIterator[str]`, `csv.reader()`): its `__next__`.

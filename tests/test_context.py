@@ -136,6 +136,10 @@ def test_completion_inside_an_f_string_field(stdlib_searcher):
     # `with X() as v` is what X's `__enter__` gives; iterating a C class goes by its `__next__` (typeshed).
     ("import tempfile\nwith tempfile.TemporaryDirectory() as d:\n    d.", "d", "str"),
     ("with open('p') as f:\n    for line in f:\n        line.", "line", "str"),
+    # A name bound to a call keeps the items its return declares (`list[str]`): by index and by loop.
+    ("def f(line: str):\n    parts = line.split(',')\n    parts[0].", "parts[0]", "str"),
+    ("import os\nnames = os.listdir('.')\nfor n in names:\n    n.", "n", "str"),
+    ("def f(c, b, d):\n    a = b if c else d\n    a[0].", "a[0]", None),  # no call: nothing declared
     # A script's `with` header whose items hold commas (call arguments, several items).
     ("with open('out.txt', 'w') as f:\n    f.", "f", "io.TextIOWrapper"),
     ("with open('a') as f, open('b', 'w') as g:\n    g.", "g", "io.TextIOWrapper"),
