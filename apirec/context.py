@@ -2602,6 +2602,10 @@ def member_completions(searchers: list[Any], code: str, line: int, character: in
 _LAMBDA = re.compile(r"lambda\s+([\w\s,=*]*):")
 
 
+_SORT_KEY = re.compile(r"(?:(?<![\w.])(?:sorted|min|max)\((?P<args>.*?),|(?P<recv>[A-Za-z_][\w.]*)\.sort\()"
+                       r"\s*key\s*=$")
+
+
 def _lambda_owner_type(doc: _Doc, lines: list[str], line: int, receiver: str) -> str | None:
     """A lambda's parameter works on (part of) the object whose method takes the lambda:
     `df.apply(lambda x: x.▮())` -> DataFrame's members (a column is a Series, with the same methods)."""
@@ -2614,8 +2618,15 @@ def _lambda_owner_type(doc: _Doc, lines: list[str], line: int, receiver: str) ->
         if head.group() not in params:
             continue
         pre = before[:m.start()].rstrip()
+        key = _SORT_KEY.search(pre)
+        if key is not None:  # `sorted(words, key=lambda w: w.▮)`, `xs.sort(key=...)`: an item sorted
+            args = _split_top(key.group("args")) if key.group("args") is not None else [key.group("recv")]
+            try:
+                return doc.iter_element(args[0].strip(), None, doc.scopes_at_cursor()) if args else None
+            except Exception:  # noqa: BLE001 - a guess only
+                return None
         if not pre.endswith("("):
-            return None  # `sorted(x, key=lambda ...)`: not a method's first argument
+            return None  # `f(x, cb=lambda ...)`: not a method's first argument
         owner = receiver_at(pre[:-1], len(pre) - 1)
         if owner is None:
             return None

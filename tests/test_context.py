@@ -320,6 +320,14 @@ def test_a_modules_attribute_chain_is_no_member_to_offer(stdlib_searcher):
     assert names[0] == "read", names[:5]
 
 
+def test_a_sort_keys_lambda_works_on_an_item_of_what_is_sorted(stdlib_searcher):
+    for code in ("def f(words: list[str]):\n    return max(words, key=lambda w: w.",
+                 "import os\nnames = os.listdir('.')\nnames.sort(key=lambda n: n."):
+        lines = code.split("\n")
+        hits = member_completions([stdlib_searcher], code, len(lines) - 1, len(lines[-1]))
+        assert hits[0].why.get("type") == "str", [(h.record.public_path, h.why) for h in hits[:3]]
+
+
 def test_name_completions(stdlib_searcher):
     hits = name_completions([stdlib_searcher], "import json\npri", 1, 3)
     assert hits[0].record.name == "print"
