@@ -1463,7 +1463,11 @@ class _Doc:
                 elif kind == "call" and t == "next" and val.strip():
                     t, owner = self.iter_element(_split_top(val)[0].strip(), None, scopes), None
                 elif kind == "call":
-                    t, owner = self.call_type(t, owner), None
+                    callee, (t, owner) = t, (self.call_type(t, owner), None)
+                    if t is None and callee.rsplit(".", 1)[-1] == "setdefault" and len(_split_top(val)) == 2:
+                        # `d.setdefault(k, []).append(x)`: the value kept there or the default, which in
+                        # practice are of one type (an untyped dict's value type is not known)
+                        t = self.eval_text(_split_top(val)[1].strip(), scopes)
                 else:
                     t, owner = (self.index_type(t, val, owner) or (t if is_class else None)), None
             return t

@@ -140,6 +140,9 @@ def test_completion_inside_an_f_string_field(stdlib_searcher):
     ("def f(line: str):\n    parts = line.split(',')\n    parts[0].", "parts[0]", "str"),
     ("import os\nnames = os.listdir('.')\nfor n in names:\n    n.", "n", "str"),
     ("def f(c, b, d):\n    a = b if c else d\n    a[0].", "a[0]", None),  # no call: nothing declared
+    # An untyped dict's `setdefault(k, default)` gives what the default is.
+    ("groups = {}\nfor w in ws:\n    groups.setdefault(w[0], set()).", "groups.setdefault(w[0], set())",
+     "set"),
     # A script's `with` header whose items hold commas (call arguments, several items).
     ("with open('out.txt', 'w') as f:\n    f.", "f", "io.TextIOWrapper"),
     ("with open('a') as f, open('b', 'w') as g:\n    g.", "g", "io.TextIOWrapper"),
