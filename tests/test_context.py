@@ -136,6 +136,14 @@ def test_completion_inside_an_f_string_field(stdlib_searcher):
     # `with X() as v` is what X's `__enter__` gives; iterating a C class goes by its `__next__` (typeshed).
     ("import tempfile\nwith tempfile.TemporaryDirectory() as d:\n    d.", "d", "str"),
     ("with open('p') as f:\n    for line in f:\n        line.", "line", "str"),
+    ("import os\nfor entry in os.scandir('.'):\n    entry.", "entry", "os.DirEntry"),
+    ("import csv\ndef f(fh):\n    for row in csv.reader(fh):\n        row.", "row", "list"),
+    # `with C(...) as v` is the wrapped object where `__enter__` hands back a constructor argument
+    # (`contextlib.closing`).
+    ("import sqlite3\nfrom contextlib import closing\n"
+     "with closing(sqlite3.connect('db')) as conn:\n    conn.", "conn", "sqlite3.Connection"),
+    ("import contextlib, json\nwith contextlib.nullcontext(json.JSONDecoder()) as d:\n    d.", "d",
+     "json.JSONDecoder"),
     # A name bound to a call keeps the items its return declares (`list[str]`): by index and by loop.
     ("def f(line: str):\n    parts = line.split(',')\n    parts[0].", "parts[0]", "str"),
     ("import os\nnames = os.listdir('.')\nfor n in names:\n    n.", "n", "str"),
@@ -146,13 +154,6 @@ def test_completion_inside_an_f_string_field(stdlib_searcher):
     # A script's `with` header whose items hold commas (call arguments, several items).
     ("with open('out.txt', 'w') as f:\n    f.", "f", "io.TextIOWrapper"),
     ("with open('a') as f, open('b', 'w') as g:\n    g.", "g", "io.TextIOWrapper"),
-    # ... the wrapped object where `__enter__` hands back a constructor argument (`contextlib.closing`).
-    ("import sqlite3\nfrom contextlib import closing\n"
-     "with closing(sqlite3.connect('db')) as conn:\n    conn.", "conn", "sqlite3.Connection"),
-    ("import contextlib, json\nwith contextlib.nullcontext(json.JSONDecoder()) as d:\n    d.", "d",
-     "json.JSONDecoder"),
-    ("import os\nfor entry in os.scandir('.'):\n    entry.", "entry", "os.DirEntry"),
-    ("import csv\ndef f(fh):\n    for row in csv.reader(fh):\n        row.", "row", "list"),
     # A loop over `self.xs` declared `list['Node']` in the class being written; unpacking at module level
     # and of an awaited call.
     ("class Node:\n    def __init__(self):\n        self.children: list['Node'] = []\n    def walk(self):\n"
