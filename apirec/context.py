@@ -1138,10 +1138,8 @@ class _Doc:
         ops = _chain(" ".join(b.value.split()))
         if not ops or len(ops) < 2 or ops[-1][0] != "call":
             return None
-        callee = self._at_binding(b, lambda: self.eval_ops(ops[:-1], bscopes))
-        rec = self.record(callee) if callee else None
-        ann = _returns(rec) if rec is not None and rec.kind in ("function", "method") else ""
-        return (ann, rec) if "[" in ann and not _is_self(ann) else None
+        ann, rec = self._at_binding(b, lambda: self._call_return(ops, bscopes))
+        return (ann, rec) if rec is not None and "[" in ann and not _is_self(ann) else None
 
     def _eval_binding_value(self, b: _Binding, scopes: list[Any]) -> str | None:
         if b.kind == "path":
@@ -1227,6 +1225,40 @@ class _Doc:
                     return shipped[key], rec
             todo.extend(self.bases_of(rec))
         return "", None
+
+    def _declared_on(self, owner: str, rec: ApiRecord) -> str:
+        """typeshed's return of method `rec` as a class between `owner` and the one that defines `rec`
+        declares it: `open(p).readlines()` is `_TextIOBase.readlines`'s `list[str]`, not the C base
+        `_IOBase`'s `list[bytes]` that the index lists the member under. "" where none nearer says."""
+        if rec.origin != "stdlib" or not owner or owner in (rec.parent, rec.canonical_path.rsplit(".", 1)[0]):
+            return ""
+        from .typeshed import shipped_returns
+
+        shipped = shipped_returns()
+        defining = {rec.parent, rec.canonical_path.rsplit(".", 1)[0]}
+        todo, seen = [owner], set()
+        while todo and len(seen) < 8:
+            cls = todo.pop(0)
+            r = self.record(cls)
+            canon = r.canonical_path if r is not None else cls
+            if cls in seen or cls in defining or canon in defining:
+                continue
+            seen.add(cls)
+            hit = shipped.get(f"{canon}.{rec.name}") or shipped.get(f"{cls}.{rec.name}")
+            if hit:
+                return hit
+            todo.extend(self.bases_of(r) if r is not None else [])
+        return ""
+
+    def _call_return(self, ops, scopes: list[Any]) -> tuple[str, ApiRecord | None]:
+        """(return annotation, record) of the call `ops` ends with, read on the receiver's class where a
+        nearer declaration says more (`_declared_on`); ("", None) for no function or method."""
+        callee = self.eval_ops(ops[:-1], scopes)
+        rec = self.record(callee) if callee else None
+        if rec is None or rec.kind not in ("function", "method"):
+            return "", None
+        owner = self.eval_ops(ops[:-2], scopes) if len(ops) > 2 and ops[-2][0] == "attr" else None
+        return (self._declared_on(owner, rec) if owner else "") or _returns(rec), rec
 
     def _function_binding(self, fn, name: str, scopes: list[Any]) -> _Binding | None:
         found: _Binding | None = None
@@ -1649,7 +1681,8 @@ class _Doc:
                 callee = self.eval_ops(ops[:-1], scopes, guess=True)
             rec = self.record(callee) if callee else None
             if rec is not None and rec.kind in ("function", "method"):
-                return _returns(rec) or None, rec
+                owner = self.eval_ops(ops[:-2], scopes) if len(ops) > 2 and ops[-2][0] == "attr" else None
+                return (self._declared_on(owner, rec) if owner else "") or _returns(rec) or None, rec
             if rec is None or rec.kind != "class":
                 return None, None
             t = rec.public_path
@@ -1709,7 +1742,8 @@ class _Doc:
         if rec.kind in ("function", "method", "constructor"):
             if owner and _returns_self(rec):
                 return owner  # an inherited `-> Self` method returns the receiver's own class
-            return self.returns_type(rec)
+            nearer = self._declared_on(owner, rec) if owner else ""
+            return (self.annotation_in(nearer, rec) if nearer else None) or self.returns_type(rec)
         if rec.kind == "attribute":  # a callable object
             call = self.call_method(rec)
             return self.returns_type(call) if call is not None else None

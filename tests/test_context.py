@@ -148,6 +148,9 @@ def test_completion_inside_an_f_string_field(stdlib_searcher):
     ("def f(line: str):\n    parts = line.split(',')\n    parts[0].", "parts[0]", "str"),
     ("import os\nnames = os.listdir('.')\nfor n in names:\n    n.", "n", "str"),
     ("def f(c, b, d):\n    a = b if c else d\n    a[0].", "a[0]", None),  # no call: nothing declared
+    # ... as the receiver's class declares it (text mode's `list[str]`, not the C base's `list[bytes]`).
+    ("lines = open('x').readlines()\nfor line in lines:\n    line.", "line", "str"),
+    ("for line in open('x').readlines():\n    line.", "line", "str"),
     # An untyped dict's `setdefault(k, default)` gives what the default is.
     ("groups = {}\nfor w in ws:\n    groups.setdefault(w[0], set()).", "groups.setdefault(w[0], set())",
      "set"),
