@@ -227,10 +227,7 @@ def result_kind(fn) -> str:
     body = fn.child_by_field_name("body")
     if body is None:
         return ""
-    stmts = [c for c in body.named_children if c.type != "comment"]
-    if stmts and stmts[0].type == "expression_statement" and stmts[0].named_child_count \
-            and stmts[0].named_children[0].type == "string":
-        stmts = stmts[1:]  # the docstring
+    stmts = _body_statements(body)
 
     def placeholder(st) -> bool:
         if st.type == "pass_statement":
@@ -256,6 +253,15 @@ def result_kind(fn) -> str:
     return "none"
 
 
+def _body_statements(body) -> list:
+    """A function body's statements, without comments and its docstring."""
+    stmts = [c for c in body.named_children if c.type != "comment"]
+    if stmts and stmts[0].type == "expression_statement" and stmts[0].named_child_count \
+            and stmts[0].named_children[0].type == "string":
+        stmts = stmts[1:]
+    return stmts
+
+
 def _entered_argument(body) -> int | None:
     """Which of the constructor's arguments `with C(...) as v` binds to v, where `__enter__` only returns
     an attribute that `__init__` sets to that parameter (`contextlib.closing`: `self.thing = thing`,
@@ -270,10 +276,7 @@ def _entered_argument(body) -> int | None:
     if enter is None or init is None:
         return None
     e_params = parameters(enter.child_by_field_name("parameters"))
-    stmts = [c for c in enter.child_by_field_name("body").named_children if c.type != "comment"]
-    if stmts and stmts[0].type == "expression_statement" and stmts[0].named_children \
-            and stmts[0].named_children[0].type == "string":
-        stmts = stmts[1:]
+    stmts = _body_statements(enter.child_by_field_name("body"))
     if len(e_params) != 1 or len(stmts) != 1 or stmts[0].type != "return_statement":
         return None
     value = stmts[0].named_children[0] if stmts[0].named_child_count == 1 else None
