@@ -1168,9 +1168,10 @@ class _Doc:
             got = self.annotation_in(ann, ctx) if ann and ctx is not None and not _is_self(ann) else None
             if got is None and not ann:
                 enter = self.find_member(t, "__enter__")
-                if enter is not None and _extra(enter, "enters") and self._same_call(t, enter.parent):
+                pos = _extra(enter, "enters") if enter is not None else ""
+                if pos and self._same_call(t, enter.parent):
                     # The wrapped object, not the wrapper, whether or not its type is known.
-                    return self._entered(int(_extra(enter, "enters")), b.value, scopes)
+                    return self._entered(int(pos), b.value, scopes)
             return got or t
         return None
 
@@ -1226,16 +1227,17 @@ class _Doc:
             todo.extend(self.bases_of(rec))
         return "", None
 
-    def _declared_on(self, owner: str, rec: ApiRecord) -> str:
+    def _declared_on(self, owner: str | None, rec: ApiRecord) -> str:
         """typeshed's return of method `rec` as a class between `owner` and the one that defines `rec`
         declares it: `open(p).readlines()` is `_TextIOBase.readlines`'s `list[str]`, not the C base
-        `_IOBase`'s `list[bytes]` that the index lists the member under. "" where none nearer says."""
-        if rec.origin != "stdlib" or not owner or owner in (rec.parent, rec.canonical_path.rsplit(".", 1)[0]):
+        `_IOBase`'s `list[bytes]` that the index lists the member under. "" where none nearer says (or
+        no owner is known)."""
+        defining = {rec.parent, rec.canonical_path.rsplit(".", 1)[0]}
+        if rec.origin != "stdlib" or not owner or owner in defining:
             return ""
         from .typeshed import shipped_returns
 
         shipped = shipped_returns()
-        defining = {rec.parent, rec.canonical_path.rsplit(".", 1)[0]}
         todo, seen = [owner], set()
         while todo and len(seen) < 8:
             cls = todo.pop(0)
@@ -1250,15 +1252,19 @@ class _Doc:
             todo.extend(self.bases_of(r) if r is not None else [])
         return ""
 
-    def _call_return(self, ops, scopes: list[Any]) -> tuple[str, ApiRecord | None]:
-        """(return annotation, record) of the call `ops` ends with, read on the receiver's class where a
-        nearer declaration says more (`_declared_on`); ("", None) for no function or method."""
+    def _call_return(self, ops, scopes: list[Any], *, guess: bool = False) -> tuple[str, ApiRecord | None]:
+        """(return annotation, callee record) of the call `ops` ends with: a function's or method's return,
+        read on the receiver's class where a nearer declaration says more (`_declared_on`); "" for
+        another callee (a class), and ("", None) for an unknown one. `guess`: a receiver of unknown type
+        takes the class its name suggests (`for part in msg.walk()`)."""
         callee = self.eval_ops(ops[:-1], scopes)
+        if callee is None and guess and len(ops) > 2 and ops[0][0] == "name" and ops[-2][0] == "attr":
+            callee = self.eval_ops(ops[:-1], scopes, guess=True)
         rec = self.record(callee) if callee else None
         if rec is None or rec.kind not in ("function", "method"):
-            return "", None
+            return "", rec
         owner = self.eval_ops(ops[:-2], scopes) if len(ops) > 2 and ops[-2][0] == "attr" else None
-        return (self._declared_on(owner, rec) if owner else "") or _returns(rec), rec
+        return self._declared_on(owner, rec) or _returns(rec), rec
 
     def _function_binding(self, fn, name: str, scopes: list[Any]) -> _Binding | None:
         found: _Binding | None = None
@@ -1675,14 +1681,9 @@ class _Doc:
         """An annotation whose element is what iterating `ops` yields (a call's return annotation, else
         its class's `__iter__`'s), with the record it is written in."""
         if ops[-1][0] == "call" and len(ops) > 1:
-            callee = self.eval_ops(ops[:-1], scopes)
-            if callee is None and len(ops) > 2 and ops[0][0] == "name" and ops[-2][0] == "attr":
-                # `for part in msg.walk()` with `msg` of unknown type: the class its name suggests
-                callee = self.eval_ops(ops[:-1], scopes, guess=True)
-            rec = self.record(callee) if callee else None
+            ann, rec = self._call_return(ops, scopes, guess=True)
             if rec is not None and rec.kind in ("function", "method"):
-                owner = self.eval_ops(ops[:-2], scopes) if len(ops) > 2 and ops[-2][0] == "attr" else None
-                return (self._declared_on(owner, rec) if owner else "") or _returns(rec) or None, rec
+                return ann or None, rec
             if rec is None or rec.kind != "class":
                 return None, None
             t = rec.public_path
@@ -1742,7 +1743,7 @@ class _Doc:
         if rec.kind in ("function", "method", "constructor"):
             if owner and _returns_self(rec):
                 return owner  # an inherited `-> Self` method returns the receiver's own class
-            nearer = self._declared_on(owner, rec) if owner else ""
+            nearer = self._declared_on(owner, rec)
             return (self.annotation_in(nearer, rec) if nearer else None) or self.returns_type(rec)
         if rec.kind == "attribute":  # a callable object
             call = self.call_method(rec)
