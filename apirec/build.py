@@ -221,7 +221,7 @@ def parse_solved(text: str, where: str = "") -> list[dict[str, Any]]:
     return out
 
 
-FACTS_VERSION = 48  # bump when an extractor's output changes
+FACTS_VERSION = 49  # bump when an extractor's output changes
 
 
 def _item_hash(item, data: bytes | None) -> str:
@@ -307,23 +307,49 @@ def assemble(files: dict[str, FileRow], items_meta: dict[str, dict[str, Any]]) -
     for i, r in enumerate(records):
         if r.public_path.startswith("builtins."):  # users write `len`, not `builtins.len`
             records[i] = r.with_(public_path=r.public_path[len("builtins."):])
-    return _with_usage(records, [row.facts.get("calls", {}) for row in files.values()
+    return _with_usage(records, [_file_calls(row.facts) for row in files.values()
                                  if row.kind == "python" and row.facts])
 
 
-def _with_usage(records: list[ApiRecord], calls: list[dict[str, int]]) -> list[ApiRecord]:
-    """Usage counts mined from the indexed code itself: how often each API is called."""
-    from .usage import shipped_usage
+def _file_calls(facts: dict[str, Any]) -> tuple[str, frozenset[str], dict[str, int]]:
+    """(top-level package, packages it imports, call counts) of an indexed Python file."""
+    imports = frozenset((imp.get("module") or "").split(".", 1)[0] for imp in facts.get("imports", ()))
+    return (facts.get("module") or "").split(".", 1)[0], imports, facts.get("calls", {})
 
-    # What real Python code calls (shipped), plus what the indexed code itself calls.
+
+def _with_usage(records: list[ApiRecord], files: list[tuple[str, frozenset[str], dict[str, int]]]) \
+        -> list[ApiRecord]:
+    """Usage counts: how often real code calls each API (shipped), plus what the indexed code calls."""
+    from .usage import shipped_imports, shipped_shared, shipped_usage
+
     full: dict[str, int] = dict(shipped_usage())
-    for c in calls:
+    for _, _, c in files:
         for name, n in c.items():
             full[name] = full.get(name, 0) + n
     same_name: dict[str, int] = {}
     for r in records:
         if r.kind in ("method", "property") and not r.private and r.language == "python":
             same_name[r.name] = same_name.get(r.name, 0) + 1
+    shared, imports = shipped_shared(), shipped_imports()
+    reach: dict[str, dict[str, int]] = {}  # package -> `.name` counts of the code that can call into it
+
+    def reaching(package: str) -> dict[str, int]:
+        # `x.read()` votes for the methods named read that the calling code can reach: its own
+        # package's and those of the packages it imports (the standard library's reach every caller).
+        if package not in reach:
+            got: dict[str, int] = {}
+            for name, by in shared.items():
+                n = sum(k for q, k in by.items() if q == package or package in imports.get(q, ()))
+                if n:
+                    got[name] = n
+            for top, imported, c in files:
+                if top == package or package in imported:
+                    for name, n in c.items():
+                        if name.startswith("."):
+                            got[name] = got.get(name, 0) + n
+            reach[package] = got
+        return reach[package]
+
     out = []
     for r in records:
         if r.language != "python":
@@ -335,7 +361,9 @@ def _with_usage(records: list[ApiRecord], calls: list[dict[str, int]]) -> list[A
             n += full.get(r.canonical_path, 0)
         if r.kind in ("method", "property"):
             # Receiver unknown: `x.decode()` is a vote shared by every method named decode.
-            n += full.get("." + r.name, 0) // (4 * max(1, same_name.get(r.name, 1)))
+            calls = full if r.origin == "stdlib" or "." not in r.canonical_path else \
+                reaching(r.canonical_path.split(".", 1)[0])
+            n += calls.get("." + r.name, 0) // (4 * max(1, same_name.get(r.name, 1)))
         out.append(r.with_(extra=r.extra + (("usage", str(n)),)) if n else r)
     return out
 

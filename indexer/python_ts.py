@@ -64,7 +64,8 @@ def _calls(root, imports: list[dict[str, Any]]) -> dict[str, int]:
             name = head  # a builtin or a local function
         counts[name] = counts.get(name, 0) + 1
     if len(counts) > MAX_CALL_NAMES:
-        counts = dict(sorted(counts.items(), key=lambda kv: -kv[1])[:MAX_CALL_NAMES])
+        # Ties by name: tree-sitter hands the captures over in no fixed order.
+        counts = dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:MAX_CALL_NAMES])
     return counts
 
 

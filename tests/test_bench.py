@@ -173,10 +173,29 @@ def test_usage_mining_leaves_out_excluded_packages(tmp_path, monkeypatch):
                           "unseen/__init__.py": "import json\njson.dumps(x)\nx.frobnicate()\n",
                           "unseen.py": "import json\njson.dumps(y)\n"})
     monkeypatch.setattr(usage, "MIN_COUNT", 1)
-    counts, files = usage.mine([tmp_path])
+    mined = usage.mine([tmp_path])
+    counts, files = mined["counts"], mined["files"]
     assert (files, counts.get("json.dumps"), counts.get(".frobnicate")) == (3, 2, 1)
-    counts, files = usage.mine([tmp_path], exclude=("unseen",))
-    assert files == 1 and counts == {"json.loads": 1}
+    # A call on an unknown receiver is also counted by the package that makes it, with what it imports.
+    assert mined["shared"] == {".frobnicate": {"unseen": 1}}
+    assert mined["imports"] == {"seen": ["json"], "unseen": ["json"]}
+    mined = usage.mine([tmp_path], exclude=("unseen",))
+    assert mined["files"] == 1 and mined["counts"] == {"json.loads": 1}
+
+
+def test_usage_mining_records_what_each_package_imports(tmp_path, monkeypatch):
+    from trees import write_tree
+
+    import apirec.usage as usage
+
+    write_tree(tmp_path / "site", {"frames/io.py": "from . import core\nimport numpy.linalg, os as o\n"
+                                                   "def f(h):\n    import matplotlib\n    return h.read()\n"})
+    write_tree(tmp_path / "lib", {"shutil.py": "def copy(f):\n    return f.read()\n"})
+    monkeypatch.setattr(usage, "MIN_COUNT", 1)
+    mined = usage.mine([tmp_path / "site", tmp_path / "lib"], stdlib=tmp_path / "lib")
+    # The standard library's files count as one caller (""); a relative import names no package.
+    assert mined["shared"] == {".read": {"": 1, "frames": 1}}
+    assert mined["imports"] == {"frames": ["matplotlib", "numpy", "os"]}
 
 
 def test_bench_callsites_cli_indexes_the_repo(stdlib_index, make_tree, tmp_path, capsys):

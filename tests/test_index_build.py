@@ -825,5 +825,28 @@ def test_python_usage_is_no_vote_for_java_apis():
     py = ApiRecord(public_path="tapes.Tape.read", canonical_path="tapes.Tape.read", kind="method")
     java = ApiRecord(public_path="java.io.InputStream.read", canonical_path="java.io.InputStream.read",
                      kind="method", language="java")
-    got = {r.language: usage_of(r) for r in _with_usage([py, java], [{".read": 40}])}
+    got = {r.language: usage_of(r) for r in _with_usage([py, java], [("tapes", frozenset(), {".read": 40})])}
     assert got["python"] > 0 and got["java"] == 0, got
+
+
+def test_a_method_gets_the_calls_of_unknown_receivers_only_from_code_that_reaches_its_package(monkeypatch):
+    # The standard library's `f.read()` cannot call a data library's reader: a `.read` vote goes to the
+    # methods of the caller's own package, of what it imports, and of the standard library.
+    import apirec.usage as usage
+    from apirec.build import _with_usage, usage_of
+    from apirec.records import ApiRecord
+
+    monkeypatch.setattr(usage, "shipped_usage", lambda: {".read": 800})
+    monkeypatch.setattr(usage, "shipped_shared", lambda: {".read": {"": 700, "frames": 60, "plots": 40}})
+    monkeypatch.setattr(usage, "shipped_imports", lambda: {"plots": frozenset({"frames"}), "frames": frozenset()})
+
+    def rec(path, origin=""):
+        return ApiRecord(public_path=path, canonical_path=path, kind="method", origin=origin)
+
+    records = [rec("frames.io.Reader.read"), rec("tapes.Tape.read"), rec("io.BufferedReader.read", "stdlib")]
+    got = {r.public_path: usage_of(r) for r in _with_usage(records, [])}
+    # 3 methods share each vote (a quarter of it): frames' from its own and plots' calls, io's from all.
+    assert got == {"frames.io.Reader.read": 100 // 12, "tapes.Tape.read": 0, "io.BufferedReader.read": 800 // 12}
+    # An indexed file (the user's code) that imports tapes votes for its methods too.
+    got = {r.public_path: usage_of(r) for r in _with_usage(records, [("app", frozenset({"tapes"}), {".read": 24})])}
+    assert got["tapes.Tape.read"] == 24 // 12 and got["io.BufferedReader.read"] == 824 // 12

@@ -326,3 +326,15 @@ class Computed:
     assert defs["Wrap.__enter__"]["enters_arg"] == 1
     assert "enters_arg" not in defs["ByKeyword.__enter__"]  # not passed by position
     assert "enters_arg" not in defs["Computed.__enter__"]  # not the argument itself
+
+
+def test_the_call_names_kept_of_a_file_with_many_are_the_same_every_time():
+    # Past MAX_CALL_NAMES the most called names are kept; ties go by name, since tree-sitter hands the
+    # calls over in no fixed order (the usage prior mined twice differed).
+    from apirec.indexer.python_ts import MAX_CALL_NAMES
+
+    names = [f"f{i:04d}" for i in range(MAX_CALL_NAMES + 5)]
+    src = "".join(f"{n}()\n" for n in reversed(names)) + "often()\noften()\n"
+    calls = extract_module(src.encode(), "m")["calls"]
+    assert len(calls) == MAX_CALL_NAMES and calls["often"] == 2
+    assert set(calls) == {"often", *names[: MAX_CALL_NAMES - 1]}
