@@ -375,6 +375,32 @@ _COMPREHENSIONS = frozenset({"list_comprehension", "set_comprehension", "diction
                              "generator_expression"})
 
 
+def _one_type(types: list[str | None]) -> str | None:
+    """The type all the items have (ints among floats are floats), None if one is unknown or they differ."""
+    known = set(types)
+    if None in known or not known:
+        return None
+    if known == {"int", "float"}:
+        return "float"
+    return known.pop() if len(known) == 1 else None
+
+
+def _expression_node(text: str):
+    """The tree-sitter node of an expression's text (parsed once per text), or None."""
+    got = _EXPR_MEMO.get(text)
+    if got is None:
+        tree = _parser().parse(text.encode("utf-8", "surrogatepass"))
+        st = tree.root_node.named_children[0] if tree.root_node.named_child_count == 1 else None
+        one = st is not None and st.type == "expression_statement" and st.named_child_count == 1
+        got = _EXPR_MEMO[text] = (tree, st.named_children[0] if one else None)
+        if len(_EXPR_MEMO) > 256:
+            _EXPR_MEMO.pop(next(iter(_EXPR_MEMO)))
+    return got[1]
+
+
+_EXPR_MEMO: dict[str, tuple[Any, Any]] = {}
+
+
 def _comprehension_binding(comp, name: str) -> _Binding | None:
     """`name` as a loop variable of a comprehension's `for` clauses (the last clause that binds it)."""
     found = None
@@ -811,6 +837,11 @@ _LITERAL_NODES = {"string": "str", "concatenated_string": "str", "list": "list",
                   "list_comprehension": "list", "dictionary": "dict", "dictionary_comprehension": "dict",
                   "set": "set", "set_comprehension": "set", "tuple": "tuple", "integer": "int",
                   "float": "float", "true": "bool", "false": "bool"}
+_CONTAINER_NODES = frozenset({"list", "list_comprehension", "dictionary", "dictionary_comprehension", "set",
+                              "set_comprehension", "tuple"})
+# `list(xs)`, `sorted(xs)`: a container of what iterating their one argument gives.
+_COPIED = re.compile(r"^(list|set|frozenset|tuple|sorted)\((.*)\)$", re.S)
+_KEYWORD_ARG = re.compile(r"^\s*[A-Za-z_]\w*\s*=(?!=)")
 _MAX_DEPTH = 12
 _PLACEHOLDER = "__apirec_cursor__"
 
@@ -1085,7 +1116,7 @@ class _Doc:
     def _declared_container(self, ops, scopes: list[Any]) -> tuple[str, list[Any]] | None:
         """(annotation, scopes) a container `xs` or `self.xs` is declared with, or None."""
         if len(ops) == 1 and ops[0][0] == "name" and ops[0][1] != "self":
-            return self._annotation_of(ops[0][1], scopes)
+            return self._annotation_of(ops[0][1], scopes) or self._literal_container(ops[0][1], scopes)
         if len(ops) == 2 and ops[0][0] == "name" and ops[1][0] == "attr":
             owner = self.eval_ops(ops[:1], scopes)  # `self.xs`, or `box.xs` of a class of this file
             if owner:
@@ -1094,6 +1125,58 @@ class _Doc:
             if ctx is not None and ctx[1]:
                 return _annotation_text(ctx[0]), ([ctx[2]] if ctx[2] is not None else [])
         return None
+
+    def _literal_container(self, name: str, scopes: list[Any]) -> tuple[str, list[Any]] | None:
+        """(annotation, scopes) of the container `name` was last bound to where its items have one type
+        (`words = ['a', 'b']`: `list[str]`; `{k: Foo() ...}`, `[p.name for p in paths]`, `list(xs)`),
+        written in full paths; None otherwise."""
+        found = self._binding_of(name, scopes)
+        if not found or found[0].kind != "expr":
+            return None
+        b, bscopes = found
+        text = b.value.strip()
+        if not text or text[0] not in "[{(" and not _COPIED.match(text):
+            return None
+        ann = self._at_binding(b, lambda: self.container_annotation(text, bscopes))
+        return (ann, []) if ann else None
+
+    def container_annotation(self, text: str, scopes: list[Any]) -> str | None:
+        """`['a', 'b']` -> `list[str]`, `{'k': 1}` -> `dict[str, int]`, `(x for ...)` -> None: the
+        annotation a container literal, comprehension or copy (`sorted(xs)`) would be declared with."""
+        m = _COPIED.match(text)
+        if m and _close(text, m.end(1)) == len(text):  # not `list(a) + list(b)`
+            args = [a.strip() for a in _split_top(m.group(2)) if not _KEYWORD_ARG.match(a)]  # `key=len`
+            if len(args) != 1 or not args[0] or args[0].startswith("*"):
+                return None
+            elem = self.iter_element(args[0], None, scopes)
+            head = "list" if m.group(1) == "sorted" else m.group(1)
+            return f"{head}[{elem}, ...]" if elem and head == "tuple" else f"{head}[{elem}]" if elem else None
+        node = _expression_node(text)
+        if node is None or node.type not in _CONTAINER_NODES:
+            return None
+        head = _LITERAL_NODES[node.type]
+        if node.type.endswith("_comprehension"):
+            body = node.child_by_field_name("body")
+            inner = [node, *scopes]  # the comprehension's own loop variables first
+            if body is None:
+                return None
+            if body.type == "pair":
+                k = self.eval_text(_t(body.child_by_field_name("key")), inner)
+                v = self.eval_text(_t(body.child_by_field_name("value")), inner)
+                return f"dict[{k or 'typing.Any'}, {v or 'typing.Any'}]" if k or v else None
+            t = self.eval_text(_t(body), inner)
+            return f"{head}[{t}]" if t else None
+        items = [c for c in node.named_children if c.type != "comment"]
+        if node.type == "dictionary":
+            if not items or any(c.type != "pair" for c in items):
+                return None  # empty, or `**other`
+            k = _one_type([self.eval_text(_t(c.child_by_field_name("key")), scopes) for c in items[:8]])
+            v = _one_type([self.eval_text(_t(c.child_by_field_name("value")), scopes) for c in items[:8]])
+            return f"dict[{k or 'typing.Any'}, {v or 'typing.Any'}]" if k or v else None
+        if not items or any(c.type in ("list_splat", "parenthesized_list_splat") for c in items):
+            return None
+        t = _one_type([self.eval_text(_t(c), scopes) for c in items[:8]])
+        return None if t is None else f"tuple[{t}, ...]" if head == "tuple" else f"{head}[{t}]"
 
     def declared_element(self, ops, scopes: list[Any]) -> str | None:
         """The type of an item of a container an annotation declares: `d[k]`, `d.get(k)`, `xs[0]`,
@@ -1316,8 +1399,10 @@ class _Doc:
                     if ann is not None:
                         return _Binding("ann", _t(ann), fn)
                     right = e.child_by_field_name("right")
-                    if right is not None and right.type in _LITERAL_NODES:
+                    if right is not None and right.type in _LITERAL_NODES \
+                            and right.type not in _CONTAINER_NODES:
                         return _Binding("path", _LITERAL_NODES[right.type])
+                    # A container keeps its text: its items say what `xs[0]` and `for x in xs` are.
                     return _Binding("expr", _t(right), fn) if right is not None else None
                 if left is not None and left.type in ("pattern_list", "tuple_pattern") \
                         and any(_t(c).lstrip("*") == name for c in left.named_children):
@@ -1903,7 +1988,8 @@ class _Doc:
                 return mapped
         base = self.resolve_name(head, scopes)
         if base is None:
-            return None
+            # A full path (a container literal's items: `__main__.Foo` of `[Foo(), Foo()]`)
+            return name if rest and self.record(name) is not None else None
         return f"{base}.{rest}" if rest else base
 
     def index_annotation_type(self, text: str, rec: ApiRecord, depth: int = 0) -> str | None:

@@ -154,6 +154,17 @@ def test_completion_inside_an_f_string_field(stdlib_searcher):
     # An untyped dict's `setdefault(k, default)` gives what the default is.
     ("groups = {}\nfor w in ws:\n    groups.setdefault(w[0], set()).", "groups.setdefault(w[0], set())",
      "set"),
+    # A container literal, comprehension or copy whose items have one type keeps it: by index, by loop,
+    # by a mapping's views; items of different types say nothing.
+    ("def f():\n    words = ['a', 'b']\n    for w in words:\n        w.", "w", "str"),
+    ("from pathlib import Path\npaths = (Path('a'), Path('b'))\npaths[0].", "paths[0]", "pathlib.Path"),
+    ("cfg = {'a': 1, 'b': 2}\nfor k, v in cfg.items():\n    k.", "k", "str"),
+    ("names = [line.strip() for line in open('x')]\nfor n in names:\n    n.", "n", "str"),
+    ("import json\nd = {k: json.JSONDecoder() for k in 'ab'}\nd.get('a').", "d.get('a')", "json.JSONDecoder"),
+    ("def f(words: list[str]):\n    ws = sorted(words, key=len)\n    ws[0].", "ws[0]", "str"),
+    ("class Foo:\n    pass\ndef f():\n    foos = [Foo(), Foo()]\n    foos[0].", "foos[0]", "__main__.Foo"),
+    ("words = ['a', 1]\nfor w in words:\n    w.", "w", None),
+    ("def f(a, b):\n    xs = list(a) + list(b)\n    xs[0].", "xs[0]", None),
     # A script's `with` header whose items hold commas (call arguments, several items).
     ("with open('out.txt', 'w') as f:\n    f.", "f", "io.TextIOWrapper"),
     ("with open('a') as f, open('b', 'w') as g:\n    g.", "g", "io.TextIOWrapper"),
