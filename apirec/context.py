@@ -375,6 +375,49 @@ _COMPREHENSIONS = frozenset({"list_comprehension", "set_comprehension", "diction
                              "generator_expression"})
 
 
+def _fit_overload(params: list, positional: list[str], keywords: dict[str, str]) -> dict[str, str] | None:
+    """parameter name -> argument text where a call with these arguments fits an overload's parameters
+    (`[name, kind, has_default, annotation]`), else None. A parameter annotated `None` takes only None."""
+    slots = [p for p in params if p[1] in ("positional_only", "positional_or_keyword")]
+    if len(positional) > len(slots) and not any(p[1] == "var_positional" for p in params):
+        return None
+    given = {p[0]: a for p, a in zip(slots, positional)}
+    named = {p[0] for p in params if p[1] in ("positional_or_keyword", "keyword_only")}
+    for k, v in keywords.items():
+        if k in given or k not in named and not any(p[1] == "var_keyword" for p in params):
+            return None
+        given[k] = v
+    for name, kind, has_default, ann in params:
+        if kind in ("positional_only", "positional_or_keyword", "keyword_only") and not has_default \
+                and name not in given:
+            return None
+        if ann == "None" and given.get(name, "None") != "None":
+            return None
+    return given
+
+
+# Containers whose one argument is what iterating them gives (a stub parameter `seq: Sequence[_T]`).
+_ITEM_CONTAINERS = frozenset({"Iterable", "Iterator", "Sequence", "MutableSequence", "SupportsLenAndGetItem",
+                              "list", "List", "set", "Set", "AbstractSet", "frozenset", "Collection",
+                              "SupportsNext", "Reversible", "deque"})
+_ANNOTATION_NAME = re.compile(r"[A-Za-z_][\w.]*")
+
+
+def _typevar_uses(ann: str, typevars: frozenset[str]) -> list[tuple[str, str]]:
+    """(TypeVar, "same" | "item") for a parameter annotated with the TypeVar itself (`x: _T`, `_T | None`)
+    or a container of it (`Iterable[_T]`); other uses (`Callable[[_T], ...]`) bind nothing here."""
+    out = []
+    for alt in _split_top(ann, "|"):
+        alt = alt.strip()
+        if alt in typevars:
+            out.append((alt, "same"))
+            continue
+        head, args = _type_args(alt)
+        if head.rsplit(".", 1)[-1] in _ITEM_CONTAINERS and len(args) == 1 and args[0].strip() in typevars:
+            out.append((args[0].strip(), "item"))
+    return out
+
+
 def _one_type(types: list[str | None]) -> str | None:
     """The type all the items have (ints among floats are floats), None if one is unknown or they differ."""
     known = set(types)
@@ -1347,7 +1390,53 @@ class _Doc:
         if rec is None or rec.kind not in ("function", "method"):
             return "", rec
         owner = self.eval_ops(ops[:-2], scopes) if len(ops) > 2 and ops[-2][0] == "attr" else None
-        return self._declared_on(owner, rec) or _returns(rec), rec
+        # `random.sample(words, 2)`: the `list[_T]` its arguments make, else what is declared.
+        ann = self.generic_return(rec, ops[-1][1], scopes) or self._declared_on(owner, rec) or _returns(rec)
+        return ann, rec
+
+    def generic_return(self, rec: ApiRecord, args_text: str, scopes: list[Any]) -> str | None:
+        """The return annotation of a standard-library call whose stub makes it of its arguments' types
+        (`random.choice(words)`: `str` for a list of str; `copy.deepcopy(cfg)`, `max(paths, key=...)`,
+        `d.get(k, [])` of an untyped dict), in full paths; None where no argument's type binds it. The
+        first overload the arguments fit (by count and keywords) that binds something gives it."""
+        if rec.origin != "stdlib" or rec.kind not in ("function", "method"):
+            return None
+        from .typeshed import shipped_generic
+
+        generic, typevars = shipped_generic()
+        forms = generic.get(rec.canonical_path) or generic.get(rec.public_path)
+        if forms is None and rec.kind == "method":
+            parts = rec.canonical_path.split(".")  # a class with a C twin is stubbed there
+            forms = generic.get(f"_{parts[0]}.{'.'.join(parts[-2:])}") if len(parts) > 2 else None
+        if not forms:
+            return None
+        args, _ = _split_args("(" + args_text + ")")
+        args = [a.strip() for a in args if a.strip()]
+        if any(a.startswith("*") for a in args):
+            return None  # splatted: which parameter gets what is unknown
+        positional = [a for a in args if not _KEYWORD_ARG.match(a)]
+        keywords = dict(a.split("=", 1) for a in args if _KEYWORD_ARG.match(a))
+        keywords = {k.strip(): v.strip() for k, v in keywords.items()}
+        for form in forms:
+            given = _fit_overload(form["params"], positional, keywords)
+            if given is None:
+                continue
+            bound: dict[str, str] = {}
+            for name, _, _, ann in form["params"]:
+                text = given.get(name)
+                if not text or text == "None":
+                    continue
+                for tv, how in _typevar_uses(ann, typevars):
+                    if tv not in bound:
+                        t = self.eval_text(text, scopes) if how == "same" else \
+                            self.iter_element(text, None, scopes)
+                        if t is not None:
+                            bound[tv] = t
+            for alt in _split_top(form["returns"], "|"):
+                names = set(_ANNOTATION_NAME.findall(alt)) & typevars
+                if names and names <= bound.keys():
+                    return _ANNOTATION_NAME.sub(lambda m: bound.get(m.group(), m.group()), alt.strip())
+        return None
 
     def _function_binding(self, fn, name: str, scopes: list[Any]) -> _Binding | None:
         found: _Binding | None = None
@@ -1583,14 +1672,17 @@ class _Doc:
                 elif kind == "call" and t in ("typing.cast", "typing_extensions.cast"):
                     args = _split_top(val)  # `cast(Foo, x)`, `cast("Foo", x)`: what it says
                     t, owner = (self.annotation_type(args[0].strip(), scopes) if args else None), None
-                elif kind == "call" and t == "next" and val.strip():
-                    t, owner = self.iter_element(_split_top(val)[0].strip(), None, scopes), None
                 elif kind == "call":
-                    callee, (t, owner) = t, (self.call_type(t, owner), None)
-                    if t is None and callee.rsplit(".", 1)[-1] == "setdefault" and len(_split_top(val)) == 2:
-                        # `d.setdefault(k, []).append(x)`: the value kept there or the default, which in
-                        # practice are of one type (an untyped dict's value type is not known)
-                        t = self.eval_text(_split_top(val)[1].strip(), scopes)
+                    # `random.choice(words)`, `d.get(k, '')`, `next(it, '')`: what the arguments make it
+                    rec = self.record(t)
+                    ann = self.generic_return(rec, val, scopes) if rec is not None else None
+                    if ann:
+                        t = self.annotation_type(ann, [])
+                    elif t == "next" and val.strip():
+                        t = self.iter_element(_split_top(val)[0].strip(), None, scopes)
+                    else:
+                        t = self.call_type(t, owner)
+                    owner = None
                 else:
                     t, owner = (self.index_type(t, val, owner) or (t if is_class else None)), None
             return t
@@ -1667,6 +1759,11 @@ class _Doc:
         ops = _chain(" ".join(expr.split()))
         if not ops:
             return None
+        if len(ops) == 1 and ops[0][0] == "lit" and ops[0][1] in ("list", "tuple", "set", "dict"):
+            ann = self.container_annotation(expr.strip(), scopes)  # `for w in ['a', 'b']:`
+            head, args = _type_args(ann) if ann else ("", [])
+            elem = args[0] if args and pos is None else None  # a dict's keys come first too
+            return self.annotation_type(elem, []) if elem else None
         if len(ops) == 2 and ops[0][0] == "name" and ops[1][0] == "call" and ops[0][1] in _SAME_ITEMS:
             args = _split_top(ops[1][1])  # `sorted(xs)`, `reversed(xs)`, `filter(f, xs)`, `iter(xs)`
             i = 1 if ops[0][1] == "filter" else 0

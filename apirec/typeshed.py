@@ -6,7 +6,9 @@ The standard library's own source has almost no annotations, so `open(p).`, `s.s
 that jedi bundles) with the indexer's own tree-sitter extraction: each function's and method's return
 annotation (of the first overload that returns something definite, as the indexer takes; `None` where
 every overload returns None, which completion reads as a procedure), with every name in it qualified
-through the stub's imports (`TextIOWrapper` in builtins.pyi is `io.TextIOWrapper`). It ships with
+through the stub's imports (`TextIOWrapper` in builtins.pyi is `io.TextIOWrapper`). Functions whose
+return a TypeVar of their parameters makes (`random.choice(seq: SupportsLenAndGetItem[_T]) -> _T`) keep
+every overload's parameters and return, so completion can read the call's arguments. It ships with
 apirec like the usage prior; member completion reads it for standard-library records that carry no
 return annotation.
 """
@@ -21,6 +23,7 @@ import re
 import sys
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 DATA = Path(__file__).parent / "data" / "returns_python.json.gz"
 # Annotations that type nothing a member could be completed on.
@@ -32,6 +35,14 @@ _NAME = re.compile(r"[A-Za-z_][\w.]*")
 _TYPEVAR = re.compile(r"""^\s*=\s*(?:typing\.)?TypeVar\(\s*["']\w+["']\s*(?:,\s*(.*?))?\s*\)\s*$""", re.S)
 _DECLARED = re.compile(r"^:\s*([^=]+?)\s*(?:=.*)?$", re.S)
 _WRAPPER = re.compile(r"^(?:typing\.|typing_extensions\.)?(?:Final|ClassVar)\[(.+)\]$", re.S)
+
+
+@lru_cache(maxsize=1)
+def shipped_generic() -> tuple[dict[str, list[dict[str, Any]]], frozenset[str]]:
+    """(public path -> the overloads of a function whose return its arguments' types make, the TypeVars)."""
+    from .usage import read_shipped
+
+    return read_shipped(DATA, "generic"), frozenset(read_shipped(DATA, "typevars") or ())
 
 
 @lru_cache(maxsize=1)
@@ -60,10 +71,20 @@ def _qualify(text: str, module: str, imports: dict[str, str], local: set[str]) -
 
 
 def mine(root: Path) -> dict[str, str]:
+    return mine_all(root)["returns"]
+
+
+def mine_all(root: Path) -> dict[str, dict[str, Any]]:
+    """{"returns": public path -> return annotation, "generic": public path -> every overload's
+    parameters and return, for the functions whose return a TypeVar of their parameters makes
+    (`random.choice(seq: SupportsLenAndGetItem[_T]) -> _T`), "typevars": the TypeVars' qualified names}."""
     from .indexer.python_ts import extract_module
 
     out: dict[str, str] = {}
+    generic: dict[str, list[dict[str, Any]]] = {}
+    typevar_names: set[str] = set()
     nothing: set[str] = set()  # functions declared `-> None`: kept where no overload gives a value
+    stubs: list[tuple[str, dict[str, Any], dict[str, str], set[str]]] = []
     reexports: dict[str, str] = {}  # `io.open` -> `_io.open` -> `open` (builtins' keys are bare)
     for path in sorted(root.rglob("*.pyi")):
         rel = path.relative_to(root).with_suffix("")
@@ -75,7 +96,7 @@ def mine(root: Path) -> dict[str, str]:
             continue
         module = ".".join(parts)
         try:
-            facts = extract_module(path.read_bytes(), module, is_package)
+            facts = extract_module(path.read_bytes(), module, is_package, overloads=True)
         except Exception:  # a stub the grammar cannot read: skip it, keep the rest
             continue
         imports = {}
@@ -105,6 +126,8 @@ def mine(root: Path) -> dict[str, str]:
                     reexports.setdefault(prefix + imp["name"], _key(head, rest))
         typevars = {d["qual"]: _typevar_type(d.get("signature") or "") for d in facts["defs"]
                     if d["kind"] in ("attribute", "constant") and _TYPEVAR.match(d.get("signature") or "")}
+        typevar_names.update(_key(module, q) for q in typevars)
+        stubs.append((module, facts, imports, local))
         for d in facts["defs"]:
             ret = (d.get("returns") or "").strip()
             # `-> _Root` with `_Root = TypeVar("_Root", Element, ...)`; a bare TypeVar says nothing.
@@ -128,7 +151,68 @@ def mine(root: Path) -> dict[str, str]:
     for key in nothing:
         out.setdefault(key, "None")
     _follow(out, reexports)
-    return out
+    defined: set[str] = set()  # every function and method a stub defines
+    bases: dict[str, list[str]] = {}  # class -> its stub bases, qualified, without type arguments
+    for module, facts, imports, local in stubs:
+        for d in facts["defs"]:
+            if d["kind"] == "class":
+                bases[_key(module, d["qual"])] = [_qualify(b, module, imports, local).split("[", 1)[0].strip()
+                                                  for b in d.get("bases", ())]
+                continue
+            if d["kind"] not in ("function", "method"):
+                continue
+            defined.add(_key(module, d["qual"]))
+            forms = facts.get("overloads", {}).get(d["qual"]) or [d]
+            overloads = [{"returns": _qualify((f.get("returns") or "").strip(), module, imports, local),
+                          "params": [[p["name"], p["kind"], 1 if "default" in p else 0,
+                                      _qualify(p.get("annotation") or "", module, imports, local)]
+                                     for p in f.get("params", ())]} for f in forms]
+            if any(_binds(o, typevar_names) for o in overloads):
+                generic[_key(module, d["qual"])] = overloads
+    _follow(generic, reexports)
+    for module, facts, _, _ in stubs:  # `from _heapq import *` in heapq.pyi: heapq.heappop is _heapq's
+        for star in facts.get("star", ()):
+            if star == "builtins":
+                continue
+            prefix = star + "."
+            for key in [k for k in generic if k.startswith(prefix) and "." not in k[len(prefix):]]:
+                name = key[len(prefix):]
+                own = _key(module, name)
+                if not name.startswith("_") and own not in defined and own not in generic:
+                    generic[own] = generic[key]
+    _inherit(generic, defined, bases)
+    return {"returns": out, "generic": generic,
+            "typevars": sorted(typevar_names & {n for g in generic.values() for o in g for n in _names(o)})}
+
+
+def _inherit(generic: dict[str, list[dict[str, Any]]], defined: set[str],
+             bases: dict[str, list[str]]) -> None:
+    """Give each class the generic methods it inherits without redefining them (`dict.setdefault` is
+    `MutableMapping.setdefault` in the stubs), from its nearest base that has one."""
+    for cls in sorted(bases):
+        todo, seen = list(bases[cls]), {cls}
+        while todo:
+            base = todo.pop(0)
+            if base in seen:
+                continue
+            seen.add(base)
+            prefix = base + "."
+            for key in [k for k in generic if k.startswith(prefix) and "." not in k[len(prefix):]]:
+                own = cls + key[len(base):]
+                if own not in defined and own not in generic:
+                    generic[own] = generic[key]
+            todo.extend(bases.get(base, ()))
+
+
+def _names(overload: dict[str, Any]) -> set[str]:
+    params = {n for p in overload["params"] for n in _NAME.findall(p[3])}
+    return set(_NAME.findall(overload["returns"])) | params
+
+
+def _binds(overload: dict[str, Any], typevars: set[str]) -> bool:
+    """Whether a TypeVar of the overload's return is one a parameter's annotation names."""
+    ret = set(_NAME.findall(overload["returns"])) & typevars
+    return bool(ret & {n for p in overload["params"] for n in _NAME.findall(p[3])})
 
 
 # Stubs import decorators and helpers from these (`from typing import overload`) without re-exporting them.
@@ -198,7 +282,8 @@ def main(argv: list[str] | None = None) -> int:
         print("no typeshed stdlib folder: pass --typeshed DIR (or install jedi, which bundles one)",
               file=sys.stderr)
         return 2
-    returns = mine(root)
+    mined = mine_all(root)
+    returns = mined["returns"]
     source = "typeshed stdlib"
     if args.typeshed is None:
         import jedi
@@ -207,9 +292,11 @@ def main(argv: list[str] | None = None) -> int:
     args.out.parent.mkdir(parents=True, exist_ok=True)
     # mtime=0: the same stubs give the same bytes (the file is committed).
     with open(args.out, "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) as gz:
-        gz.write(json.dumps({"source": source, "returns": dict(sorted(returns.items()))},
+        gz.write(json.dumps({"source": source, "returns": dict(sorted(returns.items())),
+                             "generic": dict(sorted(mined["generic"].items())),
+                             "typevars": mined["typevars"]},
                             separators=(",", ":")).encode("utf-8"))
-    print(f"{len(returns)} return types -> {args.out}")
+    print(f"{len(returns)} return types, {len(mined['generic'])} generic functions -> {args.out}")
     return 0
 
 

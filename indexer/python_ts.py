@@ -367,6 +367,7 @@ class _Extractor:
         # Module functions that wrap add_newdoc: name -> (module, class, index of the member-name parameter).
         self._newdoc_helpers: dict[str, tuple[str, str, int]] = {}
         self._seen: set[str] = set()
+        self.overloads: dict[str, list[dict[str, Any]]] = {}  # qual -> every `@overload`'s params and return
 
     # -- imports -------------------------------------------------------------------------------
     def _absolute(self, rel: str) -> str:
@@ -466,6 +467,9 @@ class _Extractor:
 
     # -- definitions --------------------------------------------------------------------------
     def _add(self, fact: dict[str, Any]) -> None:
+        if fact.get("overload"):
+            self.overloads.setdefault(fact["qual"], []).append(
+                {"params": fact.get("params", []), "returns": fact.get("returns", "")})
         # First definition wins; a later one only fills a missing docstring (e.g. try/except twins).
         # Overloads are the exception: the implementation after them gives the signature users call
         # (pandas' `sort_index` overloads start with `inplace: Literal[True]) -> None`), and among
@@ -785,8 +789,10 @@ def _indent_depth(source: bytes) -> int:
     return deepest
 
 
-def extract_module(source: bytes, module: str, is_package: bool = False) -> dict[str, Any]:
-    """Facts of one module: its definitions, imports, star imports, `__all__` and class bases.
+def extract_module(source: bytes, module: str, is_package: bool = False,
+                   overloads: bool = False) -> dict[str, Any]:
+    """Facts of one module: its definitions, imports, star imports, `__all__` and class bases (and,
+    with `overloads`, every overload's parameters and return, which the definitions keep one of).
 
     Syntax errors do not stop extraction: tree-sitter recovers and we keep every well-formed part.
     """
@@ -807,7 +813,7 @@ def extract_module(source: bytes, module: str, is_package: bool = False) -> dict
     root = tree.root_node
     for stmt in _block_statements(root):
         ex._statement(stmt, "", in_class=False)
-    return {
+    facts = {
         "module": module,
         "is_package": is_package,
         "doc": _docstring(root),
@@ -821,3 +827,6 @@ def extract_module(source: bytes, module: str, is_package: bool = False) -> dict
         "errors": bool(root.has_error),
         "calls": _calls(root, ex.imports),
     }
+    if overloads:
+        facts["overloads"] = ex.overloads
+    return facts

@@ -164,7 +164,22 @@ def test_completion_inside_an_f_string_field(stdlib_searcher):
     ("def f(words: list[str]):\n    ws = sorted(words, key=len)\n    ws[0].", "ws[0]", "str"),
     ("class Foo:\n    pass\ndef f():\n    foos = [Foo(), Foo()]\n    foos[0].", "foos[0]", "__main__.Foo"),
     ("words = ['a', 1]\nfor w in words:\n    w.", "w", None),
+    ("for w in ['a', 'b']:\n    w.", "w", "str"),
     ("def f(a, b):\n    xs = list(a) + list(b)\n    xs[0].", "xs[0]", None),
+    # A call whose stub returns what its arguments are (a TypeVar of its parameters): an item of the
+    # sequence passed, the argument itself, an untyped dict's default; the first overload the call fits.
+    ("import random\nwords = ['a', 'b']\nw = random.choice(words)\nw.", "w", "str"),
+    ("import copy, json\nd = copy.deepcopy(json.JSONDecoder())\nd.", "d", "json.JSONDecoder"),
+    ("from pathlib import Path\ndef f(ps: list[Path]):\n    p = max(ps, key=len)\n    p.", "p",
+     "pathlib.Path"),
+    ("from pathlib import Path\ndef f(a: Path, b: Path):\n    p = min(a, b)\n    p.", "p", "pathlib.Path"),
+    ("d = {}\nx = d.get('k', '')\nx.", "x", "str"),
+    ("d = {}\nd.setdefault('k', []).", "d.setdefault('k', [])", "list"),
+    ("it = iter(x)\nv = next(it, '')\nv.", "v", "str"),
+    ("import heapq\ndef f(h: list[str]):\n    heapq.heappop(h).", "heapq.heappop(h)", "str"),
+    ("import random\nfrom pathlib import Path\nfor p in random.sample([Path('a')], 1):\n    p.", "p",
+     "pathlib.Path"),
+    ("d = {}\nx = d.get('k')\nx.", "x", None),  # nothing binds what an untyped dict holds
     # A script's `with` header whose items hold commas (call arguments, several items).
     ("with open('out.txt', 'w') as f:\n    f.", "f", "io.TextIOWrapper"),
     ("with open('a') as f, open('b', 'w') as g:\n    g.", "g", "io.TextIOWrapper"),
@@ -508,6 +523,61 @@ def test_typeshed_return_types_are_mined_with_qualified_names(tmp_path):
     # another overload gives a value.
     assert got["nothing"] == "None" and got["maybe"] == "str"
     assert shipped_returns()["re.compile"].startswith("re.Pattern")
+
+
+def test_typeshed_generic_signatures_are_mined_with_every_overload(tmp_path):
+    # A function whose return a TypeVar of its parameters makes keeps every overload (which one applies
+    # depends on the call); a class gets the generic methods it inherits in the stubs (`dict.setdefault`
+    # is `MutableMapping.setdefault`); a TypeVar only the receiver binds (`list.pop`) is no such function.
+    from apirec.typeshed import mine_all
+
+    write_tree(tmp_path, {
+        "builtins.pyi": """
+            from typing import Generic, MutableMapping, TypeVar, overload
+            from _typeshed import SupportsLenAndGetItem
+
+            _T = TypeVar("_T")
+            _KT = TypeVar("_KT")
+            _VT = TypeVar("_VT")
+
+            def choice(seq: SupportsLenAndGetItem[_T]) -> _T: ...
+            @overload
+            def pick(x: int) -> int: ...
+            @overload
+            def pick(x: _T, default: _T) -> _T: ...
+            class list(Generic[_T]):
+                def pop(self) -> _T: ...
+            class dict(MutableMapping[_KT, _VT]):
+                def keys(self) -> list[_KT]: ...
+            """,
+        "typing.pyi": """
+            _KT = TypeVar("_KT")
+            _VT = TypeVar("_VT")
+            class MutableMapping(Generic[_KT, _VT]):
+                def setdefault(self, key: _KT, default: _VT, /) -> _VT: ...
+            """,
+    })
+    got = mine_all(tmp_path)
+    assert got["generic"]["choice"] == [{"returns": "_T", "params": [
+        ["seq", "positional_or_keyword", 0, "_typeshed.SupportsLenAndGetItem[_T]"]]}]
+    assert [o["returns"] for o in got["generic"]["pick"]] == ["int", "_T"]
+    assert got["generic"]["dict.setdefault"] == got["generic"]["typing.MutableMapping.setdefault"]
+    assert "list.pop" not in got["generic"] and "dict.keys" not in got["generic"]
+    assert {"_T", "typing._VT"} <= set(got["typevars"])
+
+
+def test_a_call_fits_the_overload_its_arguments_can_fill():
+    from apirec.context import _fit_overload
+
+    get = [["key", "positional_only", 0, "_KT"], ["default", "positional_only", 1, "None"]]
+    assert _fit_overload(get, ["k"], {}) == {"key": "k"}
+    assert _fit_overload(get, ["k", "[]"], {}) is None  # a parameter annotated None takes only None
+    assert _fit_overload(get, ["k", "None"], {}) == {"key": "k", "default": "None"}
+    assert _fit_overload(get, [], {"key": "k"}) is None  # positional-only
+    top = [["iterable", "positional_only", 0, "Iterable[_T]"], ["key", "keyword_only", 1, "None"]]
+    assert _fit_overload(top, ["xs"], {"key": "None"}) == {"iterable": "xs", "key": "None"}
+    assert _fit_overload(top, ["a", "b"], {}) is None and _fit_overload(top, ["a"], {"other": "1"}) is None
+    assert _fit_overload([["x", "positional_or_keyword", 0, "_T"]], [], {"x": "v"}) == {"x": "v"}
 
 
 def test_typeshed_attribute_declarations_are_mined(tmp_path):
