@@ -1159,7 +1159,12 @@ class _Doc:
     def _declared_container(self, ops, scopes: list[Any]) -> tuple[str, list[Any]] | None:
         """(annotation, scopes) a container `xs` or `self.xs` is declared with, or None."""
         if len(ops) == 1 and ops[0][0] == "name" and ops[0][1] != "self":
-            return self._annotation_of(ops[0][1], scopes) or self._literal_container(ops[0][1], scopes)
+            found = self._binding_of(ops[0][1], scopes)
+            if found is None:
+                return None
+            if found[0].kind == "ann":
+                return _annotation_text(found[0].value), found[1]
+            return self._literal_container(*found)
         if len(ops) == 2 and ops[0][0] == "name" and ops[1][0] == "attr":
             owner = self.eval_ops(ops[:1], scopes)  # `self.xs`, or `box.xs` of a class of this file
             if owner:
@@ -1169,14 +1174,12 @@ class _Doc:
                 return _annotation_text(ctx[0]), ([ctx[2]] if ctx[2] is not None else [])
         return None
 
-    def _literal_container(self, name: str, scopes: list[Any]) -> tuple[str, list[Any]] | None:
-        """(annotation, scopes) of the container `name` was last bound to where its items have one type
+    def _literal_container(self, b: _Binding, bscopes: list[Any]) -> tuple[str, list[Any]] | None:
+        """(annotation, scopes) of the container binding `b` binds where its items have one type
         (`words = ['a', 'b']`: `list[str]`; `{k: Foo() ...}`, `[p.name for p in paths]`, `list(xs)`),
         written in full paths; None otherwise."""
-        found = self._binding_of(name, scopes)
-        if not found or found[0].kind != "expr":
+        if b.kind != "expr":
             return None
-        b, bscopes = found
         text = b.value.strip()
         if not text or text[0] not in "[{(" and not _COPIED.match(text):
             return None
@@ -1401,9 +1404,7 @@ class _Doc:
         first overload the arguments fit (by count and keywords) that binds something gives it."""
         if rec.origin != "stdlib" or rec.kind not in ("function", "method"):
             return None
-        from .typeshed import shipped_generic
-
-        generic, typevars = shipped_generic()
+        generic, typevars = _shipped_generic()
         forms = generic.get(rec.canonical_path) or generic.get(rec.public_path)
         if forms is None and rec.kind == "method":
             parts = rec.canonical_path.split(".")  # a class with a C twin is stubbed there
@@ -1681,7 +1682,7 @@ class _Doc:
                     elif t == "next" and val.strip():
                         t = self.iter_element(_split_top(val)[0].strip(), None, scopes)
                     else:
-                        t = self.call_type(t, owner)
+                        t = self.call_type(t, owner, rec)
                     owner = None
                 else:
                     t, owner = (self.index_type(t, val, owner) or (t if is_class else None)), None
@@ -1916,8 +1917,8 @@ class _Doc:
         owner = self.record(path.rsplit(".", 1)[0])
         return self.attribute_value_type(rec) if owner is not None and owner.kind == "module" else None
 
-    def call_type(self, t: str, owner: str | None = None) -> str | None:
-        rec = self.record(t)
+    def call_type(self, t: str, owner: str | None = None, rec: ApiRecord | None = None) -> str | None:
+        rec = rec or self.record(t)
         if rec is None:
             return None
         if rec.kind == "class":
@@ -3920,6 +3921,14 @@ def _n_defining(sources: list[Any], name: str) -> int:
         else:
             n += lk.n_defining(name)
     return max(1, n)
+
+
+def _shipped_generic() -> tuple[dict[str, list[dict[str, Any]]], frozenset[str]]:
+    from .typeshed import shipped_generic  # imported on first use, as _shipped_usage
+
+    global _shipped_generic
+    _shipped_generic = shipped_generic
+    return shipped_generic()
 
 
 def _shipped_usage() -> dict[str, int]:
