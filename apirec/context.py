@@ -882,8 +882,9 @@ _LITERAL_NODES = {"string": "str", "concatenated_string": "str", "list": "list",
                   "float": "float", "true": "bool", "false": "bool"}
 _CONTAINER_NODES = frozenset({"list", "list_comprehension", "dictionary", "dictionary_comprehension", "set",
                               "set_comprehension", "tuple"})
-# `list(xs)`, `sorted(xs)`: a container of what iterating their one argument gives.
-_COPIED = re.compile(r"^(list|set|frozenset|tuple|sorted)\((.*)\)$", re.S)
+# `list(xs)`, `set(xs)`: a container of what iterating their one argument gives (`sorted(xs)` is a function
+# whose stub says as much: `generic_return`).
+_COPIED = re.compile(r"^(list|set|frozenset|tuple)\((.*)\)$", re.S)
 _KEYWORD_ARG = re.compile(r"^\s*[A-Za-z_]\w*\s*=(?!=)")
 _MAX_DEPTH = 12
 _PLACEHOLDER = "__apirec_cursor__"
@@ -966,6 +967,7 @@ class _Doc:
         self._returned: dict[str, tuple[Any, str]] = {}  # a local function's first returned expression
         self._unannotated: dict[str, Any] = {}  # the file's functions and methods, return not read yet
         self._mentioned: dict[tuple[int, bytes], bool] = {}
+        self._generic_memo: dict[tuple, str | None] = {}  # generic_return's, per call, scope and horizon
 
     # -- module level ------------------------------------------------------------------------------
     def _block_end(self, start: int) -> int:
@@ -1195,7 +1197,7 @@ class _Doc:
             if len(args) != 1 or not args[0] or args[0].startswith("*"):
                 return None
             elem = self.iter_element(args[0], None, scopes)
-            head = "list" if m.group(1) == "sorted" else m.group(1)
+            head = m.group(1)
             return f"{head}[{elem}, ...]" if elem and head == "tuple" else f"{head}[{elem}]" if elem else None
         node = _expression_node(text)
         if node is None or node.type not in _CONTAINER_NODES:
@@ -1411,6 +1413,15 @@ class _Doc:
             forms = generic.get(f"_{parts[0]}.{'.'.join(parts[-2:])}") if len(parts) > 2 else None
         if not forms:
             return None
+        # The same call is read again and again while one completion is ranked (each receiver that
+        # uses its name): once per scope and horizon.
+        key = (rec.public_path, args_text, tuple(id(s) for s in scopes), tuple(self._horizon.items()))
+        if key not in self._generic_memo:
+            self._generic_memo[key] = self._generic_return(forms, typevars, args_text, scopes)
+        return self._generic_memo[key]
+
+    def _generic_return(self, forms: list[dict[str, Any]], typevars: frozenset[str], args_text: str,
+                        scopes: list[Any]) -> str | None:
         args, _ = _split_args("(" + args_text + ")")
         args = [a.strip() for a in args if a.strip()]
         if any(a.startswith("*") for a in args):
@@ -1419,7 +1430,8 @@ class _Doc:
         keywords = dict(a.split("=", 1) for a in args if _KEYWORD_ARG.match(a))
         keywords = {k.strip(): v.strip() for k, v in keywords.items()}
         for form in forms:
-            given = _fit_overload(form["params"], positional, keywords)
+            wanted = set(_ANNOTATION_NAME.findall(form["returns"])) & typevars
+            given = _fit_overload(form["params"], positional, keywords) if wanted else None
             if given is None:
                 continue
             bound: dict[str, str] = {}
@@ -1428,7 +1440,7 @@ class _Doc:
                 if not text or text == "None":
                     continue
                 for tv, how in _typevar_uses(ann, typevars):
-                    if tv not in bound:
+                    if tv in wanted and tv not in bound:  # `key: _KT` of `get -> _VT | _T` is not read
                         t = self.eval_text(text, scopes) if how == "same" else \
                             self.iter_element(text, None, scopes)
                         if t is not None:
