@@ -1125,16 +1125,26 @@ def name_coverage(name: str, words: list[tuple[str, float]]) -> float:
         return 0.0
     found = [(wd, wt) for wd, wt in words if wd in letters]  # usually none: one C scan per word
     covered = [0.0] * len(letters)
+    starts = _part_starts(name)
+    spans = []
     for wd, wt in found:
         start = letters.find(wd)
         while start >= 0:
-            for p in range(start, start + len(wd)):
-                if covered[p] < wt:
-                    covered[p] = wt
+            spans.append((start, start + len(wd), wt))
             start = letters.find(wd, start + 1)
+    reversing = any(wd in _REVERSING for wd, _ in words)
+    for start, end, wt in spans:
+        if start and start not in starts and not reversing:
+            # "compress" does not spell decompress, nor "pack" unpack, unless a word spells the prefix
+            # too or the question undoes something ("delete a symbolic link": unlink).
+            part = max(p for p in starts if p < start)
+            if letters[part:start] in _NEGATING and not any(a <= part and b >= start for a, b, _ in spans):
+                continue
+        for p in range(start, end):
+            if covered[p] < wt:
+                covered[p] = wt
     # Abbreviations: a word's start where a name part starts or a covered piece ends ('random
     # integer' spells randint, 'list directory' listdir, 'cumulative sum' cumsum).
-    starts = _part_starts(name)
     todo = [(wd, wt) for wd, wt in words if len(wd) >= 4 and wd[:3] in letters and wd not in letters]
     for _ in range(2):  # twice: a piece may continue one that a later word covers ('int' after 'rand')
         for wd, wt in todo:
@@ -1149,6 +1159,13 @@ def name_coverage(name: str, words: list[tuple[str, float]]) -> float:
                             covered[p] = wt
                     break
     return sum(covered) / len(letters)
+
+
+# Prefixes that reverse the word after them in a name (`decompress`, `unpack`, `disconnect`), and words
+# of questions that ask for such a reversal.
+_NEGATING = frozenset({"de", "un", "dis", "non"})
+_REVERSING = frozenset({"delete", "remove", "undo", "reverse", "revert", "extract", "decode", "disable",
+                        "uninstall", "detach"})
 
 
 @lru_cache(maxsize=65536)

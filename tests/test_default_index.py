@@ -68,6 +68,19 @@ def test_a_verb_that_spells_a_short_name_does_not_outrank_the_subject(stdlib_sea
         assert names[0] == first, (query, names)
 
 
+def test_a_word_does_not_spell_the_name_that_reverses_it(stdlib_searcher):
+    # "compress" is inside `decompress`, "pack" inside `unpack`: the prefix undoes what the word asks,
+    # unless the question asks to undo something ("delete a symbolic link": `unlink`).
+    from apirec.search import name_coverage
+
+    assert name_coverage("decompress", [("compress", 1.0)]) == 0.0
+    assert name_coverage("nonzero", [("non", 1.0), ("zero", 1.0)]) == 1.0  # the prefix asked for too
+    assert name_coverage("unlink", [("delete", 1.0), ("link", 1.0)]) > 0
+    names = [h.record.public_path for h in stdlib_searcher.search("compress a file with gzip", k=5)]
+    assert "gzip.compress" in names
+    assert "gzip.decompress" not in names or names.index("gzip.compress") < names.index("gzip.decompress")
+
+
 def test_a_standard_module_named_by_a_word_is_that_word(stdlib_searcher):
     """"a numpy array" names the library's kind of object, and spelling `numpy.array` is no evidence;
     "random integer" is no `random` module's integer: both words spell `randint`."""
