@@ -1728,7 +1728,8 @@ class _Doc:
                 if rec is not None and rec.kind == "class":
                     return t
         if comparison:
-            return "bool"
+            # An operand of unknown type may be an array or a Series, whose comparisons are masks.
+            return "bool" if all(t is not None for t in types) else None
         if types and types[0] in _SEQUENCE_OPERAND:
             return types[0]  # `'%s:%s' % (u, p)`, `'-' * n`, `[0] * n`, `xs + [y]`: the sequence
         known = {t for t in types if t is not None}
