@@ -2914,7 +2914,12 @@ def _fallback_pool(doc: _Doc, site: _Site, pool: dict, lines: list[str], line: i
                 if r.signature.startswith("(self"):
                     add(r, {"source": "library", "receiver": receiver})
     # What the comments ask for (lexical search over the whole index).
+    # A builtin (`getattr`, `sorted`) is no object's attribute; an imported module the index lacks may
+    # define a function of the same name (`ndbm.open`), which the builtin's record stands in for.
+    imported = any(b.kind == "path" for _, b in doc.module_bindings().get(receiver, ()))
     for name, (bonus, rec) in _intent_hits(doc.sources, lines, line).items():
+        if "." not in rec.public_path and not imported:
+            continue
         add(rec, {"source": "intent", "receiver": receiver})
         if name in pool:
             pool[name][2]["search"] = bonus

@@ -342,6 +342,19 @@ def test_unknown_receiver_falls_back_to_file_usage(stdlib_searcher):
     assert hits[0].why["source"] == "file-usage" and hits[5].why["source"] == "frequent"
 
 
+def test_a_builtin_is_no_member_of_an_object_of_unknown_type(stdlib_searcher):
+    # A comment that names `getattr` or `sorted` finds the builtins in the index, but `x.getattr` is no
+    # attribute of anything; a module imported under a name the index lacks may have a function of
+    # that name (`ndbm.open`), for which the builtin's record stands in.
+    code = "def f(x):\n    # get the attribute or a default, like getattr, then sort the result\n    x."
+    names = [h.record.name for h in member_completions([stdlib_searcher], code, 2, 6, k=50)]
+    assert names and "getattr" not in names and "sorted" not in names
+    code = ("try:\n    from dbm import nowhere\nexcept ImportError:\n    nowhere = None\n"
+            "# open the database file\nd = nowhere.")
+    names = [h.record.name for h in member_completions([stdlib_searcher], code, 5, 12, k=50)]
+    assert "open" in names
+
+
 def test_a_modules_attribute_chain_is_no_member_to_offer(stdlib_searcher):
     # `urllib.request.urlopen` names a function of a submodule; an object of unknown type has no such
     # member, though a name used on it (`page.read`) is offered.
