@@ -882,9 +882,14 @@ _LITERAL_NODES = {"string": "str", "concatenated_string": "str", "list": "list",
                   "float": "float", "true": "bool", "false": "bool"}
 _CONTAINER_NODES = frozenset({"list", "list_comprehension", "dictionary", "dictionary_comprehension", "set",
                               "set_comprehension", "tuple"})
-# `list(xs)`, `set(xs)`: a container of what iterating their one argument gives (`sorted(xs)` is a function
-# whose stub says as much: `generic_return`).
-_COPIED = re.compile(r"^(list|set|frozenset|tuple)\((.*)\)$", re.S)
+# `list(xs)`, `deque(xs)`, `defaultdict(list)`, `Counter(words)`: calls that make a container whose items
+# their arguments say (`sorted(xs)` is a function whose stub says as much: `generic_return`).
+_COPIED = re.compile(r"^(?:[A-Za-z_][\w.]*\.)?(list|set|frozenset|tuple|deque|defaultdict|Counter)\((.*)\)$",
+                     re.S)
+# The containers those calls make, by the class called: the annotation of what they hold.
+_MADE = {"list": "list", "set": "set", "frozenset": "frozenset", "tuple": "tuple",
+         "collections.deque": "deque", "collections.defaultdict": "defaultdict",
+         "collections.Counter": "Counter"}
 _KEYWORD_ARG = re.compile(r"^\s*[A-Za-z_]\w*\s*=(?!=)")
 _MAX_DEPTH = 12
 _PLACEHOLDER = "__apirec_cursor__"
@@ -1193,12 +1198,21 @@ class _Doc:
         annotation a container literal, comprehension or copy (`sorted(xs)`) would be declared with."""
         m = _COPIED.match(text)
         if m and _close(text, m.end(1)) == len(text):  # not `list(a) + list(b)`
+            # `list(xs)`, `deque(xs)`: a container of `xs`'s items; `defaultdict(list)`: a mapping to
+            # what the factory makes; `Counter(words)`: a mapping of the words to counts.
+            head = _MADE.get(self.eval_text(text[: m.start(2) - 1], scopes) or "")
             args = [a.strip() for a in _split_top(m.group(2)) if not _KEYWORD_ARG.match(a)]  # `key=len`
-            if len(args) != 1 or not args[0] or args[0].startswith("*"):
+            if head is None or not args or not args[0] or args[0].startswith("*"):
                 return None
-            elem = self.iter_element(args[0], None, scopes)
-            head = m.group(1)
-            return f"{head}[{elem}, ...]" if elem and head == "tuple" else f"{head}[{elem}]" if elem else None
+            if head == "defaultdict":
+                factory = args[0][len("lambda:"):] if args[0].startswith("lambda:") else f"{args[0]}()"
+                made = self.eval_text(factory.strip(), scopes)
+                return f"dict[typing.Any, {made}]" if made else None
+            elem = self.iter_element(args[0], None, scopes) if len(args) == 1 else None
+            if elem is None:
+                return None
+            return f"dict[{elem}, int]" if head == "Counter" else f"tuple[{elem}, ...]" if head == "tuple" \
+                else f"{head}[{elem}]"
         node = _expression_node(text)
         if node is None or node.type not in _CONTAINER_NODES:
             return None
@@ -2536,7 +2550,7 @@ def _type_args(text: str) -> tuple[str, list[str]]:
     return (m.group(1), [a.strip() for a in _split_top(m.group(2))]) if m else (s, [])
 
 
-_TAKE = frozenset({"get", "pop", "setdefault"})  # the calls that take an item out of a container
+_TAKE = frozenset({"get", "pop", "setdefault", "popleft"})  # the calls that take an item out of a container
 _MAPPINGS = frozenset({"dict", "Dict", "Mapping", "MutableMapping", "defaultdict", "DefaultDict",
                        "OrderedDict", "ChainMap", "Counter"})
 _SEQUENCES = frozenset({"list", "List", "Sequence", "MutableSequence", "deque", "Deque"})
@@ -2559,7 +2573,7 @@ def _item_annotation(annotation: str, rest: list) -> str | None:
     method = rest[0][1] if op == "attr" else ""
     if head in _MAPPINGS and len(args) == 2 and method in ("", "get", "pop", "setdefault"):
         return args[1]
-    if head in _SEQUENCES and method in ("", "pop"):
+    if head in _SEQUENCES and method in ("", "pop", "popleft"):
         return args[0]
     if head.lower() == "tuple" and method == "" and len(args) == 2 and args[1] == "...":
         return args[0]

@@ -165,6 +165,13 @@ def test_completion_inside_an_f_string_field(stdlib_searcher):
     ("class Foo:\n    pass\ndef f():\n    foos = [Foo(), Foo()]\n    foos[0].", "foos[0]", "__main__.Foo"),
     ("words = ['a', 1]\nfor w in words:\n    w.", "w", None),
     ("for w in ['a', 'b']:\n    w.", "w", "str"),
+    # ... and a container a call makes: a defaultdict's values are what its factory makes, a Counter's
+    # keys the items counted, a deque's items those it was given.
+    ("from collections import defaultdict\ngroups = defaultdict(list)\ngroups['a'].", "groups['a']", "list"),
+    ("import collections\ng = collections.defaultdict(set)\nfor k, v in g.items():\n    v.", "v", "set"),
+    ("from collections import Counter\nc = Counter(['a', 'b'])\nfor k in c:\n    k.", "k", "str"),
+    ("from collections import deque\nq = deque(['a'])\nq.popleft().", "q.popleft()", "str"),
+    ("def defaultdict(f):\n    return {}\ng = defaultdict(list)\ng['a'].", "g['a']", None),  # not the class
     ("def f(a, b):\n    xs = list(a) + list(b)\n    xs[0].", "xs[0]", None),
     # A call whose stub returns what its arguments are (a TypeVar of its parameters): an item of the
     # sequence passed, the argument itself, an untyped dict's default; the first overload the call fits.
