@@ -1195,7 +1195,8 @@ class _Doc:
 
     def container_annotation(self, text: str, scopes: list[Any]) -> str | None:
         """`['a', 'b']` -> `list[str]`, `{'k': 1}` -> `dict[str, int]`, `(x for ...)` -> None: the
-        annotation a container literal, comprehension or copy (`sorted(xs)`) would be declared with."""
+        annotation a container literal, a comprehension or a call that makes a container (`list(xs)`,
+        `defaultdict(list)`) would be declared with."""
         m = _COPIED.match(text)
         if m and _close(text, m.end(1)) == len(text):  # not `list(a) + list(b)`
             # `list(xs)`, `deque(xs)`: a container of `xs`'s items; `defaultdict(list)`: a mapping to
@@ -1789,7 +1790,7 @@ class _Doc:
             return None
         if len(ops) == 1 and ops[0][0] == "lit" and ops[0][1] in ("list", "tuple", "set", "dict"):
             ann = self.container_annotation(expr.strip(), scopes)  # `for w in ['a', 'b']:`
-            head, args = _type_args(ann) if ann else ("", [])
+            args = _type_args(ann)[1] if ann else []
             elem = args[0] if args and pos is None else None  # a dict's keys come first too
             return self.annotation_type(elem, []) if elem else None
         if len(ops) == 2 and ops[0][0] == "name" and ops[1][0] == "call" and ops[0][1] in _SAME_ITEMS:
