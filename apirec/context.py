@@ -1250,6 +1250,16 @@ class _Doc:
             elem = _item_annotation(declared[0], ops[n:]) if declared is not None else None
             if elem:
                 return self.annotation_type(elem, declared[1])
+        # ... or a method whose stub returns a TypeVar of its class (`q.get()` of `q: Queue[str]`).
+        if len(ops) in (3, 4) and ops[-1][0] == "call" and ops[-2][0] == "attr" and _takes_item(ops[-2][1]):
+            declared = self._declared_container(ops[:-2], scopes)
+            head, args = _type_args(declared[0]) if declared is not None else ("", [])
+            cls = self.annotation_type(head, declared[1]) if args else None
+            rec = self.find_member(cls, ops[-2][1]) if cls and cls not in _BUILTIN_LITERALS else None
+            if rec is not None:
+                held = tuple(self.annotation_type(a, declared[1]) or "" for a in args)
+                got = self.generic_return(rec, ops[-1][1], scopes, held)
+                return self.annotation_type(got, []) if got else None
         # ... or the call the name was bound to declares (`parts = s.split(',')`, `parts[0]`).
         bound = self._bound_call_annotation(ops[0][1], scopes) if len(ops) > 1 and ops[0][0] == "name" \
             else None
@@ -1414,11 +1424,13 @@ class _Doc:
         ann = self.generic_return(rec, ops[-1][1], scopes) or self._declared_on(owner, rec) or _returns(rec)
         return ann, rec
 
-    def generic_return(self, rec: ApiRecord, args_text: str, scopes: list[Any]) -> str | None:
+    def generic_return(self, rec: ApiRecord, args_text: str, scopes: list[Any],
+                       held: tuple[str, ...] = ()) -> str | None:
         """The return annotation of a standard-library call whose stub makes it of its arguments' types
         (`random.choice(words)`: `str` for a list of str; `copy.deepcopy(cfg)`, `max(paths, key=...)`,
         `d.get(k, [])` of an untyped dict), in full paths; None where no argument's type binds it. The
-        first overload the arguments fit (by count and keywords) that binds something gives it."""
+        first overload the arguments fit (by count and keywords) that binds something gives it. `held`: the
+        types a receiver's declaration gives its class's TypeVars (`Queue[str]`: `get()` is a str)."""
         if rec.origin != "stdlib" or rec.kind not in ("function", "method"):
             return None
         generic, typevars = _shipped_generic()
@@ -1430,13 +1442,13 @@ class _Doc:
             return None
         # The same call is read again and again while one completion is ranked (each receiver that
         # uses its name): once per scope and horizon.
-        key = (rec.public_path, args_text, tuple(id(s) for s in scopes), tuple(self._horizon.items()))
+        key = (rec.public_path, args_text, tuple(id(s) for s in scopes), tuple(self._horizon.items()), held)
         if key not in self._generic_memo:
-            self._generic_memo[key] = self._generic_return(forms, typevars, args_text, scopes)
+            self._generic_memo[key] = self._generic_return(forms, typevars, args_text, scopes, held)
         return self._generic_memo[key]
 
     def _generic_return(self, forms: list[dict[str, Any]], typevars: frozenset[str], args_text: str,
-                        scopes: list[Any]) -> str | None:
+                        scopes: list[Any], held: tuple[str, ...]) -> str | None:
         args, _ = _split_args("(" + args_text + ")")
         args = [a.strip() for a in args if a.strip()]
         if any(a.startswith("*") for a in args):
@@ -1449,7 +1461,7 @@ class _Doc:
             given = _fit_overload(form["params"], positional, keywords) if wanted else None
             if given is None:
                 continue
-            bound: dict[str, str] = {}
+            bound = {tv: t for tv, t in zip(form.get("owner", ()), held) if t}
             for name, _, _, ann in form["params"]:
                 text = given.get(name)
                 if not text or text == "None":
@@ -1655,7 +1667,7 @@ class _Doc:
                 # `d[k].`, `d.get(k).`, `self.items[i].` of a container whose annotation names its items
                 for n in (2, 3, 4):
                     if len(ops) >= n and (ops[n - 1][0] == "index" or ops[n - 1][0] == "call"
-                                          and ops[n - 2][0] == "attr" and ops[n - 2][1] in _TAKE):
+                                          and ops[n - 2][0] == "attr" and _takes_item(ops[n - 2][1])):
                         elem = self.declared_element(ops[:n], scopes)
                         if elem is not None:
                             t, first = elem, n
@@ -3962,6 +3974,19 @@ def _shipped_generic() -> tuple[dict[str, list[dict[str, Any]]], frozenset[str]]
     global _shipped_generic
     _shipped_generic = shipped_generic
     return shipped_generic()
+
+
+def _takes_item(method: str) -> bool:
+    """Whether a call of `method` may give an item of what its receiver holds (`d.get`, `q.get`)."""
+    return method in _TAKE or method in _holder_methods()
+
+
+@lru_cache(maxsize=1)
+def _holder_methods() -> frozenset[str]:
+    """Names of the standard-library methods whose stubs return a TypeVar of their class (`get`, `result`,
+    `popleft`): what a receiver declared `Queue[str]` holds."""
+    generic = _shipped_generic()[0]
+    return frozenset(k.rsplit(".", 1)[-1] for k, forms in generic.items() if any("owner" in f for f in forms))
 
 
 def _shipped_usage() -> dict[str, int]:

@@ -153,11 +153,14 @@ def mine_all(root: Path) -> dict[str, dict[str, Any]]:
     _follow(out, reexports)
     defined: set[str] = set()  # every function and method a stub defines
     bases: dict[str, list[str]] = {}  # class -> its stub bases, qualified, without type arguments
+    params: dict[str, list[str]] = {}  # generic class -> its TypeVars in order (`Queue(Generic[_T])`)
     for module, facts, imports, local in stubs:
         for d in facts["defs"]:
             if d["kind"] == "class":
-                bases[_key(module, d["qual"])] = [_qualify(b, module, imports, local).split("[", 1)[0].strip()
-                                                  for b in d.get("bases", ())]
+                cls = _key(module, d["qual"])
+                written = [_qualify(b, module, imports, local) for b in d.get("bases", ())]
+                bases[cls] = [b.split("[", 1)[0].strip() for b in written]
+                params[cls] = _type_params(written, typevar_names)
                 continue
             if d["kind"] not in ("function", "method"):
                 continue
@@ -167,8 +170,13 @@ def mine_all(root: Path) -> dict[str, dict[str, Any]]:
                           "params": [[p["name"], p["kind"], 1 if "default" in p else 0,
                                       _qualify(p.get("annotation") or "", module, imports, local)]
                                      for p in f.get("params", ())]} for f in forms]
-            if any(_binds(o, typevar_names) for o in overloads):
-                generic[_key(module, d["qual"])] = overloads
+            owner = params.get(_key(module, d["qual"].rsplit(".", 1)[0])) if d["kind"] == "method" else None
+            if owner and any(set(_NAME.findall(o["returns"])) & set(owner) for o in overloads):
+                # `Queue.get -> _T`: what a receiver declared `Queue[str]` holds
+                overloads = [{**o, "owner": owner} for o in overloads]
+            elif not any(_binds(o, typevar_names) for o in overloads):
+                continue
+            generic[_key(module, d["qual"])] = overloads
     _follow(generic, reexports)
     for module, facts, _, _ in stubs:  # `from _heapq import *` in heapq.pyi: heapq.heappop is _heapq's
         for star in facts.get("star", ()):
@@ -180,15 +188,27 @@ def mine_all(root: Path) -> dict[str, dict[str, Any]]:
                 own = _key(module, name)
                 if not name.startswith("_") and own not in defined and own not in generic:
                     generic[own] = generic[key]
-    _inherit(generic, defined, bases)
+    _inherit(generic, defined, bases, params, typevar_names)
     return {"returns": out, "generic": generic,
             "typevars": sorted(typevar_names & {n for g in generic.values() for o in g for n in _names(o)})}
 
 
-def _inherit(generic: dict[str, list[dict[str, Any]]], defined: set[str],
-             bases: dict[str, list[str]]) -> None:
+def _type_params(bases: list[str], typevars: set[str]) -> list[str]:
+    """A class's TypeVars in order, from its bases as written: `Generic[_T]`'s, else those the bases'
+    arguments name, in order (`MutableMapping[_KT, _VT]`)."""
+    for b in bases:
+        if b.split("[", 1)[0].strip().rsplit(".", 1)[-1] == "Generic":
+            return [n for n in _NAME.findall(b.split("[", 1)[1] if "[" in b else "") if n in typevars]
+    return list(dict.fromkeys(n for b in bases if "[" in b for n in _NAME.findall(b.split("[", 1)[1])
+                              if n in typevars))
+
+
+def _inherit(generic: dict[str, list[dict[str, Any]]], defined: set[str], bases: dict[str, list[str]],
+             params: dict[str, list[str]], typevars: set[str]) -> None:
     """Give each class the generic methods it inherits without redefining them (`dict.setdefault` is
-    `MutableMapping.setdefault` in the stubs), from its nearest base that has one."""
+    `MutableMapping.setdefault` in the stubs), from its nearest base that has one. What a receiver's
+    declared type arguments bind stays only where the class has the base's TypeVars (`Counter` is a
+    `dict[_T, int]`: its arguments are not the dict's)."""
     for cls in sorted(bases):
         todo, seen = list(bases[cls]), {cls}
         while todo:
@@ -200,7 +220,12 @@ def _inherit(generic: dict[str, list[dict[str, Any]]], defined: set[str],
             for key in [k for k in generic if k.startswith(prefix) and "." not in k[len(prefix):]]:
                 own = cls + key[len(base):]
                 if own not in defined and own not in generic:
-                    generic[own] = generic[key]
+                    forms = generic[key]
+                    if any("owner" in o for o in forms) and params.get(cls) != forms[0].get("owner"):
+                        forms = [{k: v for k, v in o.items() if k != "owner"} for o in forms]
+                        if not any(_binds(o, typevars) for o in forms):
+                            continue
+                    generic[own] = forms
             todo.extend(bases.get(base, ()))
 
 

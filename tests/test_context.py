@@ -172,6 +172,14 @@ def test_completion_inside_an_f_string_field(stdlib_searcher):
     ("from collections import Counter\nc = Counter(['a', 'b'])\nfor k in c:\n    k.", "k", "str"),
     ("from collections import deque\nq = deque(['a'])\nq.popleft().", "q.popleft()", "str"),
     ("def defaultdict(f):\n    return {}\ng = defaultdict(list)\ng['a'].", "g['a']", None),  # not the class
+    # A method whose stub returns a TypeVar of its class gives what the receiver's declaration binds.
+    ("import queue\ndef f(q: queue.Queue[str]):\n    x = q.get()\n    x.", "x", "str"),
+    ("import asyncio\nasync def f(q: asyncio.Queue[bytes]):\n    x = await q.get()\n    x.", "x", "bytes"),
+    ("from concurrent.futures import Future\ndef f(fut: Future[str]):\n    fut.result().", "fut.result()",
+     "str"),
+    ("import queue\nclass W:\n    def __init__(self):\n        self.q: queue.Queue[str] = queue.Queue()\n"
+     "    def run(self):\n        self.q.get().", "self.q.get()", "str"),
+    ("import queue\nq = queue.Queue()\nq.get().", "q.get()", None),
     ("def f(a, b):\n    xs = list(a) + list(b)\n    xs[0].", "xs[0]", None),
     # A call whose stub returns what its arguments are (a TypeVar of its parameters): an item of the
     # sequence passed, the argument itself, an untyped dict's default; the first overload the call fits.
@@ -547,8 +555,10 @@ def test_typeshed_return_types_are_mined_with_qualified_names(tmp_path):
 
 def test_typeshed_generic_signatures_are_mined_with_every_overload(tmp_path):
     # A function whose return a TypeVar of its parameters makes keeps every overload (which one applies
-    # depends on the call); a class gets the generic methods it inherits in the stubs (`dict.setdefault`
-    # is `MutableMapping.setdefault`); a TypeVar only the receiver binds (`list.pop`) is no such function.
+    # depends on the call); so does a method whose return a TypeVar of its class makes (`list.pop`), with
+    # the class's TypeVars in order (what a receiver declared `list[str]` binds); a class gets the generic
+    # methods it inherits in the stubs (`dict.setdefault` is `MutableMapping.setdefault`), without the
+    # base's TypeVars where its own differ.
     from apirec.typeshed import mine_all
 
     write_tree(tmp_path, {
@@ -581,8 +591,11 @@ def test_typeshed_generic_signatures_are_mined_with_every_overload(tmp_path):
     assert got["generic"]["choice"] == [{"returns": "_T", "params": [
         ["seq", "positional_or_keyword", 0, "_typeshed.SupportsLenAndGetItem[_T]"]]}]
     assert [o["returns"] for o in got["generic"]["pick"]] == ["int", "_T"]
-    assert got["generic"]["dict.setdefault"] == got["generic"]["typing.MutableMapping.setdefault"]
-    assert "list.pop" not in got["generic"] and "dict.keys" not in got["generic"]
+    base = got["generic"]["typing.MutableMapping.setdefault"]
+    assert base[0]["owner"] == ["typing._KT", "typing._VT"]
+    assert got["generic"]["dict.setdefault"] == [{k: v for k, v in o.items() if k != "owner"} for o in base]
+    assert got["generic"]["list.pop"][0]["owner"] == ["_T"]
+    assert got["generic"]["dict.keys"][0]["owner"] == ["_KT", "_VT"]
     assert {"_T", "typing._VT"} <= set(got["typevars"])
 
 
