@@ -876,6 +876,7 @@ _TYPING = {"List": "list", "Dict": "dict", "Set": "set", "Tuple": "tuple", "Froz
            "Counter": "collections.Counter", "Pattern": "re.Pattern", "Match": "re.Match",
            "Sequence": "list", "MutableSequence": "list", "Mapping": "dict", "MutableMapping": "dict",
            "Iterable": None, "Iterator": None, "Any": None, "Callable": None, "Type": None}
+_ANY = frozenset({"Any", "typing.Any", "typing_extensions.Any", "_typeshed.Incomplete", "Incomplete"})
 _LITERAL_NODES = {"string": "str", "concatenated_string": "str", "list": "list",
                   "list_comprehension": "list", "dictionary": "dict", "dictionary_comprehension": "dict",
                   "set": "set", "set_comprehension": "set", "tuple": "tuple", "integer": "int",
@@ -1169,9 +1170,13 @@ class _Doc:
             found = self._binding_of(ops[0][1], scopes)
             if found is None:
                 return None
-            if found[0].kind == "ann":
-                return _annotation_text(found[0].value), found[1]
-            return self._literal_container(*found)
+            b, bscopes = found
+            if b.kind == "ann":
+                return _annotation_text(b.value), bscopes
+            if b.kind == "iter":  # `for root, dirs, files in os.walk(p)`: `files` is a `list[str]`
+                ann = self._at_binding(b, lambda: self.iter_element(*b.value, bscopes, annotated=True))
+                return (ann, []) if ann and "[" in ann else None
+            return self._literal_container(b, bscopes)
         if len(ops) == 2 and ops[0][0] == "name" and ops[1][0] == "attr":
             owner = self.eval_ops(ops[:1], scopes)  # `self.xs`, or `box.xs` of a class of this file
             if owner:
@@ -1794,9 +1799,12 @@ class _Doc:
             return None
         return t
 
-    def iter_element(self, expr: str, pos: int | None, scopes: list[Any]) -> str | None:
+    def iter_element(self, expr: str, pos: int | None, scopes: list[Any],
+                     annotated: bool = False) -> str | None:
         """The type of a `for` target: an element of `expr` (item `pos` of a tuple element), from the
-        annotation of what is iterated (`Iterable[tuple[Hashable, Series]]` for df.iterrows())."""
+        annotation of what is iterated (`Iterable[tuple[Hashable, Series]]` for df.iterrows()). With
+        `annotated`, its annotation in full paths where one declares it (`files` of `os.walk`:
+        `list[str]`), so what the target holds is known too."""
         ops = _chain(" ".join(expr.split()))
         if not ops:
             return None
@@ -1808,7 +1816,7 @@ class _Doc:
         if len(ops) == 2 and ops[0][0] == "name" and ops[1][0] == "call" and ops[0][1] in _SAME_ITEMS:
             args = _split_top(ops[1][1])  # `sorted(xs)`, `reversed(xs)`, `filter(f, xs)`, `iter(xs)`
             i = 1 if ops[0][1] == "filter" else 0
-            return self.iter_element(args[i].strip(), pos, scopes) if len(args) > i else None
+            return self.iter_element(args[i].strip(), pos, scopes, annotated) if len(args) > i else None
         if len(ops) == 1 and ops[0][0] == "name":
             t = self.resolve_name(ops[0][1], scopes)
             if t in ("str", "builtins.str"):
@@ -1823,8 +1831,10 @@ class _Doc:
             if ops[0][1] == "enumerate":
                 if pos == 0:
                     return "int"
-                return self.iter_element(args[0], None, scopes) if pos == 1 and args else None
-            return self.iter_element(args[pos], None, scopes) if pos is not None and pos < len(args) else None
+                return self.iter_element(args[0], None, scopes, annotated) if pos == 1 and args else None
+            if pos is None or pos >= len(args):
+                return None
+            return self.iter_element(args[pos], None, scopes, annotated)
         view = ops[-2][1] if len(ops) >= 3 and ops[-2][0] == "attr" and ops[-1] == ("call", "") else ""
         container = ops[:-2] if view in ("items", "keys", "values") else ops
         declared = self._declared_container(container, scopes) if container and len(container) <= 2 else None
@@ -1832,13 +1842,14 @@ class _Doc:
             ann, ann_scopes = declared
             head, args = _type_args(ann)
             mapping = head.rsplit(".", 1)[-1] in _MAPPINGS
+            declared_type = lambda t: self.annotation_type(t, ann_scopes)  # noqa: E731
             if view and mapping and len(args) == 2:  # `for k, v in d.items()`, `for v in d.values()`
                 i = pos if view == "items" else (0 if view == "keys" else 1) if pos is None else None
-                return self.annotation_type(args[i], ann_scopes) if i is not None and i < 2 else None
+                return self._resolved(args[i], declared_type, annotated) if i is not None and i < 2 else None
             if not view:  # `for x in xs` with `xs: list[Foo]`; a mapping yields its keys
                 elem = args[0] if args and mapping else _iter_arg(ann)
                 if elem is not None and pos is None:
-                    return self.annotation_type(elem, ann_scopes)
+                    return self._resolved(elem, declared_type, annotated)
         one = len(ops) == 1 and ops[0][0] == "name"
         bound = self._bound_call_annotation(ops[0][1], scopes) if one else None
         ann, ctx = bound if bound is not None else self._iterated_annotation(ops, scopes)
@@ -1856,7 +1867,7 @@ class _Doc:
             if text:
                 self._depth += 1
                 try:
-                    return self.iter_element(text, pos, [node])
+                    return self.iter_element(text, pos, [node], annotated)
                 finally:
                     self._depth -= 1
         if elem is None or ctx is None:
@@ -1866,7 +1877,19 @@ class _Doc:
             if head.rsplit(".", 1)[-1].lower() != "tuple" or pos >= len(args):
                 return None
             elem = args[pos]
-        return self.annotation_in(elem, ctx)
+        return self._resolved(elem, lambda t: self.annotation_in(t, ctx), annotated)
+
+    def _resolved(self, text: str, resolve: Callable[[str], str | None], annotated: bool) -> str | None:
+        """`resolve(text)`: the type an annotation names; with `annotated`, the annotation with each name
+        resolved (`list[AnyStr]` -> `list[str]`; an argument nothing resolves is `typing.Any`)."""
+        if not annotated:
+            return resolve(text)
+        head, args = _type_args(_annotation_text(text))
+        got = resolve(head)
+        if got is None or not args:
+            return got
+        inner = [a if a == "..." else self._resolved(a, resolve, True) or "typing.Any" for a in args]
+        return f"{got}[{', '.join(inner)}]"
 
     def appended(self, name: str, scopes: list[Any]) -> str | None:
         """An item of a list or set built by `name.append(x)` / `name.add(x)` above the cursor (within
@@ -2132,8 +2155,8 @@ class _Doc:
 
     def index_annotation_type(self, text: str, rec: ApiRecord, depth: int = 0) -> str | None:
         name = _annotation_head(text)
-        if not name:
-            return None
+        if not name or name in _ANY:
+            return None  # `re.findall`'s `list[Any]`: items of any type, no members to offer
         if name in _BUILTIN_LITERALS:
             return name
         if name in _TYPING and _TYPING[name]:

@@ -180,6 +180,12 @@ def test_completion_inside_an_f_string_field(stdlib_searcher):
     ("import queue\nclass W:\n    def __init__(self):\n        self.q: queue.Queue[str] = queue.Queue()\n"
      "    def run(self):\n        self.q.get().", "self.q.get()", "str"),
     ("import queue\nq = queue.Queue()\nq.get().", "q.get()", None),
+    # A loop target keeps what its declaration holds (`files` of os.walk is a `list[str]`); `Any` items
+    # have no members to offer.
+    ("import os\nfor root, dirs, files in os.walk('.'):\n    for f in files:\n        f.", "f", "str"),
+    ("import csv\ndef f(fh):\n    for row in csv.DictReader(fh):\n        row['a'].", "row['a']", "str"),
+    ("def f(d: dict[str, list[bytes]]):\n    for k, v in d.items():\n        v[0].", "v[0]", "bytes"),
+    ("import re\nfor m in re.findall('a', s):\n    m.", "m", None),
     ("def f(a, b):\n    xs = list(a) + list(b)\n    xs[0].", "xs[0]", None),
     # A call whose stub returns what its arguments are (a TypeVar of its parameters): an item of the
     # sequence passed, the argument itself, an untyped dict's default; the first overload the call fits.
