@@ -16,7 +16,7 @@ import difflib
 import math
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, partial
 from typing import Any, Callable, Iterable, Protocol
 
 from .records import ApiRecord, Hit, Param, format_signature, is_whole_call, summarize
@@ -1842,7 +1842,7 @@ class _Doc:
             ann, ann_scopes = declared
             head, args = _type_args(ann)
             mapping = head.rsplit(".", 1)[-1] in _MAPPINGS
-            declared_type = lambda t: self.annotation_type(t, ann_scopes)  # noqa: E731
+            declared_type = partial(self.annotation_type, scopes=ann_scopes)
             if view and mapping and len(args) == 2:  # `for k, v in d.items()`, `for v in d.values()`
                 i = pos if view == "items" else (0 if view == "keys" else 1) if pos is None else None
                 return self._resolved(args[i], declared_type, annotated) if i is not None and i < 2 else None
