@@ -444,6 +444,36 @@ def _expression_node(text: str):
 _EXPR_MEMO: dict[str, tuple[Any, Any]] = {}
 
 
+_PATTERNS = frozenset({"pattern_list", "tuple_pattern", "list_pattern", "expression_list", "tuple", "list",
+                       "parenthesized_expression"})
+
+
+def _target_path(target, name: str) -> tuple[int, ...] | None:
+    """Where `name` sits in a loop's target: () for the target itself, (1, 0) for `a` in `i, (a, b)`."""
+    if target.type == "identifier":
+        return () if _t(target) == name else None
+    if target.type not in _PATTERNS:
+        return None
+    items = [c for c in target.named_children if c.type != "comment"]
+    if target.type == "parenthesized_expression" and len(items) == 1:
+        return _target_path(items[0], name)
+    for i, c in enumerate(items):
+        got = _target_path(c, name)
+        if got is not None:
+            return (i, *got)
+    return None
+
+
+def _loop_binding(target_node, iterable: str, name: str, fn=None, line: int = -1) -> _Binding | None:
+    """The binding a `for` target gives `name`: an item of what is iterated, or a part of one."""
+    path = _target_path(target_node, name)
+    if path is None:
+        return None
+    if len(path) <= 1:
+        return _Binding("iter", (iterable, path[0] if path else None), fn, line)
+    return _Binding("iter-part", (iterable, path), fn, line)  # `for i, (k, v) in enumerate(d.items())`
+
+
 def _comprehension_binding(comp, name: str) -> _Binding | None:
     """`name` as a loop variable of a comprehension's `for` clauses (the last clause that binds it)."""
     found = None
@@ -453,12 +483,7 @@ def _comprehension_binding(comp, name: str) -> _Binding | None:
         left, right = clause.child_by_field_name("left"), clause.child_by_field_name("right")
         if left is None or right is None:
             continue
-        if left.type == "identifier" and _t(left) == name:
-            found = _Binding("iter", (_t(right), None))
-        elif left.type in ("pattern_list", "tuple_pattern"):
-            names = [_t(c) for c in left.named_children]
-            if name in names:
-                found = _Binding("iter", (_t(right), names.index(name)))
+        found = _loop_binding(left, _t(right), name) or found
     return found
 
 
@@ -915,11 +940,11 @@ def _header_bindings(first: str, start: int, out: dict[str, list[tuple[int, _Bin
     """Names a module-level `for` or `with` header binds (one-line headers)."""
     m = _FOR_HEAD.match(first.strip())
     if m:
-        targets = [t.strip() for t in m.group(1).strip("() ").split(",") if t.strip()]
-        for pos, t in enumerate(targets):
-            if re.fullmatch(r"[A-Za-z_]\w*", t):
-                b = _Binding("iter", (m.group(2), pos if len(targets) > 1 else None), line=start)
-                out.setdefault(t, []).append((start, b))
+        target = _expression_node(f"({m.group(1).strip()})")  # `i, (k, v)`: read as a tuple
+        for name in set(re.findall(r"[A-Za-z_]\w*", m.group(1))) if target is not None else ():
+            b = _loop_binding(target, m.group(2), name, line=start)
+            if b is not None:
+                out.setdefault(name, []).append((start, b))
         return
     m = _WITH_HEAD.match(first.strip())
     if m:
@@ -1319,6 +1344,15 @@ class _Doc:
             return self._local_class_node(b.value)
         if b.kind == "iter":
             return self.iter_element(b.value[0], b.value[1], scopes)
+        if b.kind == "iter-part":  # a part of a tuple item: `k` of `for i, (k, v) in enumerate(d.items())`
+            expr, path = b.value
+            ann = self.iter_element(expr, path[0], scopes, annotated=True)
+            for p in path[1:]:
+                head, args = _type_args(ann) if ann else ("", [])
+                if head.rsplit(".", 1)[-1].lower() != "tuple" or not args:
+                    return None
+                ann = args[0] if len(args) == 2 and args[1] == "..." else args[p] if p < len(args) else None
+            return self.annotation_type(ann, []) if ann else None
         if b.kind == "unpack":
             return self.unpacked(b.value[0], b.value[1], scopes)
         if b.kind == "enter":  # `with X(...) as v`: what X's `__enter__` gives, X itself when it says Self
@@ -1556,13 +1590,9 @@ class _Doc:
         elif t == "for_statement":
             left = st.child_by_field_name("left")
             right = st.child_by_field_name("right")
-            if left is not None and left.type == "identifier" and _t(left) == name:
-                return _Binding("iter", (_t(right), None), fn) if right is not None else _Binding("none")
-            if left is not None and left.type in ("pattern_list", "tuple_pattern"):
-                names = [_t(c) for c in left.named_children]
-                if name in names:
-                    pos = names.index(name)
-                    return _Binding("iter", (_t(right), pos), fn) if right is not None else _Binding("none")
+            got = _loop_binding(left, _t(right), name, fn) if left is not None else None
+            if got is not None:
+                return got if right is not None else _Binding("none")
             if left is not None and name in _t(left).replace("(", " ").replace(",", " ").split():
                 return _Binding("none")
         elif t == "with_statement":
@@ -1832,6 +1862,9 @@ class _Doc:
                 if pos == 0:
                     return "int"
                 return self.iter_element(args[0], None, scopes, annotated) if pos == 1 and args else None
+            if pos is None and annotated:  # `for i, (a, b) in enumerate(zip(xs, ys))`: a pair
+                items = [self.iter_element(a, None, scopes, True) for a in args]
+                return f"tuple[{', '.join(items)}]" if items and all(items) else None
             if pos is None or pos >= len(args):
                 return None
             return self.iter_element(args[pos], None, scopes, annotated)
@@ -1843,6 +1876,9 @@ class _Doc:
             head, args = _type_args(ann)
             mapping = head.rsplit(".", 1)[-1] in _MAPPINGS
             declared_type = partial(self.annotation_type, scopes=ann_scopes)
+            if view == "items" and mapping and len(args) == 2 and pos is None and annotated:
+                pair = [self._resolved(a, declared_type, True) for a in args]  # `enumerate(d.items())`
+                return f"tuple[{', '.join(pair)}]" if all(pair) else None
             if view and mapping and len(args) == 2:  # `for k, v in d.items()`, `for v in d.values()`
                 i = pos if view == "items" else (0 if view == "keys" else 1) if pos is None else None
                 return self._resolved(args[i], declared_type, annotated) if i is not None and i < 2 else None

@@ -186,6 +186,10 @@ def test_completion_inside_an_f_string_field(stdlib_searcher):
     ("import csv\ndef f(fh):\n    for row in csv.DictReader(fh):\n        row['a'].", "row['a']", "str"),
     ("def f(d: dict[str, list[bytes]]):\n    for k, v in d.items():\n        v[0].", "v[0]", "bytes"),
     ("import re\nfor m in re.findall('a', s):\n    m.", "m", None),
+    # A name inside a loop target's nested tuple: in a function, in a script, in a comprehension.
+    ("def f(d: dict[str, bytes]):\n    for i, (k, v) in enumerate(d.items()):\n        v.", "v", "bytes"),
+    ("words = ['a', 'b']\nfor i, (a, b) in enumerate(zip(words, words)):\n    b.", "b", "str"),
+    ("def f(d: dict[str, bytes]):\n    return [v.▮ for i, (k, v) in enumerate(d.items())]", "v", "bytes"),
     ("def f(a, b):\n    xs = list(a) + list(b)\n    xs[0].", "xs[0]", None),
     # A call whose stub returns what its arguments are (a TypeVar of its parameters): an item of the
     # sequence passed, the argument itself, an untyped dict's default; the first overload the call fits.
