@@ -916,7 +916,7 @@ _COPIED = re.compile(r"^(?:[A-Za-z_][\w.]*\.)?(list|set|frozenset|tuple|deque|de
 _MADE = {"list": "list", "set": "set", "frozenset": "frozenset", "tuple": "tuple",
          "collections.deque": "deque", "collections.defaultdict": "defaultdict",
          "collections.Counter": "Counter"}
-_KEYWORD_ARG = re.compile(r"^\s*[A-Za-z_]\w*\s*=(?!=)")
+_KEYWORD_ARG = re.compile(r"^\s*([A-Za-z_]\w*)\s*=(?!=)")
 _MAX_DEPTH = 12
 _PLACEHOLDER = "__apirec_cursor__"
 
@@ -1232,8 +1232,8 @@ class _Doc:
             # `list(xs)`, `deque(xs)`: a container of `xs`'s items; `defaultdict(list)`: a mapping to
             # what the factory makes; `Counter(words)`: a mapping of the words to counts.
             head = _MADE.get(self.eval_text(text[: m.start(2) - 1], scopes) or "")
-            args = [a.strip() for a in _split_top(m.group(2)) if not _KEYWORD_ARG.match(a)]  # `key=len`
-            if head is None or not args or not args[0] or args[0].startswith("*"):
+            args = _call_arguments(text[m.end(1):])[0]  # not `key=len`
+            if head is None or not args or args[0].startswith("*"):
                 return None
             if head == "defaultdict":
                 factory = args[0][len("lambda:"):] if args[0].startswith("lambda:") else f"{args[0]}()"
@@ -1384,9 +1384,7 @@ class _Doc:
         m = re.match(r"\s*[A-Za-z_][\w.]*\s*(?=\()", call)
         if m is None:
             return None
-        args, _ = _split_args(call[m.end():])
-        positional = [a.strip() for a in args if a.strip() and not a.strip().startswith("*")
-                      and not re.match(r"[A-Za-z_]\w*\s*=(?!=)", a.strip())]
+        positional = [a for a in _call_arguments(call[m.end():])[0] if not a.startswith("*")]
         return self.eval_text(positional[pos], scopes) if pos < len(positional) else None
 
     def _dunder_return(self, t: str, name: str,
@@ -1488,13 +1486,10 @@ class _Doc:
 
     def _generic_return(self, forms: list[dict[str, Any]], typevars: frozenset[str], args_text: str,
                         scopes: list[Any], held: tuple[str, ...]) -> str | None:
-        args, _ = _split_args("(" + args_text + ")")
-        args = [a.strip() for a in args if a.strip()]
-        if any(a.startswith("*") for a in args):
+        positional, named, _ = _call_arguments("(" + args_text + ")")
+        if any(a.startswith("*") for a in positional):
             return None  # splatted: which parameter gets what is unknown
-        positional = [a for a in args if not _KEYWORD_ARG.match(a)]
-        keywords = dict(a.split("=", 1) for a in args if _KEYWORD_ARG.match(a))
-        keywords = {k.strip(): v.strip() for k, v in keywords.items()}
+        keywords = dict(named)
         for form in forms:
             wanted = set(_ANNOTATION_NAME.findall(form["returns"])) & typevars
             given = _fit_overload(form["params"], positional, keywords) if wanted else None
@@ -3884,18 +3879,12 @@ def _call_args(rest: str) -> tuple[list[str], int, str, list[str], bool]:
     """Keyword names, the number of positional arguments, the first one and the names of those that are
     plain names, of the call opening `rest` (this line), and whether those are all its arguments (the
     call closes on this line, with no `*args` / `**kw` splat)."""
-    args, closed = _split_args(rest)
-    kws, npos, first = [], 0, ""
+    positional, keywords, closed = _call_arguments(rest)
+    npos, first = 0, ""
     names = []
     complete = closed
-    for a in args:
-        a = a.strip()
-        if not a:
-            continue
-        m = re.match(r"([A-Za-z_]\w*)\s*=(?!=)", a)
-        if m:
-            kws.append(m.group(1))
-        elif a.startswith("*"):
+    for a in positional:
+        if a.startswith("*"):
             complete = False
         else:
             npos += 1
@@ -3903,7 +3892,23 @@ def _call_args(rest: str) -> tuple[list[str], int, str, list[str], bool]:
             m = re.fullmatch(r"(?:[A-Za-z_]\w*\.)*([A-Za-z_]\w*)", a)
             if m and len(m.group(1)) > 1 and m.group(1).lower() not in _OPERAND_NAMES:
                 names.append(m.group(1).lower())
-    return kws, npos, first, names, complete
+    return [k for k, _ in keywords], npos, first, names, complete
+
+
+def _call_arguments(rest: str) -> tuple[list[str], list[tuple[str, str]], bool]:
+    """The argument texts of the call opening `rest` (this line): the positional ones as written (a
+    splat `*xs` / `**kw` among them), the keyword ones as (name, value), and whether it closes here."""
+    args, closed = _split_args(rest)
+    positional: list[str] = []
+    keywords: list[tuple[str, str]] = []
+    for a in args:
+        a = a.strip()
+        m = _KEYWORD_ARG.match(a) if a else None
+        if m:
+            keywords.append((m.group(1), a[m.end():].strip()))
+        elif a:
+            positional.append(a)
+    return positional, keywords, closed
 
 
 def _split_args(rest: str) -> tuple[list[str], bool]:
