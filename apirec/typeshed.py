@@ -182,15 +182,19 @@ def mine_all(root: Path) -> dict[str, dict[str, Any]]:
         for star in facts.get("star", ()):
             if star == "builtins":
                 continue
-            prefix = star + "."
-            for key in [k for k in generic if k.startswith(prefix) and "." not in k[len(prefix):]]:
-                name = key[len(prefix):]
+            for name in _direct(generic, star):
                 own = _key(module, name)
                 if not name.startswith("_") and own not in defined and own not in generic:
-                    generic[own] = generic[key]
+                    generic[own] = generic[f"{star}.{name}"]
     _inherit(generic, defined, bases, params, typevar_names)
     return {"returns": out, "generic": generic,
             "typevars": sorted(typevar_names & {n for g in generic.values() for o in g for n in _names(o)})}
+
+
+def _direct(table: dict[str, Any], owner: str) -> list[str]:
+    """The names `table` holds directly under `owner` (a module's functions, a class's methods)."""
+    prefix = owner + "."
+    return [k[len(prefix):] for k in table if k.startswith(prefix) and "." not in k[len(prefix):]]
 
 
 def _type_params(bases: list[str], typevars: set[str]) -> list[str]:
@@ -216,11 +220,10 @@ def _inherit(generic: dict[str, list[dict[str, Any]]], defined: set[str], bases:
             if base in seen:
                 continue
             seen.add(base)
-            prefix = base + "."
-            for key in [k for k in generic if k.startswith(prefix) and "." not in k[len(prefix):]]:
-                own = cls + key[len(base):]
+            for name in _direct(generic, base):
+                own = f"{cls}.{name}"
                 if own not in defined and own not in generic:
-                    forms = generic[key]
+                    forms = generic[f"{base}.{name}"]
                     if any("owner" in o for o in forms) and params.get(cls) != forms[0].get("owner"):
                         forms = [{k: v for k, v in o.items() if k != "owner"} for o in forms]
                         if not any(_binds(o, typevars) for o in forms):
