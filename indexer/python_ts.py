@@ -353,7 +353,7 @@ def _under_type_checking(node) -> bool:
 
 
 class _Extractor:
-    def __init__(self, module: str, is_package: bool, newdoc_calls: bool = False):
+    def __init__(self, module: str, is_package: bool, newdoc_calls: bool = False, overloads: bool = False):
         self.module = module
         self.is_package = is_package
         self.defs: list[dict[str, Any]] = []
@@ -367,7 +367,8 @@ class _Extractor:
         # Module functions that wrap add_newdoc: name -> (module, class, index of the member-name parameter).
         self._newdoc_helpers: dict[str, tuple[str, str, int]] = {}
         self._seen: set[str] = set()
-        self.overloads: dict[str, list[dict[str, Any]]] = {}  # qual -> every `@overload`'s params and return
+        # qual -> every `@overload`'s params and return, kept only when asked (typeshed's mining)
+        self.overloads: dict[str, list[dict[str, Any]]] | None = {} if overloads else None
 
     # -- imports -------------------------------------------------------------------------------
     def _absolute(self, rel: str) -> str:
@@ -467,7 +468,7 @@ class _Extractor:
 
     # -- definitions --------------------------------------------------------------------------
     def _add(self, fact: dict[str, Any]) -> None:
-        if fact.get("overload"):
+        if self.overloads is not None and fact.get("overload"):
             self.overloads.setdefault(fact["qual"], []).append(
                 {"params": fact.get("params", []), "returns": fact.get("returns", "")})
         # First definition wins; a later one only fills a missing docstring (e.g. try/except twins).
@@ -809,7 +810,7 @@ def extract_module(source: bytes, module: str, is_package: bool = False,
         return {"module": module, "is_package": is_package, "doc": "", "defs": [], "imports": [], "star": [],
                 "all": None, "all_dynamic": False, "bases": {}, "errors": True, "calls": {}, "skipped": skipped}
     tree = parser().parse(source)
-    ex = _Extractor(module, is_package, newdoc_calls=b"add_newdoc" in source)
+    ex = _Extractor(module, is_package, newdoc_calls=b"add_newdoc" in source, overloads=overloads)
     root = tree.root_node
     for stmt in _block_statements(root):
         ex._statement(stmt, "", in_class=False)
@@ -827,6 +828,6 @@ def extract_module(source: bytes, module: str, is_package: bool = False,
         "errors": bool(root.has_error),
         "calls": _calls(root, ex.imports),
     }
-    if overloads:
+    if ex.overloads is not None:
         facts["overloads"] = ex.overloads
     return facts
