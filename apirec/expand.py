@@ -133,3 +133,34 @@ def expand(tokens: list[str]) -> list[str]:
                 have.add(r)
                 out.append(r)
     return out
+
+
+# Words that name the same operation or thing with another root, which API names spell either way
+# ("delete a file": `os.remove`). Narrower than _RELATED: a related word (remove: `pop`, `strip`)
+# retrieves, but spelling a name with it would call `set.pop` an answer to "remove an element".
+# Words whose start is the name's (maximum: max, directory: dir) need none: their starts spell it.
+_SAME = {
+    "delete": "remove unlink",
+    "remove": "delete",
+    "erase": "delete remove",
+    "folder": "directory dir",
+    "average": "mean",
+    "mean": "average",
+    "total": "sum",
+    "copy": "clone",
+    "clone": "copy",
+    "execute": "run",
+    "run": "execute exec",
+    "make": "create",
+    "create": "make",
+    "wait": "sleep",
+    "pause": "sleep",
+    "delay": "sleep",
+    "download": "urlretrieve urlopen",
+    "size": "len",
+}
+
+
+def same_words(word: str) -> tuple[str, ...]:
+    """Other words for what one lowercased query word names, as API names spell them."""
+    return tuple(_SAME.get(word, "").split())

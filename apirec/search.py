@@ -16,7 +16,7 @@ from typing import Any, Callable, Iterable
 import numpy as np
 
 from .bm25 import BM25Index, top_k
-from .expand import EXPANSION_WEIGHT, expand
+from .expand import EXPANSION_WEIGHT, expand, same_words
 from .records import ApiRecord, Hit, base_paths, written_bases
 from .store import IndexDir, IndexLoadError, open_db, read_params, rebuild_hint
 from .textproc import (
@@ -850,6 +850,7 @@ class Searcher:
     def _weighted_words(self, query: str) -> list[tuple[str, float]]:
         """Query words with a weight that fades for words most of the index's docs contain."""
         weight: dict[str, float] = {}
+        same: dict[str, float] = {}
         ref = math.log(min(self.n, 50)) or 1.0
         for word, forms, after in _query_words(query):
             if after and self._is_library(after):
@@ -866,6 +867,12 @@ class Searcher:
             wt = 1.0 if df == 0 else min(1.0, math.log(self.n / df) / ref)
             for f in forms:
                 weight[f] = max(weight.get(f, 0.0), wt)
+            for f in same_words(word):
+                same[f] = max(same.get(f, 0.0), _SAME_WEIGHT * wt)
+        # Another word for the same thing spells a name too ("delete a file": `os.remove`), at half the
+        # weight: the question did not use it, and the word it did use still spells names whole.
+        for f, wt in same.items():
+            weight.setdefault(f, wt)
         return sorted(weight.items(), key=lambda t: len(t[0]), reverse=True)
 
     def _is_library(self, word: str) -> bool:
@@ -1091,6 +1098,9 @@ def record_from_json(s: str) -> ApiRecord:
 
 # Stopwords that API names are made of (`findall`, `fromkeys`, `getsize`, `startswith`, `any`).
 _NAME_WORDS = frozenset({"all", "any", "from", "where", "with"})
+
+
+_SAME_WEIGHT = 0.5  # of the word the question used, for another word of the same meaning (`same_words`)
 
 
 def _query_words(query: str) -> list[tuple[str, tuple[str, ...], str]]:

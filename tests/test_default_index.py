@@ -81,6 +81,18 @@ def test_a_word_does_not_spell_the_name_that_reverses_it(stdlib_searcher):
     assert "gzip.decompress" not in names or names.index("gzip.compress") < names.index("gzip.decompress")
 
 
+def test_another_word_for_the_same_thing_spells_a_name(stdlib_searcher):
+    """"delete a file" is `os.remove`: the question's word spells `ftplib.FTP.delete` whole, but a
+    method of an FTP session is no answer to a question that never mentions FTP."""
+    from apirec.search import name_coverage
+
+    words = stdlib_searcher._weighted_words("delete a file")
+    assert dict(words)["remove"] == dict(words)["delete"] / 2
+    assert name_coverage("remove", words) > 0
+    names = [h.record.public_path for h in stdlib_searcher.search("delete a file", k=3)]
+    assert names[0] in ("os.remove", "os.unlink"), names
+
+
 def test_a_standard_module_named_by_a_word_is_that_word(stdlib_searcher):
     """"a numpy array" names the library's kind of object, and spelling `numpy.array` is no evidence;
     "random integer" is no `random` module's integer: both words spell `randint`."""
