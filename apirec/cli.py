@@ -286,6 +286,8 @@ def _explain(why: dict[str, Any]) -> str:
         parts.append(f"the namesake of module {why['module_main']}, put before it")
     if why.get("before_member"):
         parts.append(f"the module function before {why['before_member']}, a class's member of its name")
+    if why.get("before_prior_only"):
+        parts.append(f"found by the question's text, put before {why['before_prior_only']} (usage prior only)")
     if why.get("inherited_from"):
         parts.append(f"inherited from {why['inherited_from']}")
     if why.get("matched_terms"):

@@ -72,6 +72,9 @@ class FusionWeights:
     backwards_pool: int = 30  # ... of the best candidates: their docs are read
     twins: bool = True  # a module function before a class's member of its name; see `_twins_after`
     mains: int = 20  # a module among this many best goes after its namesake function or class; see `_mains`
+    # A first answer only the usage prior put there (neither retriever ranks it this high, nothing else
+    # speaks for it) goes after the best answer the question's text found; see `_text_first`. 0: off.
+    prior_alone: int = 30
 
 
 @dataclass
@@ -466,6 +469,9 @@ class Searcher:
         before: dict[int, str] = {}  # module functions put before a class's member of their name
         if w.twins:
             pool = self._twins_after(pool, [recs[int(g.cand[j])] for j in head], query, before)
+        after: dict[int, str] = {}  # the answer that text found, put before a prior-only first answer
+        if w.prior_alone:
+            pool = self._text_first(pool, g, head, recs, named, query, before, after)
         pool = pool[:k]
         # Scores stay on the fusion's scale (callers merge several indexes by score): with the learned
         # order, the n-th hit gets the n-th best fused score.
@@ -501,6 +507,8 @@ class Searcher:
                 info["code_use"] = w.code_use
             if n in before:
                 info["before_member"] = before[n]
+            if n in after:
+                info["before_prior_only"] = after[n]
             if i in g.mains:
                 info["module_main"] = self.record(g.mains[i]).public_path
             if top:
@@ -540,6 +548,33 @@ class Searcher:
                 out[m], out[f] = out[f], out[m]  # the rest keep their places
                 before[out[m]] = r.public_path
         return out
+
+    def _text_first(self, pool: list[int], g: Gathered, head: list[int], recs: dict[int, ApiRecord],
+                    named: list[bool], query: str, before: dict[int, str], after: dict[int, str]) -> list[int]:
+        """A first answer that only its usage prior put there (`len` for "find the index of an item in a
+        list", `isinstance` for "check if a string contains a substring": both retrievers rank it low,
+        no solved example votes for it, the question neither names it nor spells its name) goes after
+        the first of the next few answers the question's text did find. Popularity alone is no answer;
+        it stays near the top, where a question whose answer merely calls it still finds it."""
+        w = self.weights
+        far = (1 << 30,)
+
+        def found(n: int) -> bool:
+            i = int(g.cand[head[n]])
+            return (g.b_ev.get(i, far)[0] <= w.prior_alone or g.d_ev.get(i, far)[0] <= w.prior_alone
+                    or i in g.v_ev or i in g.cover or i in g.mentioned or i in g.mains or named[n]
+                    or n in before)
+
+        if not pool or not g.d_ev or found(pool[0]):
+            return pool  # (a lexical search alone says too little of what the text found)
+        first = recs[int(g.cand[head[pool[0]]])]
+        if name_coverage(first.name, self._weighted_words(query)) >= 0.5:
+            return pool  # spelled by the question, outside the spelling gate ("sort ... numerically": sorted)
+        for p, n in enumerate(pool[1:5], 1):
+            if found(n):
+                after[n] = first.public_path
+                return [n, *pool[:p], *pool[p + 1:]]
+        return pool
 
     def head(self, g: Gathered, query: str, depth: int, language: str | None = None
              ) -> tuple[list[int], dict[int, ApiRecord], list[bool]]:

@@ -93,6 +93,29 @@ def test_another_word_for_the_same_thing_spells_a_name(stdlib_searcher):
     assert names[0] in ("os.remove", "os.unlink"), names
 
 
+def test_a_first_answer_only_its_usage_prior_found_goes_after_one_the_text_found(stdlib_searcher):
+    """`isinstance` is called everywhere, and that alone put it first for "check if a string contains a
+    substring" (neither retriever ranks it near the top); an answer the question's text found goes
+    before it, and it stays near the top."""
+    from dataclasses import replace
+
+    q = "check if a string contains a substring"
+    old = stdlib_searcher.weights
+    try:
+        stdlib_searcher.weights = replace(old, prior_alone=0)
+        before = [h.record.public_path for h in stdlib_searcher.search(q, k=5)]
+    finally:
+        stdlib_searcher.weights = old
+    hits = stdlib_searcher.search(q, k=5)
+    names = [h.record.public_path for h in hits]
+    assert before[0] == "isinstance", before  # what the rule is for (the prior's pick)
+    assert names[0] != "isinstance" and "isinstance" in names[:3], names
+    assert hits[0].why["before_prior_only"] == "isinstance"
+    assert hits[0].why["bm25"]["rank"] <= 30 or hits[0].why["dense"]["rank"] <= 30
+    # A name the question spells stays first though no retriever ranks it high.
+    assert [h.record.public_path for h in stdlib_searcher.search("get the length of a list", k=1)] == ["len"]
+
+
 def test_a_standard_module_named_by_a_word_is_that_word(stdlib_searcher):
     """"a numpy array" names the library's kind of object, and spelling `numpy.array` is no evidence;
     "random integer" is no `random` module's integer: both words spell `randint`."""
