@@ -266,6 +266,8 @@ def _explain(why: dict[str, Any]) -> str:
         parts.append(f"LLM ranked it #{why['llm']['rank']}")
     if why.get("name_match"):
         parts.append("query names it")
+    if why.get("builtin_named"):
+        parts.append(f"a method of a builtin type the query names {why['builtin_named']:+}")
     if why.get("code_use"):
         parts.append("the question says to use it")
     elif why.get("code_mention"):

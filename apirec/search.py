@@ -75,6 +75,10 @@ class FusionWeights:
     # A first answer only the usage prior put there (neither retriever ranks it this high, nothing else
     # speaks for it) goes after the best answer the question's text found; see `_text_first`. 0: off.
     prior_alone: int = 30
+    # A method of a builtin type the question names ("find the index of an item in a list": `list.index`,
+    # not a widget's `index`). Builtins only: other classes are named by everyday words (`Random`, `Pool`,
+    # `Path`), and the question means the word. See `_of_named_builtin`.
+    builtin_named: float = 0.02
 
 
 @dataclass
@@ -453,6 +457,13 @@ class Searcher:
         depth = max(k * 2, 20, learned.pool if learned is not None else 0)
         head, recs, named = self.head(g, query, depth, language)
         fused = [float(g.scores[j]) + (w.name_match if m else 0.0) for j, m in zip(head, named)]
+        of_named: set[int] = set()  # methods of a builtin type the question names
+        if w.builtin_named:
+            qtok = frozenset(tokenize(query, stopwords=False))
+            for n, j in enumerate(head):
+                if _of_named_builtin(recs[int(g.cand[j])], qtok):
+                    fused[n] += w.builtin_named
+                    of_named.add(n)
         final, top = fused, 0  # top: how many the learned model ranks
         if learned is not None and head:
             from .rerank import features
@@ -501,6 +512,8 @@ class Searcher:
                 info["backwards"] = -w.backwards * g.backwards[i]
             if named[n]:
                 info["name_match"] = w.name_match
+            if n in of_named:
+                info["builtin_named"] = w.builtin_named
             if i in g.mentioned:
                 info["code_mention"] = w.code_mention
             if i in g.used:
@@ -1230,6 +1243,19 @@ def names_query(qnorm: str, r: ApiRecord) -> bool:
     # never grow): most questions are too long to be a name, and their texts need no tokenizing.
     return bool(qnorm) and any(len(qnorm) <= 2 * len(t) and qnorm == _joined(t)
                                for t in (r.public_path, r.name))
+
+
+# The words questions use for builtin types spelled otherwise ("a string", "a dictionary").
+_BUILTIN_WORDS = {"str": stem("string"), "dict": stem("dictionary"), "int": stem("integer"),
+                  "bool": stem("boolean")}
+
+
+def _of_named_builtin(r: ApiRecord, qtok: frozenset[str]) -> bool:
+    """Whether `r` is a method of a builtin type (a top-level class: `list`, `str`) that the question's
+    tokens name, by its name or its word ("string")."""
+    cls = r.parent
+    return (r.kind in ("method", "property") and bool(cls) and "." not in cls
+            and (_names_class(cls, qtok) or _BUILTIN_WORDS.get(cls, "-") in qtok))
 
 
 def _names_class(cls: str, qtok: frozenset[str]) -> bool:

@@ -101,12 +101,13 @@ def test_a_first_answer_only_its_usage_prior_found_goes_after_one_the_text_found
 
     q = "check if a string contains a substring"
     old = stdlib_searcher.weights
-    try:
-        stdlib_searcher.weights = replace(old, prior_alone=0)
+    try:  # alone: the builtin type the question names (`str`) would also put its methods first
+        stdlib_searcher.weights = replace(old, prior_alone=0, builtin_named=0.0)
         before = [h.record.public_path for h in stdlib_searcher.search(q, k=5)]
+        stdlib_searcher.weights = replace(old, builtin_named=0.0)
+        hits = stdlib_searcher.search(q, k=5)
     finally:
         stdlib_searcher.weights = old
-    hits = stdlib_searcher.search(q, k=5)
     names = [h.record.public_path for h in hits]
     assert before[0] == "isinstance", before  # what the rule is for (the prior's pick)
     assert names[0] != "isinstance" and "isinstance" in names[:3], names
@@ -114,6 +115,19 @@ def test_a_first_answer_only_its_usage_prior_found_goes_after_one_the_text_found
     assert hits[0].why["bm25"]["rank"] <= 30 or hits[0].why["dense"]["rank"] <= 30
     # A name the question spells stays first though no retriever ranks it high.
     assert [h.record.public_path for h in stdlib_searcher.search("get the length of a list", k=1)] == ["len"]
+
+
+def test_a_method_of_a_builtin_type_the_question_names_comes_first(stdlib_searcher):
+    """"in a list" names `list`: its `index`, not a tkinter widget's, though the widgets' docs match
+    more words. Only builtin types: "random" names no `random.Random`, whose `random` would then
+    answer "random integer between 1 and 10"."""
+    hits = stdlib_searcher.search("find the index of an item in a list", k=3)
+    assert hits[0].record.public_path == "list.index", [h.record.public_path for h in hits]
+    assert hits[0].why["builtin_named"] > 0
+    hits = stdlib_searcher.search("replace a substring in a string", k=3)
+    assert hits[0].record.public_path == "str.replace", [h.record.public_path for h in hits]
+    top = stdlib_searcher.search("random integer between 1 and 10", k=1)[0]
+    assert top.record.public_path == "random.randint"
 
 
 def test_a_standard_module_named_by_a_word_is_that_word(stdlib_searcher):
