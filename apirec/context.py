@@ -12,6 +12,7 @@ Never imports lsprotocol/pygls: positions are 0-based Python ``str`` indices.
 
 from __future__ import annotations
 
+import ast
 import difflib
 import math
 import re
@@ -2895,6 +2896,11 @@ def member_completions(searchers: list[Any], code: str, line: int, character: in
             if own_first:
                 why["own"] = 0
             pool[name] = (0, r, why)
+    if typ == "argparse.Namespace":
+        # What parse_args() returns holds an attribute per argument the file's parsers declare.
+        for r in _parsed_arguments(code):
+            if r.name not in pool and _name_visible(r.name, prefix, want_private):
+                pool[r.name] = (0, r, {"source": "add_argument", "type": typ, "receiver": receiver})
     if not pool:
         _fallback_pool(doc, site, pool, lines, line, k, prefix, want_private)
     scored = []
@@ -2952,6 +2958,46 @@ def _lambda_owner_type(doc: _Doc, lines: list[str], line: int, receiver: str) ->
         except Exception:  # noqa: BLE001 - a guess only
             return None
     return None
+
+
+_ADD_ARGUMENT = re.compile(r"\.add_argument\s*\(")
+
+
+def _literal(text: str) -> Any:
+    try:
+        return ast.literal_eval(text)  # literals only: nothing of the file runs
+    except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+        return None
+
+
+@lru_cache(maxsize=64)
+def _parsed_arguments(code: str) -> tuple[ApiRecord, ...]:
+    """The attributes that the file's `add_argument` calls give the namespace parse_args() returns, as
+    argparse names them: `dest=`, else the first long option (`--dry-run`: dry_run), else the first
+    short one, else the positional's name; its help is the doc. Any parser of the file (argument
+    groups and subparsers add to the same namespace)."""
+    out: dict[str, ApiRecord] = {}
+    for m in _ADD_ARGUMENT.finditer(code):
+        end = _close(code, m.end() - 1)
+        if end < 0:
+            continue
+        positional, keywords, _ = _call_arguments(code[m.end() - 1:end])
+        kw = dict(keywords)
+        flags = [f for f in map(_literal, positional) if isinstance(f, str) and f]
+        dest = _literal(kw["dest"]) if "dest" in kw else None
+        if not isinstance(dest, str):
+            longs = [f for f in flags if f.startswith("--")]
+            shorts = [f for f in flags if f.startswith("-")]
+            dest = (longs or shorts or flags or [""])[0].lstrip("-").replace("-", "_")
+        if not dest.isidentifier() or dest in out or _literal(kw.get("action", "None")) in ("help",
+                                                                                           "version"):
+            continue  # (help and version exit; they set nothing)
+        help_text = _literal(kw.get("help", "None"))
+        doc = help_text if isinstance(help_text, str) else ""
+        path = f"argparse.Namespace.{dest}"
+        out[dest] = ApiRecord(public_path=path, canonical_path=path, kind="attribute", doc=doc, origin="file",
+                              summary=summarize(doc) if doc else "", line=code.count("\n", 0, m.start()) + 1)
+    return tuple(out.values())
 
 
 def _fallback_pool(doc: _Doc, site: _Site, pool: dict, lines: list[str], line: int, k: int,

@@ -380,6 +380,30 @@ def test_a_builtin_is_no_member_of_an_object_of_unknown_type(stdlib_searcher):
     assert "open" in names
 
 
+def test_parsed_arguments_are_attributes_of_the_namespace(stdlib_searcher):
+    # `args.` after parse_args(): the arguments the file's parsers declare, named as argparse names
+    # them (dest=, the first long option with `-` as `_`, a positional's name), with their help.
+    code = ("import argparse\n"
+            "parser = argparse.ArgumentParser()\n"
+            "parser.add_argument('-v', '--verbose', action='store_true', help='Say more.')\n"
+            "parser.add_argument('path')\n"
+            "parser.add_argument('--dry-run')\n"
+            "group = parser.add_mutually_exclusive_group()\n"
+            "group.add_argument(\n    '-q', dest='quiet',\n    help='Say ' 'less.')\n"
+            "parser.add_argument('--info', action='help')\n"
+            "args = parser.parse_args()\n"
+            "print(args.path)\n"
+            "args.")
+    hits = member_completions([stdlib_searcher], code, 12, 5)
+    by_name = {h.record.name: h for h in hits}
+    assert set(by_name) == {"verbose", "path", "dry_run", "quiet"}, list(by_name)
+    assert hits[0].record.name == "path"  # used on the namespace already
+    assert by_name["verbose"].record.summary == "Say more." and by_name["quiet"].record.doc == "Say less."
+    assert by_name["quiet"].record.kind == "attribute" and by_name["quiet"].record.origin == "file"
+    # A name typed after the dot narrows them as it does any member.
+    assert [h.record.name for h in member_completions([stdlib_searcher], code + "dr", 12, 7)] == ["dry_run"]
+
+
 def test_a_modules_attribute_chain_is_no_member_to_offer(stdlib_searcher):
     # `urllib.request.urlopen` names a function of a submodule; an object of unknown type has no such
     # member, though a name used on it (`page.read`) is offered.

@@ -133,6 +133,17 @@ async def test_member_completion_on_a_chain_across_lines(client, workspace):
     assert sorted([i.label for i in await complete(client, uri, 2, 8)][:2]) == ["decode", "raw_decode"]
 
 
+async def test_parsed_arguments_complete_and_resolve(client, workspace):
+    code = ("import argparse\nparser = argparse.ArgumentParser()\n"
+            "parser.add_argument('--dry-run', help='Change nothing.')\nargs = parser.parse_args()\nargs.\n")
+    uri = open_doc(client, workspace / "cli.py", code)
+    items = await complete(client, uri, 4, 5)
+    assert [i.label for i in items] == ["dry_run"]
+    assert items[0].kind == T.CompletionItemKind.Field and items[0].documentation == "Change nothing."
+    resolved = await client.completion_item_resolve_async(items[0])
+    assert resolved.label == "dry_run"  # a file's own attribute: nothing to look up, no error
+
+
 async def test_signature_help_for_a_call_spanning_lines(client, workspace):
     uri = open_doc(client, workspace / "d2.py", "import json\njson.loads(\n    'x',\n    ")
     sig = await client.text_document_signature_help_async(T.SignatureHelpParams(
