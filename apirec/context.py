@@ -735,7 +735,8 @@ _LIT_OF = {"[": "list", "{": "dict"}
 
 def _chain(expr: str) -> list[tuple[str, str]] | None:
     """`a.b(x)[0].c` -> [("name","a"),("attr","b"),("call",""),("index",""),("attr","c")]; an
-    operator expression (`a - b`, `~m`, `x < 8`) -> [("binop", (operand chains, is a comparison))]."""
+    operator expression (`a - b`, `~m`, `x < 8`) -> [("binop", (operand chains, is a comparison, the
+    operator where one joins two operands))]."""
     s = expr.strip()
     if not s or len(s) > 400:
         return None
@@ -745,13 +746,30 @@ def _chain(expr: str) -> list[tuple[str, str]] | None:
         if split is not None:
             operands = [c for c in (_chain(o) for o in split[0]) if c]
             if operands:
-                return [("binop", (operands, split[1]))]  # type: ignore[list-item]
+                # The operator, where one joins two operands (`end - start`): what it gives may be
+                # another type than either (a timedelta).
+                op = split[2][0] if len(split[2]) == 1 and len(operands) == 2 == len(split[0]) else ""
+                return [("binop", (operands, split[1], op))]  # type: ignore[list-item]
     return ops
 
 
 _OPERATOR = re.compile(r"\*\*|//|<<|>>|<=|>=|==|!=|[-+*/%@&|^<>]")
 _COMPARISON = frozenset({"<", ">", "<=", ">=", "==", "!="})
 _SEQUENCE_OPERAND = frozenset({"str", "bytes", "list", "tuple"})  # what `+ * %` on them give back
+_DUNDER = {"+": "__add__", "-": "__sub__", "*": "__mul__", "/": "__truediv__", "//": "__floordiv__",
+           "%": "__mod__", "@": "__matmul__", "**": "__pow__"}
+
+
+def _operator_result(left: str, method: str, right: str) -> str | None:
+    """The type typeshed's overloads of `left.method` give for an operand of type `right` (the first
+    overload written for that type), or None (no stub, no such overload, or one that gives nothing)."""
+    from .typeshed import shipped_operators
+
+    for operand, result in shipped_operators().get(f"{left.removeprefix('builtins.')}.{method}", ()):
+        if operand.split("[", 1)[0].strip() == right:
+            head = result.split("[", 1)[0].strip()
+            return None if head.rsplit(".", 1)[-1] in ("NoReturn", "Never", "Any", "None") else head
+    return None
 
 
 _STRING = re.compile(r"'''.*?'''|\"\"\".*?\"\"\"|'(?:\\.|[^'\\])*'|\"(?:\\.|[^\"\\])*\"", re.S)
@@ -764,13 +782,14 @@ def _string_end(s: str, i: int) -> int:
     return m.end() if m else -1
 
 
-def _split_operators(s: str) -> tuple[list[str], bool] | None:
-    """The operands of the top-level binary (and leading unary) operators of `s`, and whether one is
-    a comparison; None when there is none, or words (`lambda`, `if`, `for`, `and`) make it more."""
+def _split_operators(s: str) -> tuple[list[str], bool, list[str]] | None:
+    """The operands of the top-level binary (and leading unary) operators of `s`, whether one is a
+    comparison, and the binary operators in order; None when there is none, or words (`lambda`, `if`,
+    `for`, `and`) make it more."""
     if re.search(r"\b(?:lambda|if|for|and|or|not|in|is|await|yield)\b",
                  _STRING.sub("''", s) if "'" in s or '"' in s else s):
         return None
-    parts, cur, depth, i, comparison, last_op = [], [], 0, 0, False, True
+    parts, cur, depth, i, comparison, last_op, binary = [], [], 0, 0, False, True, []
     while i < len(s):
         c = s[i]
         if c in "\"'":
@@ -792,6 +811,7 @@ def _split_operators(s: str) -> tuple[list[str], bool] | None:
                 if not last_op:
                     parts.append("".join(cur).strip())
                     cur = []
+                    binary.append(m.group())
                 comparison = comparison or m.group() in _COMPARISON
                 i, last_op = m.end(), True
                 continue
@@ -804,7 +824,8 @@ def _split_operators(s: str) -> tuple[list[str], bool] | None:
         i += 1
     parts.append("".join(cur).strip())
     parts = [p for p in parts if p]
-    return (parts, comparison) if len(parts) >= 1 and (len(parts) > 1 or s.lstrip()[:1] in "-+~") else None
+    return (parts, comparison, binary) if len(parts) >= 1 and (len(parts) > 1 or s.lstrip()[:1] in "-+~") \
+        else None
 
 
 def _chain_only(s: str) -> list[tuple[str, str]] | None:
@@ -1776,10 +1797,16 @@ class _Doc:
         src = next((s for s in self.sources if _lookups(s) is not None), None) if r.origin != "file" else None
         return compute() if src is None else _memoized(src, kind, (r.public_path, r.canonical_path), compute)
 
-    def operator_type(self, operands: list, comparison: bool, scopes) -> str | None:
-        """`a - b`, `(x < 8) & m`: an array-like operand's class (numpy and pandas operators keep it),
-        else the builtin result (`bool` for a comparison, the operands' shared type)."""
+    def operator_type(self, operands: list, comparison: bool, op: str, scopes) -> str | None:
+        """`a - b`, `(x < 8) & m`: what the stubs say the left operand's operator gives for the right
+        one's type (`end - start` of two datetimes: a timedelta; `a / b` of ints: a float), else an
+        array-like operand's class (numpy and pandas operators keep it), else the builtin result (`bool`
+        for a comparison, the operands' shared type)."""
         types = [self.eval_ops(o, scopes) for o in operands]
+        if op in _DUNDER and None not in types:
+            got = _operator_result(types[0], _DUNDER[op], types[1])
+            if got is not None:
+                return got
         for t in types:
             if t is not None and t not in _BUILTIN_LITERALS:
                 rec = self.record(t)

@@ -46,6 +46,15 @@ def shipped_generic() -> tuple[dict[str, list[dict[str, Any]]], frozenset[str]]:
 
 
 @lru_cache(maxsize=1)
+def shipped_operators() -> dict[str, list[list[str]]]:
+    """`module.Class.__op__` -> [right operand's type, result] per overload, where a result is another
+    type than the class (`datetime.datetime.__sub__`: a datetime gives a timedelta)."""
+    from .usage import read_shipped
+
+    return read_shipped(DATA, "operators") or {}
+
+
+@lru_cache(maxsize=1)
 def shipped_returns() -> dict[str, str]:
     """public path of a standard-library function or method -> its return annotation, names qualified."""
     from .usage import read_shipped
@@ -151,6 +160,7 @@ def mine_all(root: Path) -> dict[str, dict[str, Any]]:
     for key in nothing:
         out.setdefault(key, "None")
     _follow(out, reexports)
+    operators: dict[str, list[list[str]]] = {}  # `datetime.datetime.__sub__` -> [[operand, result]]
     defined: set[str] = set()  # every function and method a stub defines
     bases: dict[str, list[str]] = {}  # class -> its stub bases, qualified, without type arguments
     params: dict[str, list[str]] = {}  # generic class -> its TypeVars in order (`Queue(Generic[_T])`)
@@ -166,6 +176,11 @@ def mine_all(root: Path) -> dict[str, dict[str, Any]]:
                 continue
             defined.add(_key(module, d["qual"]))
             forms = facts.get("overloads", {}).get(d["qual"]) or [d]
+            if d["kind"] == "method" and d["qual"].rsplit(".", 1)[-1] in _BINARY:
+                cls = _key(module, d["qual"].rsplit(".", 1)[0])
+                got = _operator_forms(forms, cls, module, imports, local)
+                if got:
+                    operators[_key(module, d["qual"])] = got
             overloads = [{"returns": _qualify((f.get("returns") or "").strip(), module, imports, local),
                           "params": [[p["name"], p["kind"], 1 if "default" in p else 0,
                                       _qualify(p.get("annotation") or "", module, imports, local)]
@@ -187,8 +202,31 @@ def mine_all(root: Path) -> dict[str, dict[str, Any]]:
                 if not name.startswith("_") and own not in defined and own not in generic:
                     generic[own] = generic[f"{star}.{name}"]
     _inherit(generic, defined, bases, params, typevar_names)
-    return {"returns": out, "generic": generic,
+    return {"returns": out, "generic": generic, "operators": operators,
             "typevars": sorted(typevar_names & {n for g in generic.values() for o in g for n in _names(o)})}
+
+
+# Binary operators whose result may be another type than their left operand's (`datetime - datetime`
+# is a timedelta, `int / int` a float).
+_BINARY = frozenset({"__add__", "__sub__", "__mul__", "__truediv__", "__floordiv__", "__mod__",
+                     "__matmul__", "__pow__"})
+
+
+def _operator_forms(forms: list[dict[str, Any]], cls: str, module: str, imports: dict[str, str],
+                    local: set[str]) -> list[list[str]]:
+    """[right operand's type, result] per overload of a binary operator method of `cls` (`Self` as the
+    class), or [] where every result is the class itself (completion keeps the left operand's type)."""
+    def plain(text: str) -> str:
+        t = _qualify(text.strip(), module, imports, local)
+        return cls if t.rsplit(".", 1)[-1] == "Self" else t
+
+    got = []
+    for f in forms:
+        ps = [p for p in f.get("params", ()) if p["name"] not in ("self", "cls")]
+        ret = plain(f.get("returns") or "")
+        if len(ps) == 1 and ret:
+            got.append([plain(ps[0].get("annotation") or ""), ret])
+    return got if any(r != cls for _, r in got) else []
 
 
 def _direct(table: dict[str, Any], owner: str) -> list[str]:
@@ -322,6 +360,7 @@ def main(argv: list[str] | None = None) -> int:
     with open(args.out, "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) as gz:
         gz.write(json.dumps({"source": source, "returns": dict(sorted(returns.items())),
                              "generic": dict(sorted(mined["generic"].items())),
+                             "operators": dict(sorted(mined["operators"].items())),
                              "typevars": mined["typevars"]},
                             separators=(",", ":")).encode("utf-8"))
     print(f"{len(returns)} return types, {len(mined['generic'])} generic functions -> {args.out}")

@@ -205,6 +205,14 @@ def test_completion_inside_an_f_string_field(stdlib_searcher):
     ("import random\nfrom pathlib import Path\nfor p in random.sample([Path('a')], 1):\n    p.", "p",
      "pathlib.Path"),
     ("d = {}\nx = d.get('k')\nx.", "x", None),  # nothing binds what an untyped dict holds
+    # A binary operator gives what the stubs' overloads of the left operand's say for the right one's type.
+    ("import datetime\nnow = datetime.datetime.now()\nd = now - datetime.datetime(2020, 1, 1)\nd.", "d",
+     "datetime.timedelta"),
+    ("import datetime\nnow = datetime.datetime.now()\nd = now - datetime.timedelta(days=1)\nd.", "d",
+     "datetime.datetime"),
+    ("from datetime import date\ndef f(a: date, b: date):\n    (b - a).", "(b - a)", "datetime.timedelta"),
+    ("def f(a: int, b: int):\n    r = a / b\n    r.", "r", "float"),
+    ("def f(a: int, b: int):\n    r = a // b\n    r.", "r", "int"),
     # A script's `with` header whose items hold commas (call arguments, several items).
     ("with open('out.txt', 'w') as f:\n    f.", "f", "io.TextIOWrapper"),
     ("with open('a') as f, open('b', 'w') as g:\n    g.", "g", "io.TextIOWrapper"),
@@ -631,6 +639,29 @@ def test_typeshed_generic_signatures_are_mined_with_every_overload(tmp_path):
     assert got["generic"]["list.pop"][0]["owner"] == ["_T"]
     assert got["generic"]["dict.keys"][0]["owner"] == ["_KT", "_VT"]
     assert {"_T", "typing._VT"} <= set(got["typevars"])
+
+
+def test_typeshed_binary_operators_are_mined_where_they_give_another_type(tmp_path):
+    # `datetime - datetime` is a timedelta, `datetime - timedelta` a datetime (`Self`): each overload's
+    # operand and result; an operator that gives the class back in every overload (`+` here) is left out.
+    from apirec.typeshed import mine_all
+
+    write_tree(tmp_path, {"datetime.pyi": """
+        from typing import overload
+        from typing_extensions import Self
+
+        class timedelta:
+            def __add__(self, value: timedelta, /) -> timedelta: ...
+        class datetime:
+            @overload
+            def __sub__(self, value: Self, /) -> timedelta: ...
+            @overload
+            def __sub__(self, value: timedelta, /) -> Self: ...
+            def __add__(self, value: timedelta, /) -> Self: ...
+        """})
+    ops = mine_all(tmp_path)["operators"]
+    assert ops == {"datetime.datetime.__sub__": [["datetime.datetime", "datetime.timedelta"],
+                                                 ["datetime.timedelta", "datetime.datetime"]]}
 
 
 def test_a_call_fits_the_overload_its_arguments_can_fill():
