@@ -2027,8 +2027,25 @@ class _Doc:
                 if _returns_self(m):
                     return t  # `arr.T`: the receiver's own class, not the base that declares it
                 return self.returns_type(m)
+            if not name.startswith("_") and self.is_enum(m.parent):
+                return m.parent  # `Color.RED = 1` makes a Color (with .name, .value), not an int
             return self.attribute_value_type(m)
         return f"{t}.{name}"
+
+    def is_enum(self, cls: str) -> bool:
+        """Whether class `cls` derives from enum.Enum (or Flag, IntEnum, StrEnum: all do)."""
+        todo, seen = [cls], set()
+        while todo and len(seen) < 20:
+            c = todo.pop()
+            if c in seen:
+                continue
+            seen.add(c)
+            if c in ("enum.Enum", "enum.Flag") or c in _shipped_enums():
+                return True
+            rec = self.record(c)
+            if rec is not None and rec.kind == "class":
+                todo.extend(self.bases_of(rec))
+        return False
 
     def module_value_type(self, path: str) -> str | None:
         """The type of the object a module attribute holds (`sys.stdout`, `os.environ`), or None. A
@@ -2350,6 +2367,9 @@ class _Doc:
     # -- members ------------------------------------------------------------------------------------
     def bases_of(self, rec: ApiRecord) -> list[str]:
         raw = _extra(rec, "bases")
+        if not raw and rec.origin == "stdlib" and rec.kind == "class":
+            # An enum made by a decorator (`@_simple_enum(IntEnum)`): the stub says its bases.
+            return list(_shipped_enums().get(rec.public_path, ()))
         out = []
         for b in raw.split(","):
             b = b.split("[", 1)[0].strip()
@@ -2910,11 +2930,19 @@ def member_completions(searchers: list[Any], code: str, line: int, character: in
         # `self.` in a class of the open file: the class's own methods first.
         own_first = trec is not None and trec.origin == "file" and receiver in ("self", "cls")
         site.instance = trec is not None and trec.kind == "class" and not _names_class(receiver, trec, doc)
+        # One member of an enum (`status.▮` of an HTTPStatus) is used by its name, value and methods; the
+        # enum's other members are the class's to list (`HTTPStatus.▮`), before what it inherits (int's).
+        enum = trec is not None and trec.kind == "class" and doc.is_enum(typ)
+        enum_item = enum and site.instance
+        own_first = own_first or (enum and not site.instance)
         for r, depth in doc.members_of(typ):
             name, _, _, _, usage, _ = _static(r)
             # By name only: a public class's members defined in a private base (io.BufferedIOBase's
             # close() lives in _io._BufferedIOBase) are its public API all the same.
             if not _name_visible(name, prefix, want_private):
+                continue
+            if enum_item and r.kind in ("attribute", "constant") and not r.parent.startswith("enum.") \
+                    and doc.is_enum(r.parent):
                 continue
             why = {"source": "inherited" if depth else "member", "type": typ, "receiver": receiver,
                    "usage": usage}
@@ -4103,6 +4131,12 @@ def _n_defining(sources: list[Any], name: str) -> int:
         else:
             n += lk.n_defining(name)
     return max(1, n)
+
+
+def _shipped_enums() -> dict[str, list[str]]:
+    from .typeshed import shipped_enums
+
+    return shipped_enums()
 
 
 def _shipped_generic() -> tuple[dict[str, list[dict[str, Any]]], frozenset[str]]:

@@ -55,6 +55,15 @@ def shipped_operators() -> dict[str, list[list[str]]]:
 
 
 @lru_cache(maxsize=1)
+def shipped_enums() -> dict[str, list[str]]:
+    """Standard-library classes that are enums in the stubs, with their stub bases (the source makes
+    some enums by decorator: `@_simple_enum(IntEnum) class HTTPStatus:` names no base)."""
+    from .usage import read_shipped
+
+    return read_shipped(DATA, "enums") or {}
+
+
+@lru_cache(maxsize=1)
 def shipped_returns() -> dict[str, str]:
     """public path of a standard-library function or method -> its return annotation, names qualified."""
     from .usage import read_shipped
@@ -202,8 +211,21 @@ def mine_all(root: Path) -> dict[str, dict[str, Any]]:
                 if not name.startswith("_") and own not in defined and own not in generic:
                     generic[own] = generic[f"{star}.{name}"]
     _inherit(generic, defined, bases, params, typevar_names)
-    return {"returns": out, "generic": generic, "operators": operators,
+    return {"returns": out, "generic": generic, "operators": operators, "enums": _enums(bases),
             "typevars": sorted(typevar_names & {n for g in generic.values() for o in g for n in _names(o)})}
+
+
+def _enums(bases: dict[str, list[str]]) -> dict[str, list[str]]:
+    """The classes whose stub bases reach enum.Enum or enum.Flag (`http.HTTPStatus(IntEnum)`, which the
+    source makes an enum with a decorator, `re.RegexFlag`, `signal.Signals`), with those bases."""
+    known: dict[str, bool] = {"enum.Enum": True, "enum.Flag": True}
+
+    def reaches(cls: str, seen: frozenset[str]) -> bool:
+        if cls not in known:
+            known[cls] = cls not in seen and any(reaches(b, seen | {cls}) for b in bases.get(cls, ()))
+        return known[cls]
+
+    return {c: bases[c] for c in sorted(bases) if reaches(c, frozenset()) and not c.startswith("enum.")}
 
 
 # Binary operators whose result may be another type than their left operand's (`datetime - datetime`
@@ -361,6 +383,7 @@ def main(argv: list[str] | None = None) -> int:
         gz.write(json.dumps({"source": source, "returns": dict(sorted(returns.items())),
                              "generic": dict(sorted(mined["generic"].items())),
                              "operators": dict(sorted(mined["operators"].items())),
+                             "enums": mined["enums"],
                              "typevars": mined["typevars"]},
                             separators=(",", ":")).encode("utf-8"))
     print(f"{len(returns)} return types, {len(mined['generic'])} generic functions -> {args.out}")

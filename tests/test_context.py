@@ -205,6 +205,12 @@ def test_completion_inside_an_f_string_field(stdlib_searcher):
     ("import random\nfrom pathlib import Path\nfor p in random.sample([Path('a')], 1):\n    p.", "p",
      "pathlib.Path"),
     ("d = {}\nx = d.get('k')\nx.", "x", None),  # nothing binds what an untyped dict holds
+    # A member of an enum is of the enum's class, not of the value written (the stubs say which stdlib
+    # classes are enums: the source makes HTTPStatus one by decorator); a plain class attribute keeps it.
+    ("import enum\nclass Color(enum.Enum):\n    RED = 1\nc = Color.RED\nc.", "c", "__main__.Color"),
+    ("from enum import IntEnum\nclass B(IntEnum):\n    pass\nclass C(B):\n    X = 1\nC.X.", "C.X", "__main__.C"),
+    ("class Color:\n    RED = 1\nColor.RED.", "Color.RED", "int"),
+    ("from http import HTTPStatus\ns = HTTPStatus.NOT_FOUND\ns.", "s", "http.HTTPStatus"),
     # A binary operator gives what the stubs' overloads of the left operand's say for the right one's type.
     ("import datetime\nnow = datetime.datetime.now()\nd = now - datetime.datetime(2020, 1, 1)\nd.", "d",
      "datetime.timedelta"),
@@ -410,6 +416,20 @@ def test_parsed_arguments_are_attributes_of_the_namespace(stdlib_searcher):
     assert by_name["quiet"].record.kind == "attribute" and by_name["quiet"].record.origin == "file"
     # A name typed after the dot narrows them as it does any member.
     assert [h.record.name for h in member_completions([stdlib_searcher], code + "dr", 12, 7)] == ["dry_run"]
+
+
+def test_an_enum_lists_its_members_and_one_member_its_name_and_value(stdlib_searcher):
+    code = "import enum\nclass Color(enum.Enum):\n    RED = 1\n    GREEN = 2\n"
+    names = [h.record.name for h in member_completions([stdlib_searcher], code + "Color.", 4, 6)]
+    assert names[:2] == ["GREEN", "RED"] and {"name", "value"} <= set(names)
+    names = [h.record.name for h in member_completions([stdlib_searcher], code + "c = Color.RED\nc.", 5, 2)]
+    assert names == ["value", "name"]  # (not the enum's other members)
+    # A stdlib enum made by a decorator: its members first, then what IntEnum gives (int's methods).
+    code = "from http import HTTPStatus\nHTTPStatus."
+    names = [h.record.name for h in member_completions([stdlib_searcher], code, 1, 11, k=100)]
+    assert names[0] == "ACCEPTED" and "to_bytes" in names and names.index("OK") < names.index("to_bytes")
+    names = [h.record.name for h in member_completions([stdlib_searcher], code + "OK.", 1, 14, k=100)]
+    assert "to_bytes" in names and "value" in names and "NOT_FOUND" not in names
 
 
 def test_a_modules_attribute_chain_is_no_member_to_offer(stdlib_searcher):
@@ -662,6 +682,16 @@ def test_typeshed_binary_operators_are_mined_where_they_give_another_type(tmp_pa
     ops = mine_all(tmp_path)["operators"]
     assert ops == {"datetime.datetime.__sub__": [["datetime.datetime", "datetime.timedelta"],
                                                  ["datetime.timedelta", "datetime.datetime"]]}
+
+
+def test_typeshed_enums_are_mined_with_their_stub_bases(tmp_path):
+    from apirec.typeshed import mine_all
+
+    write_tree(tmp_path, {
+        "enum.pyi": "class Enum: ...\nclass ReprEnum(Enum): ...\nclass IntEnum(int, ReprEnum): ...\n",
+        "http/__init__.pyi": "from enum import IntEnum\nclass HTTPStatus(IntEnum): ...\nclass Other(int): ...\n",
+    })
+    assert mine_all(tmp_path)["enums"] == {"http.HTTPStatus": ["enum.IntEnum"]}
 
 
 def test_a_call_fits_the_overload_its_arguments_can_fill():
