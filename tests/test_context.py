@@ -208,7 +208,8 @@ def test_completion_inside_an_f_string_field(stdlib_searcher):
     # A member of an enum is of the enum's class, not of the value written (the stubs say which stdlib
     # classes are enums: the source makes HTTPStatus one by decorator); a plain class attribute keeps it.
     ("import enum\nclass Color(enum.Enum):\n    RED = 1\nc = Color.RED\nc.", "c", "__main__.Color"),
-    ("from enum import IntEnum\nclass B(IntEnum):\n    pass\nclass C(B):\n    X = 1\nC.X.", "C.X", "__main__.C"),
+    ("from enum import IntEnum\nclass B(IntEnum):\n    pass\nclass C(B):\n    X = 1\nC.X.", "C.X",
+     "__main__.C"),
     ("class Color:\n    RED = 1\nColor.RED.", "Color.RED", "int"),
     ("from http import HTTPStatus\ns = HTTPStatus.NOT_FOUND\ns.", "s", "http.HTTPStatus"),
     # A binary operator gives what the stubs' overloads of the left operand's say for the right one's type.
@@ -689,7 +690,8 @@ def test_typeshed_enums_are_mined_with_their_stub_bases(tmp_path):
 
     write_tree(tmp_path, {
         "enum.pyi": "class Enum: ...\nclass ReprEnum(Enum): ...\nclass IntEnum(int, ReprEnum): ...\n",
-        "http/__init__.pyi": "from enum import IntEnum\nclass HTTPStatus(IntEnum): ...\nclass Other(int): ...\n",
+        "http/__init__.pyi": ("from enum import IntEnum\nclass HTTPStatus(IntEnum): ...\n"
+                              "class Other(int): ...\n"),
     })
     assert mine_all(tmp_path)["enums"] == {"http.HTTPStatus": ["enum.IntEnum"]}
 
