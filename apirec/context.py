@@ -1768,7 +1768,11 @@ class _Doc:
                     # `random.choice(words)`, `d.get(k, '')`, `next(it, '')`: what the arguments make it
                     rec = self.record(t)
                     ann = self.generic_return(rec, val, scopes) if rec is not None else None
-                    if ann:
+                    spec = _namedtuple_spec(f"namedtuple({val})") if t in _NAMEDTUPLE_MAKERS else None
+                    made = spec and self.namedtuple_class(f"{self.module}.{spec[0]}", f"namedtuple({val})")
+                    if made:
+                        t = made  # `Point = namedtuple('Point', 'x y')`: the class, `Point(1, 2)` one of them
+                    elif ann:
                         t = self.annotation_type(ann, [])
                     elif t == "next" and val.strip():
                         t = self.iter_element(_split_top(val)[0].strip(), None, scopes)
@@ -1823,7 +1827,13 @@ class _Doc:
         return known.pop() if len(known) == 1 and len(types) == len([t for t in types if t]) else None
 
     def record(self, path: str) -> ApiRecord | None:
-        return exact_record(self.all_sources, path)
+        rec = exact_record(self.all_sources, path)
+        if rec is not None and rec.kind in ("attribute", "constant") and "amedtuple(" in rec.signature \
+                and rec.origin != "file":
+            # `_ParseResultBase = namedtuple('ParseResult', 'scheme netloc ...')`: a class of those fields
+            made = self.namedtuple_class(rec.public_path, rec.signature.lstrip(" ="), rec.origin)
+            return exact_record([self.local], made) if made else rec
+        return rec
 
     def super_type(self, scopes: list[Any]) -> str | None:
         for sc in scopes:
@@ -2279,6 +2289,24 @@ class _Doc:
         return r
 
     # -- local definitions -----------------------------------------------------------------------------
+    def namedtuple_class(self, path: str, call: str, origin: str = "file") -> str | None:
+        """The class a namedtuple call makes, as a local record at `path` with a record per field (and
+        tuple's members as its base's), or None when `call` is no such call."""
+        if self.local.by_path.get(path):
+            return path
+        spec = _namedtuple_spec(call)
+        if spec is None:
+            return None
+        self.local.add(ApiRecord(public_path=path, canonical_path=path, kind="class", origin=origin,
+                                 extra=(("bases", "tuple"),)))
+        for i, (field, ann) in enumerate(spec[1]):
+            fp = f"{path}.{field}"
+            self.local.add(ApiRecord(public_path=fp, canonical_path=fp, kind="attribute", origin=origin,
+                                     summary=f"Alias for field number {i}"))
+            if ann:
+                self._attr_ctx[fp] = (ann, True, None)
+        return path
+
     def _local_class(self, start: int) -> str | None:
         node = self.block_node(start)
         if node.type != "class_definition":
@@ -2371,6 +2399,17 @@ class _Doc:
             # An enum made by a decorator (`@_simple_enum(IntEnum)`): the stub says its bases.
             return list(_shipped_enums().get(rec.public_path, ()))
         out = []
+        if "amedtuple(" in raw:  # `class uname_result(collections.namedtuple("uname_result_base", "..."))`
+            bases = []
+            for b in _split_top(raw):
+                spec = _namedtuple_spec(b) if "amedtuple(" in b else None
+                made = self.namedtuple_class(f"{rec.parent}.{spec[0]}" if rec.parent else spec[0], b,
+                                             rec.origin) if spec else None
+                if made:
+                    out.append(made)
+                else:
+                    bases.append(b)
+            raw = ",".join(bases)
         for b in raw.split(","):
             b = b.split("[", 1)[0].strip()
             if not b or b in ("object", "Generic", "Protocol", "typing.Generic", "typing.Protocol"):
@@ -3015,6 +3054,41 @@ def _lambda_owner_type(doc: _Doc, lines: list[str], line: int, receiver: str) ->
     return None
 
 
+def _namedtuple_spec(call: str) -> tuple[str, list[tuple[str, str]]] | None:
+    """(type name, [(field, annotation)]) of a `namedtuple('P', 'x y')`, `namedtuple('P', ['x', 'y'])` or
+    `NamedTuple('P', [('x', int)])` call's text, or None. Parsed, never run."""
+    try:
+        node = ast.parse(call.strip(), mode="eval").body
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+    if not isinstance(node, ast.Call):
+        return None
+    fn = node.func
+    if (fn.attr if isinstance(fn, ast.Attribute) else getattr(fn, "id", "")) not in ("namedtuple",
+                                                                                     "NamedTuple"):
+        return None
+    args = [*node.args, *(k.value for k in node.keywords if k.arg in ("typename", "field_names", "fields"))]
+    if len(args) < 2 or not (isinstance(args[0], ast.Constant) and isinstance(args[0].value, str)):
+        return None
+    spec, fields = args[1], []
+    if isinstance(spec, ast.Constant) and isinstance(spec.value, str):
+        fields = [(f, "") for f in spec.value.replace(",", " ").split()]
+    elif isinstance(spec, (ast.List, ast.Tuple)):
+        for e in spec.elts:
+            if isinstance(e, ast.Constant) and isinstance(e.value, str):
+                fields.append((e.value, ""))
+            elif isinstance(e, (ast.Tuple, ast.List)) and len(e.elts) == 2 \
+                    and isinstance(e.elts[0], ast.Constant) and isinstance(e.elts[0].value, str):
+                fields.append((e.elts[0].value, ast.unparse(e.elts[1])))
+            else:
+                return None
+    else:
+        return None
+    return args[0].value, [(f, t) for f, t in fields if f.isidentifier()]
+
+
+_NAMEDTUPLE_MAKERS = frozenset({"collections.namedtuple", "typing.NamedTuple",
+                                "typing_extensions.NamedTuple"})
 _ADD_ARGUMENT = re.compile(r"\.add_argument\s*\(")
 
 

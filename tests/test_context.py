@@ -433,6 +433,25 @@ def test_an_enum_lists_its_members_and_one_member_its_name_and_value(stdlib_sear
     assert "to_bytes" in names and "value" in names and "NOT_FOUND" not in names
 
 
+def test_a_namedtuple_call_makes_a_class_of_its_fields(stdlib_searcher):
+    # The file's own `namedtuple(...)` / `NamedTuple(...)` (a class, and what calling it makes), the
+    # standard library's (urlparse's result derives from one, platform.uname's is written as its base).
+    def names(code, k=8):
+        lines = code.split("\n")
+        return [h.record.name for h in member_completions([stdlib_searcher], code, len(lines) - 1,
+                                                          len(lines[-1]), k=k)]
+
+    assert names("from collections import namedtuple\nPoint = namedtuple('Point', ['x', 'y'])\n"
+                 "p = Point(1, 2)\np.")[:2] == ["x", "y"]
+    assert names("import collections\nP = collections.namedtuple('P', 'a, b')\ndef f(p: P):\n    p.")[:2] \
+        == ["a", "b"]
+    assert names("from typing import NamedTuple\nP = NamedTuple('P', [('x', int), ('name', str)])\n"
+                 "P(1, 'a').name.")[:3] == ["join", "split", "startswith"]  # a str, as declared
+    assert {"scheme", "netloc", "path", "query"} <= set(names("import urllib.parse\n"
+                                                             "u = urllib.parse.urlparse(s)\nu.", k=50))
+    assert {"system", "node", "machine"} <= set(names("import platform\nu = platform.uname()\nu.", k=50))
+
+
 def test_a_modules_attribute_chain_is_no_member_to_offer(stdlib_searcher):
     # `urllib.request.urlopen` names a function of a submodule; an object of unknown type has no such
     # member, though a name used on it (`page.read`) is offered.
