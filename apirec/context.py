@@ -129,6 +129,20 @@ def _by_name(src: Any, name: str, limit: int = 5) -> list[ApiRecord]:
     return list(lk.by_name(name, limit))
 
 
+def warm(src: Any) -> None:
+    """Load what member completion reads on first use (the fallback's frequent methods, the shipped
+    usage and typeshed tables), so that no completion pays for it: the language server calls it
+    off the request path when its default index is loaded."""
+    from .typeshed import shipped_enums, shipped_operators, shipped_returns
+
+    _frequent_methods(src)
+    _shipped_usage()
+    _shipped_generic()
+    shipped_returns()
+    shipped_operators()
+    shipped_enums()
+
+
 def _frequent_methods(src: Any, n: int = 100) -> list[ApiRecord]:
     """The source's most used method names (usage mined at index time), one record per name."""
     lk = _lookups(src)

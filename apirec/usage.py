@@ -32,11 +32,20 @@ UNSEEN = ("json", "email", "http", "asyncio")
 
 def read_shipped(path: Path, key: str) -> dict[str, Any]:
     """The `key` table of a data file shipped with apirec (gzipped JSON); {} when it is missing or damaged."""
+    got = _shipped_file(path).get(key)
+    return {} if got is None else got
+
+
+@lru_cache(maxsize=4)
+def _shipped_file(path: Path) -> dict[str, Any]:
+    """A shipped data file's tables, read once per process (each file holds several: parsing the
+    typeshed file took tens of milliseconds per table, in the first completions that asked)."""
     try:
         with gzip.open(path, "rt", encoding="utf-8") as f:
-            return json.load(f)[key]
-    except (OSError, ValueError, KeyError):
+            got = json.load(f)
+    except (OSError, ValueError):
         return {}
+    return got if isinstance(got, dict) else {}
 
 
 @lru_cache(maxsize=1)

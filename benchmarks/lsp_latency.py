@@ -170,11 +170,11 @@ async def rss_with_indexes(pos: list[dict], index_paths: list[str]) -> dict:
 
 def bench_inprocess(pos: list[dict]) -> tuple[list[float], int]:
     from apirec.build import ensure_default_index
-    from apirec.context import _frequent_methods, member_completions
+    from apirec.context import member_completions, warm
     from apirec.search import Searcher
 
     s = Searcher(ensure_default_index(), load_dense=False)
-    _frequent_methods(s)
+    warm(s)  # as the language server does when it loads the index
     times, hits = [], 0
     for p in pos:
         t = time.perf_counter()

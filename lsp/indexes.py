@@ -214,9 +214,9 @@ class IndexSet:
             self.state["default"] = "loading"
             path = ensure_default_index()
             s = Searcher(path, load_dense=False)
-            from apirec.context import _frequent_methods
+            from apirec.context import warm
 
-            _frequent_methods(s)  # warm the fallback list off the request path
+            warm(s)  # what completion reads on first use, loaded off the request path
             self.default = s
             # The index's long-lived objects leave the collector's view: a full collection in a long
             # session then scans only what requests allocate (no multi-ms pause in a completion).

@@ -715,6 +715,29 @@ def test_typeshed_enums_are_mined_with_their_stub_bases(tmp_path):
     assert mine_all(tmp_path)["enums"] == {"http.HTTPStatus": ["enum.IntEnum"]}
 
 
+def test_a_shipped_data_file_is_read_once_for_all_its_tables(tmp_path, monkeypatch):
+    # Each table of the typeshed file was a parse of the whole file, tens of milliseconds, paid by the
+    # first completions that asked; a damaged file gives empty tables.
+    import gzip
+    import json
+
+    import apirec.usage as usage
+
+    path = tmp_path / "data.json.gz"
+    with gzip.open(path, "wt", encoding="utf-8") as f:
+        json.dump({"returns": {"a": "int"}, "enums": {"E": ["enum.Enum"]}}, f)
+    opened = []
+    real_open = gzip.open
+    monkeypatch.setattr(usage.gzip, "open", lambda *a, **k: opened.append(a[0]) or real_open(*a, **k))
+    assert usage.read_shipped(path, "returns") == {"a": "int"}
+    assert usage.read_shipped(path, "enums") == {"E": ["enum.Enum"]}
+    assert usage.read_shipped(path, "missing") == {}
+    assert opened == [path]
+    bad = tmp_path / "bad.json.gz"
+    bad.write_bytes(b"not gzip")
+    assert usage.read_shipped(bad, "returns") == {}
+
+
 def test_a_call_fits_the_overload_its_arguments_can_fill():
     from apirec.context import _fit_overload
 
