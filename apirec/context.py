@@ -141,6 +141,11 @@ def warm(src: Any) -> None:
     shipped_returns()
     shipped_operators()
     shipped_enums()
+    try:  # the lexical search's first-use tables (a comment's intent) and the query model (its meaning)
+        src.search("read a file", k=1, dense=False)
+        src.text_vector("read a file")
+    except Exception:  # noqa: BLE001 - a source without them answers without them, as completion does
+        pass
 
 
 def _frequent_methods(src: Any, n: int = 100) -> list[ApiRecord]:

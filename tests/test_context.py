@@ -738,6 +738,18 @@ def test_a_shipped_data_file_is_read_once_for_all_its_tables(tmp_path, monkeypat
     assert usage.read_shipped(bad, "returns") == {}
 
 
+def test_warm_loads_what_the_first_completion_would(stdlib_index):
+    # The language server warms its default index off the request path: the first completion after
+    # start had taken 130-150 ms loading the query model and the lexical search's tables.
+    from apirec.context import warm
+    from apirec.search import Searcher
+
+    s = Searcher(stdlib_index, load_dense=False)
+    assert s._embedder is None
+    warm(s)
+    assert s._embedder is not None and s.lookups.memo("frequent", 100, lambda: None)
+
+
 def test_a_call_fits_the_overload_its_arguments_can_fill():
     from apirec.context import _fit_overload
 
