@@ -2093,7 +2093,13 @@ class _Doc:
             return rec.public_path
         if rec.kind in ("function", "method", "constructor"):
             if owner and _returns_self(rec):
-                return owner  # an inherited `-> Self` method returns the receiver's own class
+                own = self.record(owner)
+                if own is None or own.kind != "module":
+                    return owner  # an inherited `-> Self` method returns the receiver's own class
+                # A module's name for a class's method (`tarfile.open = TarFile.open`): that class.
+                cls = rec.canonical_path.rsplit(".", 1)[0]
+                got = self.record(cls)
+                return cls if got is not None and got.kind == "class" else None
             nearer = self._declared_on(owner, rec)
             return (self.annotation_in(nearer, rec) if nearer else None) or self.returns_type(rec)
         if rec.kind == "attribute":  # a callable object

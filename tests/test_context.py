@@ -212,6 +212,8 @@ def test_completion_inside_an_f_string_field(stdlib_searcher):
      "__main__.C"),
     ("class Color:\n    RED = 1\nColor.RED.", "Color.RED", "int"),
     ("from http import HTTPStatus\ns = HTTPStatus.NOT_FOUND\ns.", "s", "http.HTTPStatus"),
+    # A module's name for a class's `-> Self` method (`tarfile.open = TarFile.open`) makes that class.
+    ("import tarfile\nt = tarfile.open('a.tar')\nt.", "t", "tarfile.TarFile"),
     # A binary operator gives what the stubs' overloads of the left operand's say for the right one's type.
     ("import datetime\nnow = datetime.datetime.now()\nd = now - datetime.datetime(2020, 1, 1)\nd.", "d",
      "datetime.timedelta"),
