@@ -133,8 +133,9 @@ def warm(src: Any) -> None:
     """Load what member completion reads on first use (the fallback's frequent methods, the shipped
     usage and typeshed tables), so that no completion pays for it: the language server calls it
     off the request path when its default index is loaded."""
-    from .typeshed import shipped_enums, shipped_operators, shipped_returns
+    from .typeshed import shipped_enums, shipped_members, shipped_operators, shipped_returns
 
+    shipped_members()
     _frequent_methods(src)
     _shipped_usage()
     _shipped_generic()
@@ -1847,7 +1848,9 @@ class _Doc:
 
     def record(self, path: str) -> ApiRecord | None:
         rec = exact_record(self.all_sources, path)
-        if rec is not None and rec.kind in ("attribute", "constant") and "amedtuple(" in rec.signature \
+        if rec is None:
+            return self.stub_class(path)
+        if rec.kind in ("attribute", "constant") and "amedtuple(" in rec.signature \
                 and rec.origin != "file":
             # `_ParseResultBase = namedtuple('ParseResult', 'scheme netloc ...')`: a class of those fields
             made = self.namedtuple_class(rec.public_path, rec.signature.lstrip(" ="), rec.origin)
@@ -2312,6 +2315,21 @@ class _Doc:
                 if path:
                     return self.record(path)
         return r
+
+    def stub_class(self, path: str) -> ApiRecord | None:
+        """A standard-library class only typeshed's stubs define (`sys._version_info`, zlib's
+        `_Compress`, `select.poll`), as a local record with its members (their returns are the
+        stubs'), or None."""
+        got = _shipped_members().get(path)
+        if got is None:
+            return None
+        rec = ApiRecord(public_path=path, canonical_path=path, kind="class", origin="stdlib")
+        self.local.add(rec)
+        for kind, names in zip(("method", "attribute"), got):
+            for name in names.split():
+                mp = f"{path}.{name}"
+                self.local.add(ApiRecord(public_path=mp, canonical_path=mp, kind=kind, origin="stdlib"))
+        return rec
 
     # -- local definitions -----------------------------------------------------------------------------
     def namedtuple_class(self, path: str, call: str, origin: str = "file") -> str | None:
@@ -4230,6 +4248,14 @@ def _n_defining(sources: list[Any], name: str) -> int:
         else:
             n += lk.n_defining(name)
     return max(1, n)
+
+
+def _shipped_members() -> dict[str, list[str]]:
+    from .typeshed import shipped_members  # imported on first use, as _shipped_usage
+
+    global _shipped_members
+    _shipped_members = shipped_members
+    return shipped_members()
 
 
 def _shipped_enums() -> dict[str, list[str]]:

@@ -64,6 +64,16 @@ def shipped_enums() -> dict[str, list[str]]:
 
 
 @lru_cache(maxsize=1)
+def shipped_members() -> dict[str, list[str]]:
+    """class -> [its public methods, its public attributes and properties] as the stubs declare them,
+    space-separated: the members of classes the source does not define (`sys.version_info`'s
+    `_version_info`, zlib's compressor objects, `select.poll`)."""
+    from .usage import read_shipped
+
+    return read_shipped(DATA, "members")
+
+
+@lru_cache(maxsize=1)
 def shipped_returns() -> dict[str, str]:
     """public path of a standard-library function or method -> its return annotation, names qualified."""
     from .usage import read_shipped
@@ -103,6 +113,7 @@ def mine_all(root: Path) -> dict[str, dict[str, Any]]:
     typevar_names: set[str] = set()
     nothing: set[str] = set()  # functions declared `-> None`: kept where no overload gives a value
     stubs: list[tuple[str, dict[str, Any], dict[str, str], set[str]]] = []
+    members: dict[str, tuple[dict[str, int], dict[str, int]]] = {}  # class -> (methods, attributes)
     reexports: dict[str, str] = {}  # `io.open` -> `_io.open` -> `open` (builtins' keys are bare)
     for path in sorted(root.rglob("*.pyi")):
         rel = path.relative_to(root).with_suffix("")
@@ -146,7 +157,12 @@ def mine_all(root: Path) -> dict[str, dict[str, Any]]:
                     if d["kind"] in ("attribute", "constant") and _TYPEVAR.match(d.get("signature") or "")}
         typevar_names.update(_key(module, q) for q in typevars)
         stubs.append((module, facts, imports, local))
+        classes = {d["qual"] for d in facts["defs"] if d["kind"] == "class"}
         for d in facts["defs"]:
+            owner, _, name = d["qual"].rpartition(".")
+            if owner in classes and not name.startswith("_") and d["kind"] in _MEMBER_KINDS:
+                kinds = members.setdefault(_key(module, owner), ({}, {}))
+                (kinds[0] if d["kind"] in ("function", "method") else kinds[1])[name] = 1
             ret = (d.get("returns") or "").strip()
             # `-> _Root` with `_Root = TypeVar("_Root", Element, ...)`; a bare TypeVar says nothing.
             ret = typevars.get(ret, ret)
@@ -212,6 +228,7 @@ def mine_all(root: Path) -> dict[str, dict[str, Any]]:
                     generic[own] = generic[f"{star}.{name}"]
     _inherit(generic, defined, bases, params, typevar_names)
     return {"returns": out, "generic": generic, "operators": operators, "enums": _enums(bases),
+            "members": {c: [" ".join(m), " ".join(a)] for c, (m, a) in sorted(members.items())},
             "typevars": sorted(typevar_names & {n for g in generic.values() for o in g for n in _names(o)})}
 
 
@@ -228,6 +245,7 @@ def _enums(bases: dict[str, list[str]]) -> dict[str, list[str]]:
     return {c: bases[c] for c in sorted(bases) if reaches(c, frozenset()) and not c.startswith("enum.")}
 
 
+_MEMBER_KINDS = frozenset({"function", "method", "property", "attribute"})
 # Binary operators whose result may be another type than their left operand's (`datetime - datetime`
 # is a timedelta, `int / int` a float).
 _BINARY = frozenset({"__add__", "__sub__", "__mul__", "__truediv__", "__floordiv__", "__mod__",
@@ -384,6 +402,7 @@ def main(argv: list[str] | None = None) -> int:
                              "generic": dict(sorted(mined["generic"].items())),
                              "operators": dict(sorted(mined["operators"].items())),
                              "enums": mined["enums"],
+                             "members": mined["members"],
                              "typevars": mined["typevars"]},
                             separators=(",", ":")).encode("utf-8"))
     print(f"{len(returns)} return types, {len(mined['generic'])} generic functions -> {args.out}")

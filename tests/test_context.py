@@ -752,6 +752,35 @@ def test_warm_loads_what_the_first_completion_would(stdlib_index):
     assert s._embedder is not None and s.lookups.memo("frequent", 100, lambda: None)
 
 
+def test_typeshed_class_members_are_mined(tmp_path):
+    from apirec.typeshed import mine_all
+
+    write_tree(tmp_path, {"zlib.pyi": """
+        class _Compress:
+            def compress(self, data: bytes, /) -> bytes: ...
+            def _private(self) -> None: ...
+            level: int
+            @property
+            def name(self) -> str: ...
+        def compressobj(level: int = -1) -> _Compress: ...
+        """})
+    assert mine_all(tmp_path)["members"] == {"zlib._Compress": ["compress", "level name"]}
+
+
+def test_a_class_only_the_stubs_define_has_their_members(stdlib_searcher):
+    # `sys.version_info` is a `sys._version_info`, zlib's compressor a `zlib._Compress`: classes no
+    # Python source defines, listed with the stubs' members, which keep the stubs' returns.
+    def names(code):
+        lines = code.split("\n")
+        return [h.record.name for h in member_completions([stdlib_searcher], code, len(lines) - 1,
+                                                          len(lines[-1]), k=10)]
+
+    assert {"major", "minor", "micro"} <= set(names("import sys\nsys.version_info."))
+    assert set(names("import zlib\nc = zlib.compressobj()\nc.")) == {"compress", "copy", "flush"}
+    code = "import zlib\nc = zlib.compressobj()\nout = c.compress(b'x')\nout."
+    assert infer_type(code, 3, 4, "out", searchers=[stdlib_searcher]) == "bytes"
+
+
 def test_a_call_fits_the_overload_its_arguments_can_fill():
     from apirec.context import _fit_overload
 
