@@ -136,6 +136,7 @@ def warm(src: Any) -> None:
     from .typeshed import shipped_enums, shipped_members, shipped_operators, shipped_returns
 
     shipped_members()
+    _shipped_literal()
     _frequent_methods(src)
     _shipped_usage()
     _shipped_generic()
@@ -1787,7 +1788,8 @@ class _Doc:
                 elif kind == "call":
                     # `random.choice(words)`, `d.get(k, '')`, `next(it, '')`: what the arguments make it
                     rec = self.record(t)
-                    ann = self.generic_return(rec, val, scopes) if rec is not None else None
+                    ann = (_literal_return(rec, val) or self.generic_return(rec, val, scopes)) \
+                        if rec is not None else None
                     spec = _namedtuple_spec(f"namedtuple({val})") if t in _NAMEDTUPLE_MAKERS else None
                     made = spec and self.namedtuple_class(f"{self.module}.{spec[0]}", f"namedtuple({val})")
                     if made:
@@ -4248,6 +4250,48 @@ def _n_defining(sources: list[Any], name: str) -> int:
         else:
             n += lk.n_defining(name)
     return max(1, n)
+
+
+def _literal_return(rec: ApiRecord, args_text: str) -> str | None:
+    """The return of the stub overload that a call's literal arguments pick (`open(p, "rb")`: a
+    BufferedReader, `open(p)`: a TextIOWrapper), or None: no such overloads, or an argument the
+    choice depends on is not a literal (`open(p, mode)`)."""
+    if rec.origin != "stdlib" or rec.kind not in ("function", "method", "class"):
+        return None
+    forms = _shipped_literal().get(rec.canonical_path) or _shipped_literal().get(rec.public_path)
+    if not forms:
+        return None
+    positional, keywords, _ = _call_arguments(f"({args_text})")
+    if any(a.startswith("*") for a in positional) or any(k.startswith("*") for k, _ in keywords):
+        return None  # a splat may fill any parameter
+    given = dict(keywords)
+    for form in forms:
+        params = [p for p in form["params"] if p[0] not in ("self", "cls")]
+        if len(positional) > len([p for p in params if p[1] in ("positional_only", "positional_or_keyword")]):
+            continue
+        fits = True
+        for i, (name, kind, has_default, values) in enumerate(params):
+            arg = positional[i] if i < len(positional) and kind != "keyword_only" else given.get(name)
+            if arg is None:
+                fits = bool(has_default) or kind in ("var_positional", "var_keyword")
+            elif values is not None:
+                value = _literal(arg)
+                if value is None and arg.strip() != "None":
+                    return None  # the value decides, and it is not written here
+                fits = repr(value) in values
+            if not fits:
+                break
+        if fits:
+            return form["returns"] or None
+    return None
+
+
+def _shipped_literal() -> dict[str, list[dict[str, Any]]]:
+    from .typeshed import shipped_literal  # imported on first use, as _shipped_usage
+
+    global _shipped_literal
+    _shipped_literal = shipped_literal
+    return shipped_literal()
 
 
 def _shipped_members() -> dict[str, list[str]]:

@@ -74,6 +74,14 @@ def shipped_members() -> dict[str, list[str]]:
 
 
 @lru_cache(maxsize=1)
+def shipped_literal() -> dict[str, list[dict[str, Any]]]:
+    """public path -> the overloads one argument's literal value picks among (see `_literal_forms`)."""
+    from .usage import read_shipped
+
+    return read_shipped(DATA, "literal")
+
+
+@lru_cache(maxsize=1)
 def shipped_returns() -> dict[str, str]:
     """public path of a standard-library function or method -> its return annotation, names qualified."""
     from .usage import read_shipped
@@ -186,9 +194,16 @@ def mine_all(root: Path) -> dict[str, dict[str, Any]]:
         out.setdefault(key, "None")
     _follow(out, reexports)
     operators: dict[str, list[list[str]]] = {}  # `datetime.datetime.__sub__` -> [[operand, result]]
+    aliases: dict[str, str] = {}  # `_typeshed.OpenTextMode` -> its qualified TypeAlias text
+    literal_forms: dict[str, list[dict[str, Any]]] = {}
     defined: set[str] = set()  # every function and method a stub defines
     bases: dict[str, list[str]] = {}  # class -> its stub bases, qualified, without type arguments
     params: dict[str, list[str]] = {}  # generic class -> its TypeVars in order (`Queue(Generic[_T])`)
+    for module, facts, imports, local in stubs:
+        for d in facts["defs"]:
+            m = _ALIAS.match(d.get("signature") or "") if d["kind"] in ("attribute", "constant") else None
+            if m and "." not in d["qual"]:
+                aliases[_key(module, d["qual"])] = _qualify(m.group(1), module, imports, local)
     for module, facts, imports, local in stubs:
         for d in facts["defs"]:
             if d["kind"] == "class":
@@ -201,6 +216,10 @@ def mine_all(root: Path) -> dict[str, dict[str, Any]]:
                 continue
             defined.add(_key(module, d["qual"]))
             forms = facts.get("overloads", {}).get(d["qual"]) or [d]
+            if len(forms) > 1:
+                got_forms = _literal_forms(forms, module, imports, local, aliases)
+                if got_forms:
+                    literal_forms[_key(module, d["qual"])] = got_forms
             if d["kind"] == "method" and d["qual"].rsplit(".", 1)[-1] in _BINARY:
                 cls = _key(module, d["qual"].rsplit(".", 1)[0])
                 got = _operator_forms(forms, cls, module, imports, local)
@@ -227,7 +246,9 @@ def mine_all(root: Path) -> dict[str, dict[str, Any]]:
                 if not name.startswith("_") and own not in defined and own not in generic:
                     generic[own] = generic[f"{star}.{name}"]
     _inherit(generic, defined, bases, params, typevar_names)
+    _follow(literal_forms, reexports)
     return {"returns": out, "generic": generic, "operators": operators, "enums": _enums(bases),
+            "literal": literal_forms,
             "members": {c: [" ".join(m), " ".join(a)] for c, (m, a) in sorted(members.items())},
             "typevars": sorted(typevar_names & {n for g in generic.values() for o in g for n in _names(o)})}
 
@@ -246,6 +267,50 @@ def _enums(bases: dict[str, list[str]]) -> dict[str, list[str]]:
 
 
 _MEMBER_KINDS = frozenset({"function", "method", "property", "attribute"})
+_ALIAS = re.compile(r"^:\s*(?:typing\.|typing_extensions\.)?TypeAlias\s*=\s*(.+)$", re.S)
+_LITERAL_VALUE = re.compile(r""""([^"]*)"|'([^']*)'|(-?\d+)""")
+
+
+def _literal_values(ann: str, aliases: dict[str, str], depth: int = 0) -> list[str] | None:
+    """The values a `Literal[...]` annotation, a union of them or an alias of those allows (as their
+    repr: `'rb'`, `0`), or None where some part allows more (`str`, `int`)."""
+    from .context import _split_top
+
+    out: list[str] = []
+    for part in _split_top(ann, "|"):
+        part = part.strip()
+        head = part.split("[", 1)[0].strip()
+        if head.rsplit(".", 1)[-1] == "Literal" and "[" in part:
+            for m in _LITERAL_VALUE.finditer(part.split("[", 1)[1]):
+                out.append(repr(m.group(1) if m.group(1) is not None else m.group(2))
+                           if m.group(3) is None else m.group(3))
+        elif part in aliases and depth < 5:
+            got = _literal_values(aliases[part], aliases, depth + 1)
+            if got is None:
+                return None
+            out.extend(got)
+        else:
+            return None
+    return out
+
+
+def _literal_forms(forms: list[dict[str, Any]], module: str, imports: dict[str, str], local: set[str],
+                   aliases: dict[str, str]) -> list[dict[str, Any]]:
+    """The overloads of a function that one argument's literal value picks among (`open(p, "rb")` is a
+    BufferedReader, `open(p)` a TextIOWrapper): per overload its return and, per parameter, [name,
+    kind, has a default, the literal values it allows or None for any]; [] where no parameter is
+    literal or every overload returns the same."""
+    out = []
+    for f in forms:
+        params = []
+        for p in f.get("params", ()):
+            ann = _qualify((p.get("annotation") or "").strip(), module, imports, local)
+            params.append([p["name"], p["kind"], 1 if "default" in p else 0,
+                           _literal_values(ann, aliases) if ann else None])
+        out.append({"returns": _qualify((f.get("returns") or "").strip(), module, imports, local),
+                    "params": params})
+    literal = any(p[3] is not None for o in out for p in o["params"])
+    return out if literal and len({o["returns"] for o in out}) > 1 else []
 # Binary operators whose result may be another type than their left operand's (`datetime - datetime`
 # is a timedelta, `int / int` a float).
 _BINARY = frozenset({"__add__", "__sub__", "__mul__", "__truediv__", "__floordiv__", "__mod__",
@@ -403,6 +468,7 @@ def main(argv: list[str] | None = None) -> int:
                              "operators": dict(sorted(mined["operators"].items())),
                              "enums": mined["enums"],
                              "members": mined["members"],
+                             "literal": dict(sorted(mined["literal"].items())),
                              "typevars": mined["typevars"]},
                             separators=(",", ":")).encode("utf-8"))
     print(f"{len(returns)} return types, {len(mined['generic'])} generic functions -> {args.out}")

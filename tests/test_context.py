@@ -65,7 +65,7 @@ def test_completion_inside_an_f_string_field(stdlib_searcher):
     ("def f(rows):\n    for r in rows:\n        r.", "r", None),
     # The standard library through typeshed's return types (shipped: apirec/data/returns_python.json.gz).
     ("f = open('x')\nf.", "f", "io.TextIOWrapper"),
-    ("import io\nf = io.open('x', 'rb')\nf.", "f", "io.TextIOWrapper"),  # a stub's re-export
+    ("import io\nf = io.open('x', 'rb')\nf.", "f", "io.BufferedReader"),  # a stub's re-export
     # ... and the types its stubs declare for attributes (`stderr: IO[AnyStr] | None`, `stdout: TextIO`).
     ("import subprocess\np = subprocess.Popen(['ls'])\np.stderr.", "p.stderr", "typing.IO"),
     ("import sys\nsys.stdout.", "sys.stdout", "typing.TextIO"),
@@ -212,6 +212,13 @@ def test_completion_inside_an_f_string_field(stdlib_searcher):
      "__main__.C"),
     ("class Color:\n    RED = 1\nColor.RED.", "Color.RED", "int"),
     ("from http import HTTPStatus\ns = HTTPStatus.NOT_FOUND\ns.", "s", "http.HTTPStatus"),
+    # The stub overload a literal argument picks: open's mode (a variable mode keeps the first overload).
+    ("f = open('a', 'rb')\nf.", "f", "io.BufferedReader"),
+    ("f = open('a', mode='wb')\nf.", "f", "io.BufferedWriter"),
+    ("f = open('a', 'rb', buffering=0)\nf.", "f", "io.FileIO"),
+    ("f = open('a', m)\nf.", "f", "io.TextIOWrapper"),
+    ("with open('a', 'rb') as f:\n    data = f.read()\n    data.", "data", "bytes"),
+    ("import gzip\nwith gzip.open('a.gz', 'rt') as f:\n    f.", "f", "io.TextIOWrapper"),
     # A module's name for a class's `-> Self` method (`tarfile.open = TarFile.open`) makes that class.
     ("import tarfile\nt = tarfile.open('a.tar')\nt.", "t", "tarfile.TarFile"),
     # A binary operator gives what the stubs' overloads of the left operand's say for the right one's type.
@@ -779,6 +786,34 @@ def test_a_class_only_the_stubs_define_has_their_members(stdlib_searcher):
     assert set(names("import zlib\nc = zlib.compressobj()\nc.")) == {"compress", "copy", "flush"}
     code = "import zlib\nc = zlib.compressobj()\nout = c.compress(b'x')\nout."
     assert infer_type(code, 3, 4, "out", searchers=[stdlib_searcher]) == "bytes"
+
+
+def test_typeshed_literal_overloads_are_mined_through_aliases(tmp_path):
+    from apirec.typeshed import mine_all
+
+    write_tree(tmp_path, {
+        "_typeshed/__init__.pyi": """
+            from typing import Literal
+            from typing_extensions import TypeAlias
+            ReadText: TypeAlias = Literal["r", "rt"]
+            WriteText: TypeAlias = Literal["w"]
+            TextMode: TypeAlias = ReadText | WriteText
+            """,
+        "builtins.pyi": """
+            from typing import Literal, overload
+            from _typeshed import TextMode
+            @overload
+            def open(file: str, mode: TextMode = "r") -> TextIOWrapper: ...
+            @overload
+            def open(file: str, mode: Literal["rb"], buffering: Literal[0]) -> FileIO: ...
+            class TextIOWrapper: ...
+            class FileIO: ...
+            """,
+    })
+    got = mine_all(tmp_path)["literal"]["open"]
+    assert [o["returns"] for o in got] == ["TextIOWrapper", "FileIO"]
+    assert got[0]["params"][1] == ["mode", "positional_or_keyword", 1, ["'r'", "'rt'", "'w'"]]
+    assert got[1]["params"][2][3] == ["0"] and got[0]["params"][0][3] is None
 
 
 def test_a_call_fits_the_overload_its_arguments_can_fill():
