@@ -8,9 +8,12 @@ annotation (of the first overload that returns something definite, as the indexe
 every overload returns None, which completion reads as a procedure), with every name in it qualified
 through the stub's imports (`TextIOWrapper` in builtins.pyi is `io.TextIOWrapper`). Functions whose
 return a TypeVar of their parameters makes (`random.choice(seq: SupportsLenAndGetItem[_T]) -> _T`) keep
-every overload's parameters and return, so completion can read the call's arguments. It ships with
-apirec like the usage prior; member completion reads it for standard-library records that carry no
-return annotation.
+every overload's parameters and return, so completion can read the call's arguments. Four more
+tables: `operators` (what a binary operator gives per operand type where it is not the class itself:
+`datetime - datetime` is a timedelta), `enums` (the classes that are enums in the stubs, with their
+bases), `members` (each stub class's public methods and attributes, for classes no source defines)
+and `literal` (the overloads a literal argument picks: `open(p, "rb")`). It ships with apirec like the
+usage prior; member completion reads it for standard-library records that carry no return annotation.
 """
 
 from __future__ import annotations
