@@ -2502,6 +2502,14 @@ class _Doc:
         return out
 
     def find_member(self, t: str, name: str) -> ApiRecord | None:
+        if t == "argparse.Namespace":  # `args.limit.▮`: what its add_argument call says it holds
+            got = next((r for r in _parsed_arguments("\n".join(self.lines)) if r.name == name), None)
+            if got is not None:
+                if not self.local.by_path.get(got.public_path):
+                    self.local.add(got)
+                    if got.returns:
+                        self._attr_ctx[got.public_path] = (got.returns, True, None)
+                return got
         seen: set[str] = set()
         queue = [t]
         while queue:
@@ -3170,8 +3178,31 @@ def _parsed_arguments(code: str) -> tuple[ApiRecord, ...]:
         doc = help_text if isinstance(help_text, str) else ""
         path = f"argparse.Namespace.{dest}"
         out[dest] = ApiRecord(public_path=path, canonical_path=path, kind="attribute", doc=doc, origin="file",
-                              summary=summarize(doc) if doc else "", line=code.count("\n", 0, m.start()) + 1)
+                              summary=summarize(doc) if doc else "", line=code.count("\n", 0, m.start()) + 1,
+                              returns=_argument_type(kw))
     return tuple(out.values())
+
+
+def _argument_type(kw: dict[str, str]) -> str:
+    """The annotation of what an `add_argument` call puts in the namespace, as argparse does: a flag's
+    bool, a count's int, a list for `nargs` or `append`, else `type=`'s (`int`, `pathlib.Path`), else a
+    literal default's type, else str. "" where a `type=` is no plain name (a lambda, a FileType)."""
+    action = _literal(kw.get("action", "None"))
+    item = kw.get("type", "").strip()
+    if item and not re.fullmatch(r"[A-Za-z_][\w.]*", item):
+        item = ""  # what a call or a lambda makes is not written here
+    elif not item:
+        default = _literal(kw["default"]) if "default" in kw else None
+        item = type(default).__name__ if isinstance(default, (int, float, str)) and not isinstance(
+            default, bool) else ("" if "type" in kw else "str")
+    if action in ("store_true", "store_false"):
+        return "bool"
+    if action == "count":
+        return "int"
+    nargs = _literal(kw.get("nargs", "None"))
+    if action in ("append", "extend") or nargs in ("*", "+") or isinstance(nargs, int) and nargs > 1:
+        return f"list[{item}]" if item else "list"
+    return item
 
 
 def _fallback_pool(doc: _Doc, site: _Site, pool: dict, lines: list[str], line: int, k: int,

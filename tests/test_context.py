@@ -426,6 +426,15 @@ def test_parsed_arguments_are_attributes_of_the_namespace(stdlib_searcher):
     assert by_name["quiet"].record.kind == "attribute" and by_name["quiet"].record.origin == "file"
     # A name typed after the dot narrows them as it does any member.
     assert [h.record.name for h in member_completions([stdlib_searcher], code + "dr", 12, 7)] == ["dry_run"]
+    # Each holds what argparse puts there: a flag's bool, a list for nargs, type='s, a default's type.
+    code = ("import argparse, pathlib\np = argparse.ArgumentParser()\np.add_argument('--limit', type=int)\n"
+            "p.add_argument('files', nargs='+')\np.add_argument('-v', action='store_true')\n"
+            "p.add_argument('--out', type=pathlib.Path)\np.add_argument('--rate', default=0.5)\n"
+            "args = p.parse_args()\n")
+    for receiver, want in (("args.limit", "int"), ("args.files", "list"), ("args.files[0]", "str"),
+                           ("args.v", "bool"), ("args.out", "pathlib.Path"), ("args.rate", "float")):
+        assert infer_type(code + receiver + ".", 8, len(receiver) + 1, receiver,
+                          searchers=[stdlib_searcher]) == want, receiver
 
 
 def test_an_enum_lists_its_members_and_one_member_its_name_and_value(stdlib_searcher):
