@@ -3026,7 +3026,7 @@ def member_completions(searchers: list[Any], code: str, line: int, character: in
         # enum's other members are the class's to list (`HTTPStatus.▮`), before what it inherits (int's).
         enum = trec is not None and trec.kind == "class" and doc.is_enum(typ)
         enum_item = enum and site.instance
-        own_first = own_first or (enum and not site.instance)
+        own_first = own_first or enum
         for r, depth in doc.members_of(typ):
             name, _, _, _, usage, _ = _static(r)
             # By name only: a public class's members defined in a private base (io.BufferedIOBase's
@@ -3036,6 +3036,8 @@ def member_completions(searchers: list[Any], code: str, line: int, character: in
             if enum_item and r.kind in ("attribute", "constant") and not r.parent.startswith("enum.") \
                     and doc.is_enum(r.parent):
                 continue
+            if enum_item and r.parent.startswith("enum."):
+                depth = 0  # an IntEnum member's name and value before what it has of int
             why = {"source": "inherited" if depth else "member", "type": typ, "receiver": receiver,
                    "usage": usage}
             if depth:
