@@ -4297,22 +4297,21 @@ def _literal_return(rec: ApiRecord, args_text: str) -> str | None:
     positional, keywords, _ = _call_arguments(f"({args_text})")
     if any(a.startswith("*") for a in positional) or any(k.startswith("*") for k, _ in keywords):
         return None  # a splat may fill any parameter
-    given = dict(keywords)
     for form in forms:
         params = [p for p in form["params"] if p[0] not in ("self", "cls")]
-        if len(positional) > len([p for p in params if p[1] in ("positional_only", "positional_or_keyword")]):
+        given = _fit_overload(params, positional, dict(keywords))  # (a list of values is no `None` type)
+        if given is None:
             continue
         fits = True
-        for i, (name, kind, has_default, values) in enumerate(params):
-            arg = positional[i] if i < len(positional) and kind != "keyword_only" else given.get(name)
-            if arg is None:
-                fits = bool(has_default) or kind in ("var_positional", "var_keyword")
-            elif values is not None:
-                value = _literal(arg)
-                if value is None and arg.strip() != "None":
-                    return None  # the value decides, and it is not written here
-                fits = repr(value) in values
-            if not fits:
+        for name, _, _, values in params:
+            arg = given.get(name)
+            if arg is None or values is None:
+                continue
+            value = _literal(arg)
+            if value is None and arg.strip() != "None":
+                return None  # the value decides, and it is not written here
+            if repr(value) not in values:
+                fits = False
                 break
         if fits:
             return form["returns"] or None
