@@ -129,20 +129,44 @@ def _by_name(src: Any, name: str, limit: int = 5) -> list[ApiRecord]:
     return list(lk.by_name(name, limit))
 
 
+def _on_first_use(module: str, name: str) -> Callable[[], Any]:
+    """`module.name()`, with the module imported on the first call: the shipped tables' modules stay
+    off this module's import (the language server's and MCP server's start), and no call pays an
+    import statement."""
+    loader: Callable[[], Any] | None = None
+
+    def get() -> Any:
+        nonlocal loader
+        if loader is None:
+            import importlib
+
+            loader = getattr(importlib.import_module(module, __package__), name)
+        return loader()
+
+    return get
+
+
+_shipped_usage = _on_first_use(".usage", "shipped_usage")
+_shipped_generic = _on_first_use(".typeshed", "shipped_generic")
+_shipped_returns = _on_first_use(".typeshed", "shipped_returns")
+_shipped_operators = _on_first_use(".typeshed", "shipped_operators")
+_shipped_enums = _on_first_use(".typeshed", "shipped_enums")
+_shipped_members = _on_first_use(".typeshed", "shipped_members")
+_shipped_literal = _on_first_use(".typeshed", "shipped_literal")
+
+
 def warm(src: Any) -> None:
     """Load what member completion reads on first use (the fallback's frequent methods, the shipped
     usage and typeshed tables), so that no completion pays for it: the language server calls it
     off the request path when its default index is loaded."""
-    from .typeshed import shipped_enums, shipped_members, shipped_operators, shipped_returns
-
-    shipped_members()
+    _shipped_members()
     _shipped_literal()
     _frequent_methods(src)
     _shipped_usage()
     _shipped_generic()
-    shipped_returns()
-    shipped_operators()
-    shipped_enums()
+    _shipped_returns()
+    _shipped_operators()
+    _shipped_enums()
     try:  # the lexical search's first-use tables (a comment's intent) and the query model (its meaning)
         src.search("read a file", k=1, dense=False)
         src.text_vector("read a file")
@@ -784,9 +808,7 @@ _DUNDER = {"+": "__add__", "-": "__sub__", "*": "__mul__", "/": "__truediv__", "
 def _operator_result(left: str, method: str, right: str) -> str | None:
     """The type typeshed's overloads of `left.method` give for an operand of type `right` (the first
     overload written for that type), or None (no stub, no such overload, or one that gives nothing)."""
-    from .typeshed import shipped_operators
-
-    for operand, result in shipped_operators().get(f"{left.removeprefix('builtins.')}.{method}", ()):
+    for operand, result in _shipped_operators().get(f"{left.removeprefix('builtins.')}.{method}", ()):
         if operand.split("[", 1)[0].strip() == right:
             head = result.split("[", 1)[0].strip()
             return None if head.rsplit(".", 1)[-1] in ("NoReturn", "Never", "Any", "None") else head
@@ -1436,9 +1458,7 @@ class _Doc:
         nearest base that declares one: from the index, else from typeshed's stubs (the index has no
         special methods of classes written in C: `io.TextIOWrapper`'s `__next__` is `_io._TextIOBase`'s).
         A class the index lacks (typeshed's `os._ScandirIterator`) is read in `where`."""
-        from .typeshed import shipped_returns
-
-        shipped = shipped_returns()
+        shipped = _shipped_returns()
         seen: set[str] = set()
         todo = [t]
         while todo and len(seen) < 12:
@@ -1471,9 +1491,7 @@ class _Doc:
         defining = {rec.parent, rec.canonical_path.rsplit(".", 1)[0]}
         if rec.origin != "stdlib" or not owner or owner in defining:
             return ""
-        from .typeshed import shipped_returns
-
-        shipped = shipped_returns()
+        shipped = _shipped_returns()
         todo, seen = [owner], set()
         while todo and len(seen) < 8:
             cls = todo.pop(0)
@@ -2617,9 +2635,7 @@ class _Doc:
         toks = [t for t in re.split(r"[_\d]+", m.group(1).lower()) if len(t) >= 2]
         if not toks:
             return None
-        from .usage import shipped_usage
-
-        usage = shipped_usage()
+        usage = _shipped_usage()
         cands = []
         for path in self.classes_in_reach():
             cname = path.rsplit(".", 1)[-1]
@@ -2709,9 +2725,7 @@ def _returns(rec: ApiRecord) -> str:
     (`-> lock object`, `-> (tm_year,tm_mon,...)`): typeshed's word goes first for those."""
     if rec.origin != "stdlib" or (rec.returns and not rec.file.startswith("inspect:")):
         return rec.returns
-    from .typeshed import shipped_returns
-
-    got = shipped_returns()
+    got = _shipped_returns()
     hit = got.get(rec.canonical_path) or got.get(rec.public_path)
     if hit is None and rec.kind in ("method", "property", "attribute"):
         # Classes with a C twin are stubbed there: asyncio.futures.Future is _asyncio.Future.
@@ -2875,8 +2889,6 @@ def _docstring(node) -> str:
         return ""
     first = body.named_children[0]
     if first.type == "expression_statement" and first.named_child_count and first.named_children[0].type == "string":
-        import ast
-
         try:
             v = ast.literal_eval(_t(first.named_children[0]))
             return v if isinstance(v, str) else ""
@@ -4318,36 +4330,6 @@ def _literal_return(rec: ApiRecord, args_text: str) -> str | None:
     return None
 
 
-def _shipped_literal() -> dict[str, list[dict[str, Any]]]:
-    from .typeshed import shipped_literal  # imported on first use, as _shipped_usage
-
-    global _shipped_literal
-    _shipped_literal = shipped_literal
-    return shipped_literal()
-
-
-def _shipped_members() -> dict[str, list[str]]:
-    from .typeshed import shipped_members  # imported on first use, as _shipped_usage
-
-    global _shipped_members
-    _shipped_members = shipped_members
-    return shipped_members()
-
-
-def _shipped_enums() -> dict[str, list[str]]:
-    from .typeshed import shipped_enums
-
-    return shipped_enums()
-
-
-def _shipped_generic() -> tuple[dict[str, list[dict[str, Any]]], frozenset[str]]:
-    from .typeshed import shipped_generic  # imported on first use, as _shipped_usage
-
-    global _shipped_generic
-    _shipped_generic = shipped_generic
-    return shipped_generic()
-
-
 def _takes_item(method: str) -> bool:
     """Whether a call of `method` may give an item of what its receiver holds (`d.get`, `q.get`)."""
     return method in _TAKE or method in _holder_methods()
@@ -4359,14 +4341,6 @@ def _holder_methods() -> frozenset[str]:
     `popleft`): what a receiver declared `Queue[str]` holds."""
     generic = _shipped_generic()[0]
     return frozenset(k.rsplit(".", 1)[-1] for k, forms in generic.items() if any("owner" in f for f in forms))
-
-
-def _shipped_usage() -> dict[str, int]:
-    from .usage import shipped_usage  # imported on first use; an import statement per call costs
-
-    global _shipped_usage
-    _shipped_usage = shipped_usage
-    return shipped_usage()
 
 
 _INTENT_KINDS = frozenset({"method", "function", "property", "attribute"})
